@@ -1,0 +1,488 @@
+//! Record -> model conversion for each inventory kind, with validation and linking.
+//!
+//! Kinds are read in reference order (assets, threats, risks, treatment plan, SoA), so every
+//! reference points at a kind already indexed and is resolved while its record is read; only
+//! asset -> asset dependencies wait until all asset files are in.
+
+use std::collections::HashMap;
+
+use super::record::Record;
+use super::Loader;
+use crate::catalog::ControlIdx;
+use crate::model::*;
+
+/// Highest value of the likelihood and impact scales until the risk model makes it
+/// configurable per workspace.
+pub const SCALE_MAX: u8 = 5;
+
+pub const ASSET_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "type",
+    "subtype",
+    "owner",
+    "location",
+    "business_unit",
+    "classification",
+    "confidentiality",
+    "integrity",
+    "availability",
+    "status",
+    "tags",
+    "depends_on",
+];
+
+pub const THREAT_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "category",
+    "applies_to",
+    "likelihood",
+    "affects",
+    "description",
+];
+
+pub const RISK_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "assets",
+    "threat",
+    "vulnerability",
+    "owner",
+    "likelihood",
+    "impact",
+    "treatment",
+    "transfer_reference",
+    "accepted_by",
+    "accepted_on",
+    "accepted_until",
+    "assessed_on",
+];
+
+pub const ACTION_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "risks",
+    "controls",
+    "owner",
+    "due",
+    "status",
+    "completed_on",
+    "likelihood_reduction",
+    "impact_reduction",
+];
+
+pub const SOA_FIELDS: &[&str] = &[
+    "control",
+    "applicable",
+    "justification",
+    "status",
+    "evidence",
+];
+
+/// The CIA value an asset gets from its classification when the export gives none.
+fn cia_from_classification(c: Option<Classification>) -> u8 {
+    match c {
+        Some(Classification::Public) | None => 1,
+        Some(Classification::Internal) => 2,
+        Some(Classification::Confidential) => 4,
+        Some(Classification::Restricted) => 5,
+    }
+}
+
+/// Registers an id, reporting a duplicate with where the first one was.
+fn register<I: Copy>(
+    r: &mut Record<'_, '_>,
+    index: &mut HashMap<String, (I, String)>,
+    id: &str,
+    idx: I,
+    what: &str,
+    here: String,
+) -> bool {
+    if let Some((_, first)) = index.get(id) {
+        r.error(
+            "load::duplicate-id",
+            "id",
+            format!("duplicate {what} id `{id}` (first defined at {first})"),
+        );
+        return false;
+    }
+    index.insert(id.to_owned(), (idx, here));
+    true
+}
+
+impl Loader {
+    fn here(&self, r: &Record<'_, '_>) -> String {
+        format!("{}:{}", self.sources[self.current.index()].display, r.line())
+    }
+
+    fn origin(&self, r: &Record<'_, '_>) -> Origin {
+        Origin {
+            source: self.current,
+            line: r.line(),
+        }
+    }
+
+    pub(super) fn asset(&mut self, r: &mut Record<'_, '_>) {
+        let id = r.required("id");
+        let name = r.text("name");
+        let kind = r.vocab("type", AssetKind::parse, AssetKind::expected);
+        if kind.is_none() && r.text("type").is_none() {
+            r.error("load::missing-field", "type", "`type` is required");
+        }
+        let classification = r.vocab("classification", Classification::parse, Classification::expected);
+        let fallback = cia_from_classification(classification);
+        let cia = Cia {
+            confidentiality: r.level("confidentiality", SCALE_MAX).unwrap_or(fallback),
+            integrity: r.level("integrity", SCALE_MAX).unwrap_or(fallback),
+            availability: r.level("availability", SCALE_MAX).unwrap_or(fallback),
+        };
+        let status = r
+            .vocab("status", AssetStatus::parse, AssetStatus::expected)
+            .unwrap_or(AssetStatus::Active);
+        let asset = Asset {
+            id: String::new(),
+            name: String::new(),
+            kind: AssetKind::Information,
+            subtype: r.text("subtype"),
+            owner: r.text("owner"),
+            location: r.text("location"),
+            business_unit: r.text("business_unit"),
+            classification,
+            cia,
+            status,
+            tags: r.list("tags"),
+            attributes: r.extras(ASSET_FIELDS).into_iter().collect(),
+            depends_on: Vec::new(),
+            origin: self.origin(r),
+        };
+        let depends: Vec<String> = r.list("depends_on");
+        let (Some(id), Some(kind)) = (id, kind) else {
+            return;
+        };
+        let idx = AssetIdx(self.assets.len() as u32);
+        let here = self.here(r);
+        if !register(r, &mut self.asset_ids, &id, idx, "asset", here) {
+            return;
+        }
+        if !depends.is_empty() {
+            let d = r.diagnostic("load::unknown-reference", "depends_on", "");
+            self.pending_dependencies.push((idx, depends, d));
+        }
+        self.assets.push(Asset {
+            name: name.unwrap_or_else(|| id.clone()),
+            id,
+            kind,
+            ..asset
+        });
+    }
+
+    /// Resolves asset -> asset dependencies once every asset file is read.
+    pub(super) fn link_dependencies(&mut self) {
+        for (idx, ids, at) in std::mem::take(&mut self.pending_dependencies) {
+            let mut resolved = Vec::with_capacity(ids.len());
+            for id in ids {
+                match self.asset_ids.get(&id) {
+                    Some((dep, _)) if *dep == idx => {
+                        let mut d = at.clone();
+                        d.message = format!("asset `{}` depends on itself", self.assets[idx.index()].id);
+                        self.diags.push(d);
+                    }
+                    Some((dep, _)) => resolved.push(*dep),
+                    None => {
+                        let mut d = at.clone();
+                        d.message = format!("unknown asset `{id}` in depends_on");
+                        self.diags.push(d);
+                    }
+                }
+            }
+            resolved.sort_unstable();
+            resolved.dedup();
+            self.assets[idx.index()].depends_on = resolved;
+        }
+    }
+
+    pub(super) fn threat(&mut self, r: &mut Record<'_, '_>) {
+        r.warn_unknown(THREAT_FIELDS, &mut self.warned_fields);
+        let id = r.required("id");
+        let name = r.text("name");
+        let likelihood = r.level("likelihood", SCALE_MAX);
+        if likelihood.is_none() && r.text("likelihood").is_none() {
+            r.error("load::missing-field", "likelihood", "`likelihood` is required");
+        }
+        let affects = match r.text("affects") {
+            None => Some(Affects::ALL),
+            Some(text) => {
+                let parsed = parse_affects(&text);
+                if parsed.is_none() {
+                    r.error(
+                        "load::value",
+                        "affects",
+                        format!("expected a list of c, i, a (or confidentiality, integrity, availability), found `{text}`"),
+                    );
+                }
+                parsed
+            }
+        };
+        let threat = Threat {
+            id: String::new(),
+            name: String::new(),
+            category: r.text("category"),
+            applies_to: r.text("applies_to").unwrap_or_else(|| "true".to_owned()),
+            likelihood: likelihood.unwrap_or(1),
+            affects: affects.unwrap_or(Affects::ALL),
+            description: r.text("description"),
+            origin: self.origin(r),
+        };
+        let (Some(id), Some(_), Some(_)) = (id, likelihood, affects) else {
+            return;
+        };
+        let idx = ThreatIdx(self.threats.len() as u32);
+        let here = self.here(r);
+        if register(r, &mut self.threat_ids, &id, idx, "threat", here) {
+            self.threats.push(Threat {
+                name: name.unwrap_or_else(|| id.clone()),
+                id,
+                ..threat
+            });
+        }
+    }
+
+    fn resolve_list<I: Copy>(
+        r: &mut Record<'_, '_>,
+        field: &str,
+        what: &str,
+        index: &HashMap<String, (I, String)>,
+    ) -> Vec<I> {
+        let mut out = Vec::new();
+        for id in r.list(field) {
+            match index.get(&id) {
+                Some((idx, _)) => out.push(*idx),
+                None => r.error(
+                    "load::unknown-reference",
+                    field,
+                    format!("unknown {what} `{id}`"),
+                ),
+            }
+        }
+        out
+    }
+
+    pub(super) fn risk(&mut self, r: &mut Record<'_, '_>) {
+        r.warn_unknown(RISK_FIELDS, &mut self.warned_fields);
+        let id = r.required("id");
+        let title = r.text("title");
+        if r.list("assets").is_empty() {
+            r.error("load::missing-field", "assets", "a risk names at least one asset");
+        }
+        let assets = Self::resolve_list(r, "assets", "asset", &self.asset_ids);
+        let threat = r.text("threat").and_then(|t| match self.threat_ids.get(&t) {
+            Some((idx, _)) => Some(*idx),
+            None => {
+                r.error("load::unknown-reference", "threat", format!("unknown threat `{t}`"));
+                None
+            }
+        });
+        let option = r.vocab("treatment", TreatmentOption::parse, TreatmentOption::expected);
+        let accepted_by = r.text("accepted_by");
+        let accepted_on = r.date("accepted_on");
+        let accepted_until = r.date("accepted_until");
+        let acceptance = match (accepted_by, accepted_on) {
+            (Some(by), Some(on)) => {
+                if accepted_until.is_some_and(|until| until < on) {
+                    r.error(
+                        "load::value",
+                        "accepted_until",
+                        "the acceptance ends before the date it was given",
+                    );
+                }
+                Some(Acceptance {
+                    by,
+                    on,
+                    until: accepted_until,
+                })
+            }
+            (Some(_), None) => {
+                r.error(
+                    "load::missing-field",
+                    "accepted_on",
+                    "an acceptance needs the date it was given (accepted_on)",
+                );
+                None
+            }
+            (None, Some(_)) => {
+                r.error(
+                    "load::missing-field",
+                    "accepted_by",
+                    "an acceptance needs who gave it (accepted_by)",
+                );
+                None
+            }
+            (None, None) => None,
+        };
+        let transfer_reference = r.text("transfer_reference");
+        let risk = Risk {
+            id: String::new(),
+            title: String::new(),
+            description: r.text("description"),
+            assets,
+            threat,
+            vulnerability: r.text("vulnerability"),
+            owner: r.text("owner"),
+            likelihood: r.level("likelihood", SCALE_MAX),
+            impact: r.level("impact", SCALE_MAX),
+            treatment: option.map(|option| TreatmentDecision {
+                option,
+                transfer_reference,
+                acceptance,
+            }),
+            assessed_on: r.date("assessed_on"),
+            origin: self.origin(r),
+        };
+        let Some(id) = id else { return };
+        let idx = RiskIdx(self.risks.len() as u32);
+        let here = self.here(r);
+        if register(r, &mut self.risk_ids, &id, idx, "risk", here) {
+            self.risks.push(Risk {
+                title: title.unwrap_or_else(|| id.clone()),
+                id,
+                ..risk
+            });
+        }
+    }
+
+    fn controls(&mut self, r: &mut Record<'_, '_>, field: &str) -> Vec<ControlIdx> {
+        let mut out = Vec::new();
+        for id in r.list(field) {
+            match super::manifest::resolve_control(self.catalog, &id) {
+                Ok(idx) => out.push(idx),
+                Err((message, help)) => {
+                    let d = r
+                        .diagnostic("load::unknown-reference", field, message)
+                        .with_help(help);
+                    r.push(d);
+                }
+            }
+        }
+        out
+    }
+
+    pub(super) fn action(&mut self, r: &mut Record<'_, '_>) {
+        r.warn_unknown(ACTION_FIELDS, &mut self.warned_fields);
+        let id = r.required("id");
+        let title = r.text("title");
+        let risks = Self::resolve_list(r, "risks", "risk", &self.risk_ids);
+        let controls = self.controls(r, "controls");
+        let due = r.date("due");
+        let completed_on = r.date("completed_on");
+        let status = r
+            .vocab("status", ActionStatus::parse, ActionStatus::expected)
+            .unwrap_or(ActionStatus::Planned);
+        let reduction = |r: &mut Record<'_, '_>, f| {
+            r.int(f, 0..=i64::from(SCALE_MAX - 1)).unwrap_or(0) as u8
+        };
+        let action = TreatmentAction {
+            id: String::new(),
+            title: String::new(),
+            risks,
+            controls,
+            owner: r.text("owner"),
+            due,
+            status,
+            completed_on,
+            likelihood_reduction: reduction(r, "likelihood_reduction"),
+            impact_reduction: reduction(r, "impact_reduction"),
+            origin: self.origin(r),
+        };
+        let Some(id) = id else { return };
+        let here = self.here(r);
+        let idx = self.actions.len();
+        if register(r, &mut self.action_ids, &id, idx, "treatment action", here) {
+            self.actions.push(TreatmentAction {
+                title: title.unwrap_or_else(|| id.clone()),
+                id,
+                ..action
+            });
+        }
+    }
+
+    pub(super) fn soa_entry(&mut self, r: &mut Record<'_, '_>) {
+        r.warn_unknown(SOA_FIELDS, &mut self.warned_fields);
+        let control = r.required("control").and_then(|id| {
+            match super::manifest::resolve_control(self.catalog, &id) {
+                Ok(idx) => Some(idx),
+                Err((message, help)) => {
+                    let d = r
+                        .diagnostic("load::unknown-reference", "control", message)
+                        .with_help(help);
+                    r.push(d);
+                    None
+                }
+            }
+        });
+        let applicable = r.boolean("applicable");
+        if applicable.is_none() && r.text("applicable").is_none() {
+            r.error(
+                "load::missing-field",
+                "applicable",
+                "`applicable` is required (yes or no)",
+            );
+        }
+        let entry = SoaEntry {
+            control: ControlIdx(0),
+            applicable: applicable.unwrap_or(false),
+            justification: r.text("justification"),
+            status: r
+                .vocab("status", ImplementationStatus::parse, ImplementationStatus::expected)
+                .unwrap_or(ImplementationStatus::NotImplemented),
+            evidence: r.list("evidence"),
+            origin: self.origin(r),
+        };
+        let (Some(control), Some(_)) = (control, applicable) else {
+            return;
+        };
+        let key = self.catalog.control(control).id.clone();
+        let here = self.here(r);
+        if let Some((_, first)) = self.soa_ids.get(&key) {
+            r.error(
+                "load::duplicate-id",
+                "control",
+                format!("control `{key}` appears twice in the SoA (first at {first})"),
+            );
+            return;
+        }
+        self.soa_ids.insert(key, (self.soa.len(), here));
+        self.soa.push(SoaEntry { control, ..entry });
+    }
+}
+
+/// `c;i;a`, `confidentiality|availability`, `CIA`.
+fn parse_affects(text: &str) -> Option<Affects> {
+    let mut a = Affects {
+        confidentiality: false,
+        integrity: false,
+        availability: false,
+    };
+    let lower = text.trim().to_ascii_lowercase();
+    let parts: Vec<String> = if lower.contains([';', '|', ',']) {
+        lower
+            .split([';', '|', ','])
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect()
+    } else if ["confidentiality", "integrity", "availability"].contains(&lower.as_str()) {
+        vec![lower]
+    } else {
+        lower.chars().filter(|c| !c.is_whitespace()).map(String::from).collect()
+    };
+    for p in &parts {
+        match p.as_str() {
+            "c" | "confidentiality" => a.confidentiality = true,
+            "i" | "integrity" => a.integrity = true,
+            "a" | "availability" => a.availability = true,
+            _ => return None,
+        }
+    }
+    (!parts.is_empty()).then_some(a)
+}

@@ -1,0 +1,299 @@
+//! Reading an ISMS workspace: the manifest, the profile and every inventory file, validated
+//! and linked in one pass that reports all problems it finds.
+
+mod inventory;
+mod manifest;
+mod record;
+mod source;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use inventory::{ACTION_FIELDS, ASSET_FIELDS, RISK_FIELDS, SCALE_MAX, SOA_FIELDS, THREAT_FIELDS};
+pub use record::Format;
+pub use source::{hex, SourceFile};
+
+use crate::catalog::{Catalog, CatalogId};
+use crate::diag::{Diagnostic, Diagnostics, LoadError};
+use crate::model::*;
+use crate::workspace::{Workspace, WorkspaceIndex};
+use manifest::{Files, Manifest};
+use record::Record;
+
+/// The manifest's file name.
+pub const MANIFEST: &str = "isms.toml";
+
+/// A loaded workspace and the warnings its files raised.
+#[derive(Debug)]
+pub struct Loaded {
+    pub workspace: Workspace,
+    pub warnings: Diagnostics,
+}
+
+/// Loads the workspace in `dir` (or the manifest file `dir` names).
+pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
+    let manifest_path = if dir.is_dir() {
+        dir.join(MANIFEST)
+    } else {
+        dir.to_owned()
+    };
+    let root = manifest_path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_owned);
+    let fail = |d: Diagnostic| {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(d);
+        LoadError { diagnostics }
+    };
+    let manifest_source = SourceFile::read(&manifest_path, &root).map_err(|d| {
+        fail(d.with_help(format!(
+            "a workspace is a directory with an {MANIFEST}; `isms init` creates one"
+        )))
+    })?;
+    let mut loader = Loader::new(root, manifest_source);
+    loader.run();
+    loader.finish()
+}
+
+/// State while a workspace is read; see [`inventory`] for the per-kind code.
+pub(crate) struct Loader {
+    root: PathBuf,
+    catalog: &'static Catalog,
+    sources: Vec<Arc<SourceFile>>,
+    /// The source whose records are being read.
+    current: SourceIdx,
+    diags: Diagnostics,
+    warned_fields: BTreeSet<String>,
+    manifest: Option<Manifest>,
+    profile: Option<Profile>,
+    as_of: Option<chrono::NaiveDate>,
+    assets: Vec<Asset>,
+    asset_ids: HashMap<String, (AssetIdx, String)>,
+    pending_dependencies: Vec<(AssetIdx, Vec<String>, Diagnostic)>,
+    threats: Vec<Threat>,
+    threat_ids: HashMap<String, (ThreatIdx, String)>,
+    risks: Vec<Risk>,
+    risk_ids: HashMap<String, (RiskIdx, String)>,
+    actions: Vec<TreatmentAction>,
+    action_ids: HashMap<String, (usize, String)>,
+    soa: Vec<SoaEntry>,
+    soa_ids: HashMap<String, (usize, String)>,
+}
+
+type Handler = fn(&mut Loader, &mut Record<'_, '_>);
+
+impl Loader {
+    fn new(root: PathBuf, manifest: SourceFile) -> Self {
+        Loader {
+            root,
+            catalog: Catalog::builtin(CatalogId::Iso27001_2022),
+            sources: vec![Arc::new(manifest)],
+            current: SourceIdx(0),
+            diags: Diagnostics::default(),
+            warned_fields: BTreeSet::new(),
+            manifest: None,
+            profile: None,
+            as_of: None,
+            assets: Vec::new(),
+            asset_ids: HashMap::new(),
+            pending_dependencies: Vec::new(),
+            threats: Vec::new(),
+            threat_ids: HashMap::new(),
+            risks: Vec::new(),
+            risk_ids: HashMap::new(),
+            actions: Vec::new(),
+            action_ids: HashMap::new(),
+            soa: Vec::new(),
+            soa_ids: HashMap::new(),
+        }
+    }
+
+    fn run(&mut self) {
+        let Some(manifest) = manifest::parse_toml::<Manifest>(&self.sources[0], &mut self.diags)
+        else {
+            return;
+        };
+        self.catalog = Catalog::builtin(manifest::catalog(&manifest, &self.sources[0], &mut self.diags));
+        if let Some(idx) = self.open(&manifest.workspace.profile) {
+            self.profile =
+                manifest::profile(&self.sources[idx.index()], self.catalog, SCALE_MAX, &mut self.diags);
+        }
+        let inputs = &manifest.inputs;
+        let kinds: [(Option<&Files>, Handler); 5] = [
+            (Some(&inputs.assets), Loader::asset),
+            (inputs.threats.as_ref(), Loader::threat),
+            (inputs.risks.as_ref(), Loader::risk),
+            (inputs.treatment_plan.as_ref(), Loader::action),
+            (inputs.soa.as_ref(), Loader::soa_entry),
+        ];
+        for (i, (files, handler)) in kinds.into_iter().enumerate() {
+            for file in files.into_iter().flat_map(Files::iter) {
+                self.read_records(file, handler);
+            }
+            if i == 0 {
+                self.link_dependencies();
+                self.check_dependency_cycles();
+            }
+        }
+        if let Some(v) = &manifest.workspace.as_of {
+            self.as_of = manifest::date(v, &self.sources[0], &mut self.diags);
+        }
+        self.manifest = Some(manifest);
+    }
+
+    /// Reads a file the manifest names; a missing or unreadable file is reported at the
+    /// manifest entry that names it.
+    fn open(&mut self, name: &toml::Spanned<String>) -> Option<SourceIdx> {
+        let path = self.root.join(name.get_ref());
+        match SourceFile::read(&path, &self.root) {
+            Ok(source) => {
+                self.sources.push(Arc::new(source));
+                Some(SourceIdx(self.sources.len() as u32 - 1))
+            }
+            Err(d) => {
+                let span = name.span();
+                let manifest = &self.sources[0];
+                let mut located = manifest.error_at(d.code, span.start, span.len(), None, d.message);
+                located.help = d.help;
+                self.diags.push(located);
+                None
+            }
+        }
+    }
+
+    fn read_records(&mut self, name: &toml::Spanned<String>, handler: Handler) {
+        let Some(format) = Format::of(Path::new(name.get_ref())) else {
+            let span = name.span();
+            let d = self.sources[0]
+                .error_at(
+                    "load::format",
+                    span.start,
+                    span.len(),
+                    None,
+                    format!("cannot tell the format of `{}`", name.get_ref()),
+                )
+                .with_help("name input files .csv, .json, .ndjson or .jsonl");
+            self.diags.push(d);
+            return;
+        };
+        let Some(idx) = self.open(name) else { return };
+        self.current = idx;
+        self.warned_fields.clear();
+        // Records borrow the source while handlers mutate the loader, so hold it by Arc and
+        // let the record carry the diagnostics sink.
+        let source = Arc::clone(&self.sources[idx.index()]);
+        let mut diags = std::mem::take(&mut self.diags);
+        record::for_each_record(&source, format, &mut diags, |r| handler(self, r));
+        self.diags = diags;
+    }
+
+    /// Dependencies must form a DAG: impact flows along them, so a cycle has no answer.
+    fn check_dependency_cycles(&mut self) {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            Open,
+            Done,
+        }
+        let mut mark = vec![Mark::New; self.assets.len()];
+        for start in 0..self.assets.len() {
+            if mark[start] != Mark::New {
+                continue;
+            }
+            // Iterative depth-first search; `path` holds the open chain for naming the cycle.
+            let mut path: Vec<(usize, usize)> = vec![(start, 0)];
+            mark[start] = Mark::Open;
+            while let Some(&mut (node, ref mut next)) = path.last_mut() {
+                let deps = &self.assets[node].depends_on;
+                if *next < deps.len() {
+                    let dep = deps[*next].index();
+                    *next += 1;
+                    match mark[dep] {
+                        Mark::New => {
+                            mark[dep] = Mark::Open;
+                            path.push((dep, 0));
+                        }
+                        Mark::Open => {
+                            let from = path.iter().position(|(n, _)| *n == dep).unwrap_or(0);
+                            let mut names: Vec<&str> =
+                                path[from..].iter().map(|(n, _)| self.assets[*n].id.as_str()).collect();
+                            names.push(&self.assets[dep].id);
+                            let origin = self.assets[dep].origin;
+                            let message = format!("dependency cycle: {}", names.join(" -> "));
+                            let d = self.error_at_origin("load::dependency-cycle", origin, "depends_on", message)
+                                .with_help("impact is inherited along depends_on, so the dependencies must not loop; remove one edge");
+                            self.diags.push(d);
+                        }
+                        Mark::Done => {}
+                    }
+                } else {
+                    mark[node] = Mark::Done;
+                    path.pop();
+                }
+            }
+        }
+    }
+
+    /// An error at the start of the line a record begins on.
+    fn error_at_origin(
+        &self,
+        code: &'static str,
+        origin: Origin,
+        field: &str,
+        message: String,
+    ) -> Diagnostic {
+        let source = &self.sources[origin.source.index()];
+        let offset: usize = source
+            .text
+            .split_inclusive('\n')
+            .take(origin.line as usize - 1)
+            .map(str::len)
+            .sum();
+        source.error_at(code, offset, 0, Some(field), message)
+    }
+
+    fn finish(self) -> Result<Loaded, LoadError> {
+        let (Some(manifest), Some(profile), false) =
+            (self.manifest, self.profile, self.diags.has_errors())
+        else {
+            return Err(LoadError {
+                diagnostics: self.diags,
+            });
+        };
+        let index = WorkspaceIndex::new(
+            self.asset_ids.into_iter().map(|(k, v)| (k, v.0)).collect(),
+            self.threat_ids.into_iter().map(|(k, v)| (k, v.0)).collect(),
+            self.risk_ids.into_iter().map(|(k, v)| (k, v.0)).collect(),
+        );
+        let workspace = Workspace {
+            name: manifest
+                .workspace
+                .name
+                .clone()
+                .unwrap_or_else(|| profile.name.clone()),
+            root: self.root,
+            catalog: self.catalog,
+            as_of: self.as_of,
+            rulesets: manifest
+                .workspace
+                .rulesets
+                .iter()
+                .map(|r| r.get_ref().clone())
+                .collect(),
+            scope: manifest::scope(&manifest),
+            profile,
+            assets: self.assets,
+            threats: self.threats,
+            risks: self.risks,
+            actions: self.actions,
+            soa: self.soa,
+            sources: self.sources,
+            index,
+        };
+        Ok(Loaded {
+            workspace,
+            warnings: self.diags,
+        })
+    }
+}

@@ -1,0 +1,164 @@
+//! Input files held in memory with what diagnostics and audit evidence need: the text, the
+//! sha256 of the exact bytes read, and a line index built only when a problem is reported.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostic, Location};
+
+/// One file of the workspace, read once.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as read.
+    pub path: PathBuf,
+    /// The path as reports show it (relative to the workspace root when inside it).
+    pub display: String,
+    /// The text, without a leading UTF-8 byte order mark.
+    pub text: Arc<str>,
+    /// Lowercase hex sha256 of the bytes on disk, so a report can prove what it was made from.
+    pub sha256: String,
+    line_starts: OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    /// Reads a file; an unreadable or non-UTF-8 file is a located diagnostic.
+    pub fn read(path: &Path, root: &Path) -> Result<SourceFile, Box<Diagnostic>> {
+        let display = display_path(path, root);
+        let bytes = std::fs::read(path).map_err(|e| {
+            Box::new(
+                Diagnostic::error("load::io", format!("cannot read {display}: {e}"))
+                    .with_help("check that the file exists and that the manifest names it right"),
+            )
+        })?;
+        Self::from_bytes(path.to_owned(), display, &bytes)
+    }
+
+    /// Builds a source from bytes already in memory (used by tests and the generator).
+    pub fn from_bytes(
+        path: PathBuf,
+        display: String,
+        bytes: &[u8],
+    ) -> Result<SourceFile, Box<Diagnostic>> {
+        let sha256 = hex(&Sha256::digest(bytes));
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let text = match std::str::from_utf8(body) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid = std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or_default();
+                let line = valid.matches('\n').count() + 1;
+                let column = valid.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "load::encoding",
+                        format!(
+                            "{display}:{line}:{column}: the file is not valid UTF-8 (byte 0x{:02X})",
+                            body[e.valid_up_to()]
+                        ),
+                    )
+                    .with_help("export the file as UTF-8 (in a spreadsheet: CSV UTF-8)"),
+                ));
+            }
+        };
+        Ok(SourceFile {
+            path,
+            display,
+            text: Arc::from(text),
+            sha256,
+            line_starts: OnceLock::new(),
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let offset = offset.min(self.text.len());
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        let start = starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        (line as u32, column as u32)
+    }
+
+    /// The location of a byte span, for a diagnostic.
+    pub fn location(&self, offset: usize, len: usize, field: Option<&str>) -> Location {
+        let (line, column) = self.line_col(offset);
+        Location {
+            file: self.display.clone(),
+            line,
+            column,
+            field: field.map(str::to_owned),
+            span: (offset, len),
+        }
+    }
+
+    /// An error at a byte span of this file, with the text attached for rendering.
+    pub fn error_at(
+        &self,
+        code: &'static str,
+        offset: usize,
+        len: usize,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::error(code, message).at(
+            self.location(offset, len, field),
+            Some(Arc::clone(&self.text)),
+        )
+    }
+}
+
+/// The path relative to the workspace root when it lies inside it.
+pub fn display_path(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Lowercase hexadecimal of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(bytes: &[u8]) -> Result<SourceFile, Box<Diagnostic>> {
+        SourceFile::from_bytes("f.csv".into(), "f.csv".into(), bytes)
+    }
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let s = source("ab\ncäd\n\nx".as_bytes()).unwrap();
+        assert_eq!(s.line_col(0), (1, 1));
+        assert_eq!(s.line_col(3), (2, 1));
+        assert_eq!(s.line_col(6), (2, 3)); // after 'c' and the two-byte 'ä'
+        assert_eq!(s.line_col(8), (3, 1));
+        assert_eq!(s.line_col(9), (4, 1));
+        assert_eq!(s.line_col(999), (4, 2));
+    }
+
+    #[test]
+    fn bom_is_stripped_but_hashed() {
+        let s = source(b"\xEF\xBB\xBFid\n").unwrap();
+        assert_eq!(&*s.text, "id\n");
+        assert_ne!(s.sha256, source(b"id\n").unwrap().sha256);
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let e = source(b"id,name\nA1,Caf\xE9\n").unwrap_err();
+        assert_eq!(e.code, "load::encoding");
+        assert!(e.message.contains("f.csv:2:7"), "{}", e.message);
+    }
+}
