@@ -303,7 +303,7 @@ impl Loader {
                     until: accepted_until,
                 })
             }
-            (Some(_), None) => {
+            (Some(_), None) if r.text("accepted_on").is_none() => {
                 r.error(
                     "load::missing-field",
                     "accepted_on",
@@ -319,7 +319,7 @@ impl Loader {
                 );
                 None
             }
-            (None, None) => None,
+            _ => None,
         };
         let transfer_reference = r.text("transfer_reference");
         let risk = Risk {

@@ -15,19 +15,24 @@ use crate::model::{FactValue, Profile, Requirement, RequirementKind, Scope};
 /// One input file or several of the same kind (a CMDB export plus a cloud inventory).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum Files {
-    One(Spanned<String>),
-    Many(Vec<Spanned<String>>),
+pub enum FileList {
+    One(String),
+    Many(Vec<String>),
 }
 
-impl Files {
-    /// The file names with their spans in the manifest.
-    pub fn iter(&self) -> impl Iterator<Item = &Spanned<String>> {
-        match self {
-            Files::One(f) => std::slice::from_ref(f).iter(),
-            Files::Many(fs) => fs.iter(),
-        }
-    }
+/// The files of one kind, with the span of the manifest entry for errors about them.
+pub type Files = Spanned<FileList>;
+
+/// The file names of an entry, each with the span of the entry.
+pub fn file_names(files: &Files) -> Vec<Spanned<String>> {
+    let names = match files.get_ref() {
+        FileList::One(f) => vec![f.clone()],
+        FileList::Many(fs) => fs.clone(),
+    };
+    names
+        .into_iter()
+        .map(|n| Spanned::new(files.span(), n))
+        .collect()
 }
 
 /// `isms.toml`, as written.

@@ -33,23 +33,27 @@ pub struct Loaded {
 
 /// Loads the workspace in `dir` (or the manifest file `dir` names).
 pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
-    let manifest_path = if dir.is_dir() {
-        dir.join(MANIFEST)
-    } else {
-        dir.to_owned()
-    };
-    let root = manifest_path
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_owned);
     let fail = |d: Diagnostic| {
         let mut diagnostics = Diagnostics::default();
         diagnostics.push(d);
         LoadError { diagnostics }
     };
-    let manifest_source = SourceFile::read(&manifest_path, &root).map_err(|d| {
-        fail(d.with_help(format!(
-            "a workspace is a directory with an {MANIFEST}; `isms init` creates one"
-        )))
+    let manifest_path = if dir.is_dir() {
+        dir.join(MANIFEST)
+    } else if dir.is_file() {
+        dir.to_owned()
+    } else {
+        return Err(fail(
+            Diagnostic::error("load::io", format!("no workspace at {}: it does not exist", dir.display()))
+                .with_help(format!("a workspace is a directory with an {MANIFEST}")),
+        ));
+    };
+    let root = manifest_path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_owned);
+    let manifest_source = SourceFile::read(&manifest_path, &root).map_err(|mut d| {
+        d.message = format!("cannot read {}: {}", manifest_path.display(), d.message.rsplit(": ").next().unwrap_or_default());
+        fail(d.with_help(format!("a workspace is a directory with an {MANIFEST}")))
     })?;
     let mut loader = Loader::new(root, manifest_source);
     loader.run();
@@ -128,8 +132,8 @@ impl Loader {
             (inputs.soa.as_ref(), Loader::soa_entry),
         ];
         for (i, (files, handler)) in kinds.into_iter().enumerate() {
-            for file in files.into_iter().flat_map(Files::iter) {
-                self.read_records(file, handler);
+            for file in files.into_iter().flat_map(manifest::file_names) {
+                self.read_records(&file, handler);
             }
             if i == 0 {
                 self.link_dependencies();
@@ -235,6 +239,25 @@ impl Loader {
         }
     }
 
+    /// Orders diagnostics by file (manifest order) and position, whatever stage found them.
+    fn sort_diagnostics(&mut self) {
+        let rank: HashMap<&str, usize> = self
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.display.as_str(), i))
+            .collect();
+        let key = |d: &Diagnostic| match &d.location {
+            Some(l) => (rank.get(l.file.as_str()).copied().unwrap_or(usize::MAX - 1), l.span.0),
+            None => (usize::MAX, 0),
+        };
+        let mut all: Vec<Diagnostic> = std::mem::take(&mut self.diags).into_iter().collect();
+        all.sort_by_key(key);
+        for d in all {
+            self.diags.push(d);
+        }
+    }
+
     /// An error at the start of the line a record begins on.
     fn error_at_origin(
         &self,
@@ -253,7 +276,8 @@ impl Loader {
         source.error_at(code, offset, 0, Some(field), message)
     }
 
-    fn finish(self) -> Result<Loaded, LoadError> {
+    fn finish(mut self) -> Result<Loaded, LoadError> {
+        self.sort_diagnostics();
         let (Some(manifest), Some(profile), false) =
             (self.manifest, self.profile, self.diags.has_errors())
         else {

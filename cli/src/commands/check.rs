@@ -1,0 +1,85 @@
+//! `isms check DIR`: validate a workspace and summarise what it holds.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use isms_engine::summary::Summary;
+
+use super::Failure;
+use crate::cli::SummaryFormat;
+use crate::{output, EXIT_OK};
+
+pub fn run(dir: &Path, format: SummaryFormat) -> Result<u8, Failure> {
+    let ws = super::load(dir)?;
+    let summary = Summary::of(&ws);
+    let text = match format {
+        SummaryFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&summary)
+                .map_err(|e| Failure::Io(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+        SummaryFormat::Table => render(&summary),
+    };
+    output::emit(None, text.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
+fn breakdown(map: &std::collections::BTreeMap<String, usize>) -> String {
+    map.iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn render(s: &Summary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} is valid.", s.name);
+    let _ = writeln!(out);
+    let rows = [
+        ("Organisation", s.organisation.clone()),
+        (
+            "Catalog",
+            format!("{} ({} controls)", s.catalog, s.catalog_controls),
+        ),
+        ("Scope", s.scope.clone()),
+        (
+            "Assets",
+            format!(
+                "{} ({}) at {} locations, {} owners, {} dependencies",
+                s.assets,
+                breakdown(&s.assets_by_type),
+                s.locations,
+                s.owners,
+                s.dependencies
+            ),
+        ),
+        ("Classification", breakdown(&s.assets_by_classification)),
+        ("Threats", format!("{} in the workspace catalog", s.threats)),
+        (
+            "Risks",
+            format!("{} ({})", s.risks, breakdown(&s.risks_by_treatment)),
+        ),
+        (
+            "Treatment plan",
+            format!("{} actions ({})", s.actions, breakdown(&s.actions_by_status)),
+        ),
+        (
+            "SoA",
+            format!(
+                "{} of {} controls declared, {} applicable, {} implemented",
+                s.soa_entries, s.catalog_controls, s.soa_applicable, s.soa_implemented
+            ),
+        ),
+        ("Requirements", s.requirements.to_string()),
+    ];
+    for (k, v) in rows {
+        let _ = writeln!(out, "{k:<15} {v}");
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Files read (sha256):");
+    for f in &s.files {
+        let _ = writeln!(out, "  {}  {}  ({} bytes)", &f.sha256, f.path, f.bytes);
+    }
+    out
+}

@@ -1,0 +1,101 @@
+//! What a workspace holds, in counts: the answer of `isms check`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::model::ImplementationStatus;
+use crate::workspace::Workspace;
+
+/// Counts of a workspace's records, by the categories an ISMS manager looks at first.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub name: String,
+    pub organisation: String,
+    pub catalog: String,
+    pub catalog_controls: usize,
+    pub scope: String,
+    pub assets: usize,
+    pub assets_by_type: BTreeMap<String, usize>,
+    pub assets_by_classification: BTreeMap<String, usize>,
+    pub locations: usize,
+    pub owners: usize,
+    pub dependencies: usize,
+    pub threats: usize,
+    pub risks: usize,
+    pub risks_by_treatment: BTreeMap<String, usize>,
+    pub actions: usize,
+    pub actions_by_status: BTreeMap<String, usize>,
+    pub soa_entries: usize,
+    pub soa_applicable: usize,
+    pub soa_implemented: usize,
+    pub requirements: usize,
+    pub files: Vec<FileSummary>,
+}
+
+/// A file read, with its hash.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileSummary {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: usize,
+}
+
+fn count<K: Ord>(items: impl Iterator<Item = K>) -> BTreeMap<K, usize> {
+    let mut map = BTreeMap::new();
+    for k in items {
+        *map.entry(k).or_insert(0) += 1;
+    }
+    map
+}
+
+impl Summary {
+    /// Summarises a loaded workspace.
+    pub fn of(ws: &Workspace) -> Summary {
+        let distinct = |f: &dyn Fn(&crate::model::Asset) -> Option<&String>| {
+            ws.assets.iter().filter_map(f).collect::<BTreeSet<_>>().len()
+        };
+        Summary {
+            name: ws.name.clone(),
+            organisation: ws.profile.name.clone(),
+            catalog: ws.catalog.id.to_string(),
+            catalog_controls: ws.catalog.controls.len(),
+            scope: ws.scope.statement.clone(),
+            assets: ws.assets.len(),
+            assets_by_type: count(ws.assets.iter().map(|a| a.kind.to_string())),
+            assets_by_classification: count(ws.assets.iter().map(|a| {
+                a.classification
+                    .map_or_else(|| "unclassified".to_owned(), |c| c.to_string())
+            })),
+            locations: distinct(&|a| a.location.as_ref()),
+            owners: distinct(&|a| a.owner.as_ref()),
+            dependencies: ws.assets.iter().map(|a| a.depends_on.len()).sum(),
+            threats: ws.threats.len(),
+            risks: ws.risks.len(),
+            risks_by_treatment: count(ws.risks.iter().map(|r| {
+                r.treatment
+                    .as_ref()
+                    .map_or_else(|| "undecided".to_owned(), |t| t.option.to_string())
+            })),
+            actions: ws.actions.len(),
+            actions_by_status: count(ws.actions.iter().map(|a| a.status.to_string())),
+            soa_entries: ws.soa.len(),
+            soa_applicable: ws.soa.iter().filter(|e| e.applicable).count(),
+            soa_implemented: ws
+                .soa
+                .iter()
+                .filter(|e| e.status == ImplementationStatus::Implemented)
+                .count(),
+            requirements: ws.profile.requirements.len(),
+            files: ws
+                .sources
+                .iter()
+                .map(|s| FileSummary {
+                    path: s.display.clone(),
+                    sha256: s.sha256.clone(),
+                    bytes: s.text.len(),
+                })
+                .collect(),
+        }
+    }
+}
