@@ -16,6 +16,7 @@ pub mod diag;
 pub mod generate;
 pub mod load;
 pub mod model;
+pub mod rules;
 pub mod summary;
 pub mod workspace;
 

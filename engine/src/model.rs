@@ -6,7 +6,6 @@
 //! auditor should open.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -58,7 +57,7 @@ pub struct Origin {
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vdoc])* $variant),+ }
 
@@ -83,14 +82,16 @@ macro_rules! vocabulary {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
     };
 }
 
+
+pub(crate) use vocabulary;
 
 vocabulary!(
     /// The kind of an asset, as ISO 27005 groups primary and supporting assets.
@@ -162,6 +163,17 @@ vocabulary!(
         Regulatory => "regulatory",
         Contractual => "contractual",
         Business => "business",
+    }
+);
+
+vocabulary!(
+    /// How serious a finding is, from most to least.
+    Severity {
+        Critical => "critical",
+        High => "high",
+        Medium => "medium",
+        Low => "low",
+        Info => "info",
     }
 );
 

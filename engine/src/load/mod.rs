@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 pub use inventory::{ACTION_FIELDS, ASSET_FIELDS, RISK_FIELDS, SCALE_MAX, SOA_FIELDS, THREAT_FIELDS};
 pub use record::Format;
+pub(crate) use manifest::parse_toml;
 pub use source::{hex, SourceFile};
 
 use crate::catalog::{Catalog, CatalogId};

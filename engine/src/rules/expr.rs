@@ -1,0 +1,451 @@
+//! Compiled CEL expressions behind an engine-owned interface.
+//!
+//! Rules see four variables: `asset`, `threat`, `risk` and `org`. This module parses an
+//! expression once (with the `cel` crate), checks at compile time that it names only those
+//! variables and known functions (so a typo is a load error with its span, not a run-time error
+//! on every record), and evaluates it against [`Bindings`]. Callers never touch the `cel` crate,
+//! so the evaluator can be replaced without changing them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cel::common::ast::{EntryExpr, Expr as Ast, IdedExpr};
+use cel::common::value::{CowVal, Val};
+use cel::context::VariableResolver;
+use cel::objects::{Key, Map};
+use cel::{Context, ExecutionError, Program, Value};
+
+/// The variables a rule can read.
+pub const VARIABLES: [&str; 4] = ["asset", "threat", "risk", "org"];
+
+/// Functions the engine adds to CEL's standard library.
+pub const ENGINE_FUNCTIONS: [&str; 2] = ["rank", "max_cia"];
+
+/// Standard-library functions and operators accepted in rules.
+const STD_FUNCTIONS: &[&str] = &[
+    "_==_", "_!=_", "_<_", "_<=_", "_>_", "_>=_", "_&&_", "_||_", "!_", "-_", "_+_", "_-_",
+    "_*_", "_/_", "_%_", "_?_:_", "_[_]", "@in", "@not_strictly_false", "size", "contains",
+    "startsWith", "endsWith", "matches", "int", "uint", "double", "string", "bool", "type",
+    "has", "all", "exists", "exists_one", "map", "filter", "max", "min", "lowerAscii",
+    "upperAscii", "trim", "split", "join", "dyn", "_?._", "_[?_]", "or", "orValue",
+    "optional.of", "optional.none", "hasValue", "value", "in",
+];
+
+/// Which variables an expression reads; rules that read only `asset` and `org` are evaluated
+/// once per asset instead of once per scenario.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Uses {
+    pub asset: bool,
+    pub threat: bool,
+    pub risk: bool,
+    pub org: bool,
+}
+
+/// A problem found while compiling an expression: a message and the byte span in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    pub message: String,
+    pub offset: usize,
+    pub len: usize,
+}
+
+/// A failure while evaluating an expression on one record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalError(pub String);
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A compiled expression.
+#[derive(Debug)]
+pub struct Expr {
+    source: Arc<str>,
+    program: Program,
+    uses: Uses,
+}
+
+impl Expr {
+    /// Parses and checks an expression.
+    pub fn compile(source: &str) -> Result<Expr, Vec<CompileError>> {
+        let program = Program::compile(source).map_err(|errors| {
+            errors
+                .errors
+                .iter()
+                .map(|e| CompileError {
+                    message: e.msg.clone(),
+                    offset: offset_of(source, e.pos.0, e.pos.1),
+                    len: 1,
+                })
+                .collect::<Vec<_>>()
+        })?;
+        let mut check = Checker {
+            source,
+            info: program.source_info(),
+            bound: Vec::new(),
+            errors: Vec::new(),
+            uses: Uses::default(),
+        };
+        check.walk(program.expression());
+        if !check.errors.is_empty() {
+            return Err(check.errors);
+        }
+        let uses = check.uses;
+        Ok(Expr {
+            source: Arc::from(source),
+            program,
+            uses,
+        })
+    }
+
+    /// The expression as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Which variables the expression reads.
+    pub fn uses(&self) -> Uses {
+        self.uses
+    }
+
+    /// Evaluates to a boolean; any other result is an error.
+    pub fn eval_bool(&self, interp: &Interpreter, bindings: &Bindings<'_>) -> Result<bool, EvalError> {
+        match self.eval(interp, bindings)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(EvalError(format!(
+                "expected true or false, the expression gave {}",
+                describe(&other)
+            ))),
+        }
+    }
+
+    /// Evaluates to a CEL value.
+    pub fn eval(&self, interp: &Interpreter, bindings: &Bindings<'_>) -> Result<Value, EvalError> {
+        let mut scope = interp.root.new_inner_scope();
+        scope.set_variable_resolver(bindings);
+        self.program.execute(&scope).map_err(|e| EvalError(explain(&e)))
+    }
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Int(i) => format!("the number {i}"),
+        Value::String(s) => format!("the text {s:?}"),
+        Value::Null => "null".to_owned(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Rewords the interpreter's errors for rule authors.
+fn explain(e: &ExecutionError) -> String {
+    match e {
+        ExecutionError::NoSuchKey(k) => format!(
+            "no field `{k}` on this record (guard optional fields with has(), e.g. has(asset.attributes.{k}))"
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Byte offset of a 1-based line and column in `source`.
+fn offset_of(source: &str, line: isize, column: isize) -> usize {
+    let line_start: usize = source
+        .split_inclusive('\n')
+        .take((line.max(1) - 1) as usize)
+        .map(str::len)
+        .sum();
+    let rest = &source[line_start.min(source.len())..];
+    let col: usize = rest
+        .chars()
+        .take((column.max(1) - 1) as usize)
+        .map(char::len_utf8)
+        .sum();
+    (line_start + col).min(source.len())
+}
+
+/// Walks the AST to find the variables and functions an expression uses.
+struct Checker<'a> {
+    source: &'a str,
+    info: &'a cel::common::ast::SourceInfo,
+    /// Comprehension variables in scope.
+    bound: Vec<String>,
+    errors: Vec<CompileError>,
+    uses: Uses,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, node: &IdedExpr, name: &str, message: String) {
+        let offset = self
+            .info
+            .offset_for(node.id)
+            .map_or(0, |(start, _)| start as usize)
+            .min(self.source.len());
+        // The node's offset may be at a call's parenthesis or a select's dot: point at the
+        // nearest occurrence of the name itself.
+        let offset = self
+            .source
+            .match_indices(name)
+            .map(|(i, _)| i)
+            .filter(|_| !name.is_empty())
+            .min_by_key(|i| i.abs_diff(offset))
+            .unwrap_or(offset);
+        self.errors.push(CompileError {
+            message,
+            offset,
+            len: name.len(),
+        });
+    }
+
+    fn walk(&mut self, node: &IdedExpr) {
+        match &node.expr {
+            Ast::Ident(name) => {
+                if self.bound.iter().any(|b| b == name) {
+                    return;
+                }
+                match name.as_str() {
+                    "asset" => self.uses.asset = true,
+                    "threat" => self.uses.threat = true,
+                    "risk" => self.uses.risk = true,
+                    "org" => self.uses.org = true,
+                    "int" | "uint" | "double" | "string" | "bool" | "list" | "map" | "null_type"
+                    | "type" | "bytes" => {}
+                    _ => self.error(
+                        node,
+                        name,
+                        format!(
+                            "unknown variable `{name}`: rules can read {}",
+                            VARIABLES.join(", ")
+                        ),
+                    ),
+                }
+            }
+            Ast::Call(call) => {
+                let name = call.func_name.as_str();
+                if !STD_FUNCTIONS.contains(&name) && !ENGINE_FUNCTIONS.contains(&name) {
+                    self.error(
+                        node,
+                        name,
+                        format!("unknown function `{name}`"),
+                    );
+                }
+                if let Some(t) = &call.target {
+                    self.walk(t);
+                }
+                for a in &call.args {
+                    self.walk(a);
+                }
+            }
+            Ast::Select(s) => self.walk(&s.operand),
+            Ast::List(l) => l.elements.iter().for_each(|e| self.walk(e)),
+            Ast::Map(m) => {
+                for entry in &m.entries {
+                    if let EntryExpr::MapEntry(e) = &entry.expr {
+                        self.walk(&e.key);
+                        self.walk(&e.value);
+                    }
+                }
+            }
+            Ast::Struct(_) => self.error(
+                node,
+                "",
+                "message construction is not available in rules".to_owned(),
+            ),
+            Ast::Comprehension(c) => {
+                self.walk(&c.iter_range);
+                self.walk(&c.accu_init);
+                self.bound.push(c.iter_var.clone());
+                if let Some(v) = &c.iter_var2 {
+                    self.bound.push(v.clone());
+                }
+                self.bound.push(c.accu_var.clone());
+                self.walk(&c.loop_cond);
+                self.walk(&c.loop_step);
+                self.walk(&c.result);
+                self.bound.truncate(self.bound.len() - 2 - usize::from(c.iter_var2.is_some()));
+            }
+            Ast::Literal(_) | Ast::Unspecified => {}
+        }
+    }
+}
+
+/// The standard library plus the engine's functions, built once and shared by all threads.
+pub struct Interpreter {
+    root: Context<'static, 'static>,
+}
+
+impl std::fmt::Debug for Interpreter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Interpreter")
+    }
+}
+
+impl Default for Interpreter {
+    fn default() -> Self {
+        let mut root = Context::default();
+        // Names are checked not to collide with the standard library, so these cannot fail.
+        let _ = root.add_function("rank", rank);
+        let _ = root.add_function("max_cia", max_cia);
+        Interpreter { root }
+    }
+}
+
+/// The order of a level name: classifications `public`..`restricted` are 1..4, risk levels
+/// `very low`..`very high` are 1..5; anything else is an error.
+pub fn rank_of(name: &str) -> Option<i64> {
+    let n = name.trim().to_ascii_lowercase().replace(['_', '-'], " ");
+    let r = match n.as_str() {
+        "public" => 1,
+        "internal" => 2,
+        "confidential" => 3,
+        "restricted" => 4,
+        "very low" => 1,
+        "low" => 2,
+        "medium" => 3,
+        "high" => 4,
+        "very high" => 5,
+        _ => return None,
+    };
+    Some(r)
+}
+
+fn rank(name: Arc<String>) -> Result<i64, ExecutionError> {
+    rank_of(&name).ok_or_else(|| {
+        ExecutionError::function_error("rank", format!("`{name}` is not a classification or risk level name"))
+    })
+}
+
+fn max_cia(record: Value) -> Result<i64, ExecutionError> {
+    let Value::Map(m) = record else {
+        return Err(ExecutionError::function_error("max_cia", "expects an asset"));
+    };
+    ["confidentiality", "integrity", "availability"]
+        .iter()
+        .map(|k| match m.map.get(&Key::String(Arc::new((*k).to_owned()))) {
+            Some(Value::Int(i)) => Ok(*i),
+            _ => Err(ExecutionError::function_error("max_cia", format!("the record has no `{k}` value"))),
+        })
+        .try_fold(0, |acc, v| v.map(|v| acc.max(v)))
+}
+
+/// Values bound to the rule variables for one evaluation, borrowed from the caller.
+#[derive(Default)]
+pub struct Bindings<'a> {
+    pub asset: Option<&'a CelValue>,
+    pub threat: Option<&'a CelValue>,
+    pub risk: Option<&'a CelValue>,
+    pub org: Option<&'a CelValue>,
+}
+
+impl VariableResolver for Bindings<'_> {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        let v = match variable {
+            "asset" => self.asset,
+            "threat" => self.threat,
+            "risk" => self.risk,
+            "org" => self.org,
+            _ => None,
+        }?;
+        Some(CowVal::Borrowed(v.0.as_ref()))
+    }
+}
+
+/// A record converted once into the interpreter's representation, then borrowed by every
+/// evaluation that reads it.
+#[derive(Debug)]
+pub struct CelValue(Box<dyn Val>);
+
+impl CelValue {
+    /// Converts a map of fields.
+    pub fn map(fields: Vec<(&str, Value)>) -> CelValue {
+        let map: HashMap<Key, Value> = fields
+            .into_iter()
+            .map(|(k, v)| (Key::String(Arc::new(k.to_owned())), v))
+            .collect();
+        CelValue::from_value(Value::Map(Map { map: Arc::new(map) }))
+    }
+
+    /// Converts a plain value.
+    pub fn from_value(value: Value) -> CelValue {
+        // Every Value built by the engine (maps, lists, scalars) has a Val form.
+        CelValue(Box::<dyn Val>::try_from(value).unwrap_or_else(|_| Box::new(cel::common::types::CelNull)))
+    }
+}
+
+/// Text as a CEL value, `null` when absent.
+pub fn text(v: Option<&str>) -> Value {
+    v.map_or(Value::Null, |s| Value::String(Arc::new(s.to_owned())))
+}
+
+/// A list of text as a CEL value.
+pub fn text_list<'a>(items: impl IntoIterator<Item = &'a str>) -> Value {
+    Value::List(Arc::new(items.into_iter().map(|s| text(Some(s))).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asset() -> CelValue {
+        let attrs = Value::Map(Map {
+            map: Arc::new(HashMap::from([(Key::String(Arc::new("internet_facing".into())), Value::Bool(true))])),
+        });
+        CelValue::map(vec![
+            ("type", text(Some("software"))),
+            ("confidentiality", Value::Int(4)),
+            ("integrity", Value::Int(2)),
+            ("availability", Value::Int(5)),
+            ("classification", text(Some("restricted"))),
+            ("tags", text_list(["prod", "gdpr"])),
+            ("attributes", attrs),
+        ])
+    }
+
+    fn eval(src: &str) -> Result<bool, EvalError> {
+        let interp = Interpreter::default();
+        let a = asset();
+        let b = Bindings { asset: Some(&a), ..Default::default() };
+        Expr::compile(src).unwrap().eval_bool(&interp, &b)
+    }
+
+    #[test]
+    fn evaluates_against_bindings_with_engine_functions() {
+        assert_eq!(eval("asset.type == 'software' && 'gdpr' in asset.tags"), Ok(true));
+        assert_eq!(eval("max_cia(asset) == 5"), Ok(true));
+        assert_eq!(eval("rank(asset.classification) >= rank('confidential')"), Ok(true));
+        assert_eq!(eval("asset.attributes.internet_facing"), Ok(true));
+        assert_eq!(eval("asset.tags.exists(t, t.startsWith('pr'))"), Ok(true));
+    }
+
+    #[test]
+    fn run_time_errors_are_values_not_panics() {
+        let e = eval("asset.attributes.patch_level == 'current'").unwrap_err();
+        assert!(e.0.contains("no field `patch_level`"), "{e}");
+        assert!(eval("asset.confidentiality + 'x' == 1").is_err());
+        assert!(eval("rank('purple') > 1").unwrap_err().0.contains("purple"));
+        assert!(eval("asset.confidentiality").unwrap_err().0.contains("the number 4"));
+        assert_eq!(eval("has(asset.attributes.patch_level)"), Ok(false));
+    }
+
+    #[test]
+    fn compile_errors_have_spans() {
+        let e = Expr::compile("asset.type == 'x' &&").unwrap_err();
+        assert_eq!(e[0].offset, 20);
+        let e = Expr::compile("asset.type == 'x' && asets.size > 1").unwrap_err();
+        assert_eq!((e[0].offset, e[0].len), (21, 5));
+        assert!(e[0].message.contains("unknown variable `asets`"));
+        let e = Expr::compile("frobnicate(asset) > 1").unwrap_err();
+        assert_eq!((e[0].offset, e[0].len), (0, 10));
+        // Comprehension variables are in scope inside the macro only.
+        assert!(Expr::compile("asset.tags.all(t, t != '')").is_ok());
+        assert!(Expr::compile("asset.tags.all(t, t != '') && t == ''").is_err());
+    }
+
+    #[test]
+    fn uses_are_recorded() {
+        let u = Expr::compile("asset.type == 'x' && org.uses_cloud").unwrap().uses();
+        assert!(u.asset && u.org && !u.threat && !u.risk);
+        let u = Expr::compile("threat.id == 'TH-01'").unwrap().uses();
+        assert!(u.threat && !u.asset);
+    }
+}

@@ -1,0 +1,4 @@
+//! Rule sets of CEL expressions: compiled once at load, evaluated in the risk and gap stages.
+
+pub mod expr;
+pub mod ruleset;
