@@ -1,7 +1,7 @@
 //! Loading cost: a generated workspace read, validated and linked end to end.
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use isms_engine::generate::{workspace, Options};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use isms_engine::generate::{Options, workspace};
 
 fn load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");

@@ -12,8 +12,49 @@ use clap::{Parser, Subcommand, ValueEnum};
     propagate_version = true
 )]
 pub struct Cli {
+    /// Worker threads for evaluation (default: one per core). Output is identical for any
+    /// number.
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// What every evaluating command needs.
+#[derive(Debug, clap::Args)]
+pub struct Eval {
+    /// The workspace directory (holding isms.toml).
+    pub dir: PathBuf,
+    /// Judge deadlines and acceptances as of this date (YYYY-MM-DD); default: the manifest's
+    /// `as_of`, else today.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date as YYYY-MM-DD"))
+}
+
+/// How `isms risks` orders its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RiskSort {
+    /// Highest residual level first.
+    Residual,
+    /// Highest inherent level first.
+    Inherent,
+    /// By id.
+    Id,
+    /// Register order, then generated scenarios by asset and threat.
+    None,
+}
+
+/// Which scenarios `isms risks` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RiskSourceFilter {
+    All,
+    Register,
+    Generated,
 }
 
 #[derive(Debug, Subcommand)]
@@ -22,6 +63,35 @@ pub enum Command {
     Check {
         /// The workspace directory (holding isms.toml).
         dir: PathBuf,
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
+        format: SummaryFormat,
+    },
+    /// The risk register with inherent and residual levels.
+    Risks {
+        #[command(flatten)]
+        eval: Eval,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        #[arg(long, value_enum, default_value_t = RiskSort::Residual)]
+        sort: RiskSort,
+        #[arg(long, value_enum, default_value_t = RiskSourceFilter::All)]
+        source: RiskSourceFilter,
+        /// Only risks whose residual level is at least this.
+        #[arg(long)]
+        min_level: Option<u8>,
+        /// At most this many rows.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Explain how a risk's levels were derived, step by step.
+    Explain {
+        #[command(flatten)]
+        eval: Eval,
+        /// A register risk id, or `<asset id>:<threat id>` for a generated scenario.
+        id: String,
         #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
         format: SummaryFormat,
     },

@@ -7,6 +7,29 @@ use std::path::Path;
 
 use crate::commands::Failure;
 
+/// Streams output produced by `write` to `path` atomically, or to stdout when `path` is
+/// `None` or `-`; used for outputs too large to build in memory first.
+pub fn stream(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    match path {
+        Some(p) if p.as_os_str() != "-" => {
+            let mut buf = Vec::new();
+            write(&mut buf).map_err(|e| Failure::Io(format!("cannot render output: {e}")))?;
+            write_atomic(p, &buf)
+        }
+        _ => {
+            let out = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+            match write(&mut out).and_then(|()| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|e| Failure::Io(format!("cannot write to stdout: {e}"))),
+            }
+        }
+    }
+}
+
 /// Writes `bytes` to `path` atomically, or to stdout when `path` is `None` or `-`.
 pub fn emit(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
     match path {

@@ -2,7 +2,11 @@
 
 use std::io::IsTerminal;
 
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
+
+/// A header rule and nothing else: compact enough for long registers, readable in logs.
+const PLAIN: TableStyle =
+    TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
 use isms_engine::Diagnostic;
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
@@ -53,7 +57,7 @@ pub fn failure(failure: &Failure) {
 /// A plain table for terminals and logs.
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut t = Table::new();
-    t.load_style(presets::UTF8_HORIZONTAL_ONLY)
+    t.load_style(PLAIN)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(header.to_vec());
     for row in rows {
@@ -65,7 +69,11 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
 /// A Markdown table; `|` in cells is escaped so the table stays intact.
 pub fn markdown(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-    let mut out = format!("| {} |\n|{}\n", header.join(" | "), "---|".repeat(header.len()));
+    let mut out = format!(
+        "| {} |\n|{}\n",
+        header.join(" | "),
+        "---|".repeat(header.len())
+    );
     for row in rows {
         let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
@@ -74,7 +82,10 @@ pub fn markdown(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) ->
 }
 
 /// CSV bytes; cells that a spreadsheet would run as a formula are prefixed with `'`.
-pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, Failure> {
+pub fn csv(
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, Failure> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Failure::Io(format!("cannot write CSV: {e}"));
     w.write_record(header).map_err(fail)?;

@@ -45,7 +45,9 @@ impl CatalogId {
 
     /// Parses a catalog name as written in `isms.toml`.
     pub fn parse(text: &str) -> Option<CatalogId> {
-        CatalogId::ALL.into_iter().find(|c| c.as_str() == text.trim())
+        CatalogId::ALL
+            .into_iter()
+            .find(|c| c.as_str() == text.trim())
     }
 
     /// The other edition, used to say "this id belongs to the 2013 catalog" in errors.
@@ -360,8 +362,16 @@ mod tests {
         assert_eq!(c.groups[3].id, "A.8");
         let a824 = c.control(c.find("A.8.24").unwrap());
         assert_eq!(a824.title, "Use of cryptography");
-        assert!(a824.attributes.properties.contains(&"Confidentiality".to_owned()));
-        assert!(c.controls.iter().all(|c| !c.attributes.control_types.is_empty()));
+        assert!(
+            a824.attributes
+                .properties
+                .contains(&"Confidentiality".to_owned())
+        );
+        assert!(
+            c.controls
+                .iter()
+                .all(|c| !c.attributes.control_types.is_empty())
+        );
     }
 
     #[test]

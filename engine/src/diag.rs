@@ -132,9 +132,7 @@ impl miette::Diagnostic for Diagnostic {
         self.source.as_ref()?;
         let label = loc.field.as_ref().map(|f| format!("here ({f})"));
         Some(Box::new(std::iter::once(LabeledSpan::new(
-            label,
-            loc.span.0,
-            loc.span.1,
+            label, loc.span.0, loc.span.1,
         ))))
     }
 }

@@ -27,15 +27,36 @@ pub struct GeneratedFile {
 }
 
 const LOCATIONS: &[&str] = &[
-    "HQ", "DC-West", "DC-East", "Branch-North", "Branch-South", "aws-eu-central-1",
-    "azure-westeurope", "m365",
+    "HQ",
+    "DC-West",
+    "DC-East",
+    "Branch-North",
+    "Branch-South",
+    "aws-eu-central-1",
+    "azure-westeurope",
+    "m365",
 ];
 const UNITS: &[&str] = &[
-    "Finance", "HR", "Engineering", "Sales", "Operations", "Legal", "Customer Success", "IT",
+    "Finance",
+    "HR",
+    "Engineering",
+    "Sales",
+    "Operations",
+    "Legal",
+    "Customer Success",
+    "IT",
 ];
 const ROLES: &[&str] = &[
-    "CIO", "CISO", "CFO", "Head of HR", "Head of Engineering", "Head of Sales", "Head of Operations",
-    "Legal Counsel", "IT Operations Lead", "Data Protection Officer",
+    "CIO",
+    "CISO",
+    "CFO",
+    "Head of HR",
+    "Head of Engineering",
+    "Head of Sales",
+    "Head of Operations",
+    "Legal Counsel",
+    "IT Operations Lead",
+    "Data Protection Officer",
 ];
 
 struct Kind {
@@ -46,14 +67,57 @@ struct Kind {
 
 /// Asset kinds with their share of a typical CMDB export.
 const KINDS: &[Kind] = &[
-    Kind { name: "site", weight: 1, subtypes: &["office", "datacenter", "warehouse"] },
-    Kind { name: "network", weight: 3, subtypes: &["vlan", "wan-link", "vpn", "wifi"] },
-    Kind { name: "hardware", weight: 34, subtypes: &["server", "laptop", "firewall", "switch", "storage", "phone"] },
-    Kind { name: "software", weight: 24, subtypes: &["application", "database", "middleware", "container-platform"] },
-    Kind { name: "service", weight: 8, subtypes: &["saas", "managed-service", "api"] },
-    Kind { name: "information", weight: 22, subtypes: &["customer-data", "hr-records", "source-code", "financial-records", "contracts"] },
-    Kind { name: "people", weight: 4, subtypes: &["team", "role"] },
-    Kind { name: "supplier", weight: 4, subtypes: &["cloud-provider", "outsourcer", "contractor"] },
+    Kind {
+        name: "site",
+        weight: 1,
+        subtypes: &["office", "datacenter", "warehouse"],
+    },
+    Kind {
+        name: "network",
+        weight: 3,
+        subtypes: &["vlan", "wan-link", "vpn", "wifi"],
+    },
+    Kind {
+        name: "hardware",
+        weight: 34,
+        subtypes: &["server", "laptop", "firewall", "switch", "storage", "phone"],
+    },
+    Kind {
+        name: "software",
+        weight: 24,
+        subtypes: &[
+            "application",
+            "database",
+            "middleware",
+            "container-platform",
+        ],
+    },
+    Kind {
+        name: "service",
+        weight: 8,
+        subtypes: &["saas", "managed-service", "api"],
+    },
+    Kind {
+        name: "information",
+        weight: 22,
+        subtypes: &[
+            "customer-data",
+            "hr-records",
+            "source-code",
+            "financial-records",
+            "contracts",
+        ],
+    },
+    Kind {
+        name: "people",
+        weight: 4,
+        subtypes: &["team", "role"],
+    },
+    Kind {
+        name: "supplier",
+        weight: 4,
+        subtypes: &["cloud-provider", "outsourcer", "contractor"],
+    },
 ];
 
 /// Which kinds an asset of each kind may depend on.
@@ -96,7 +160,11 @@ struct GenAsset {
     cia_max: u8,
 }
 
-fn csv_file(path: &'static str, header: &[&str], rows: impl FnOnce(&mut csv::Writer<Vec<u8>>)) -> GeneratedFile {
+fn csv_file(
+    path: &'static str,
+    header: &[&str],
+    rows: impl FnOnce(&mut csv::Writer<Vec<u8>>),
+) -> GeneratedFile {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail.
     let _ = w.write_record(header);
@@ -120,9 +188,23 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
     let assets_csv = csv_file(
         "assets.csv",
         &[
-            "id", "name", "type", "subtype", "owner", "location", "business_unit",
-            "classification", "confidentiality", "integrity", "availability", "status", "tags",
-            "depends_on", "internet_facing", "patch_level", "personal_data",
+            "id",
+            "name",
+            "type",
+            "subtype",
+            "owner",
+            "location",
+            "business_unit",
+            "classification",
+            "confidentiality",
+            "integrity",
+            "availability",
+            "status",
+            "tags",
+            "depends_on",
+            "internet_facing",
+            "patch_level",
+            "personal_data",
         ],
         |w| {
             for i in 0..options.assets {
@@ -162,8 +244,13 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
                         }
                     }
                 }
-                let status = if rng.random_bool(0.03) { "retired" } else { "active" };
-                let internet_facing = matches!(kind, "software" | "service" | "network") && rng.random_bool(0.25);
+                let status = if rng.random_bool(0.03) {
+                    "retired"
+                } else {
+                    "active"
+                };
+                let internet_facing =
+                    matches!(kind, "software" | "service" | "network") && rng.random_bool(0.25);
                 let patch_level = match kind {
                     "hardware" | "software" => {
                         *["current", "current", "current", "outdated", "unsupported"]
@@ -173,13 +260,29 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
                     _ => "",
                 };
                 let personal_data = kind == "information" && rng.random_bool(0.4);
-                let tags = if internet_facing { "external;monitored" } else { "internal" };
+                let tags = if internet_facing {
+                    "external;monitored"
+                } else {
+                    "internal"
+                };
                 let (c, ii, a) = (cia[0].to_string(), cia[1].to_string(), cia[2].to_string());
                 let unit = *UNITS.choose(&mut rng).unwrap_or(&"IT");
                 let depends = depends.join(";");
                 let _ = w.write_record([
-                    id.as_str(), &name, kind, subtype, &owner, location, unit, classification,
-                    &c, &ii, &a, status, tags, &depends,
+                    id.as_str(),
+                    &name,
+                    kind,
+                    subtype,
+                    &owner,
+                    location,
+                    unit,
+                    classification,
+                    &c,
+                    &ii,
+                    &a,
+                    status,
+                    tags,
+                    &depends,
                     if internet_facing { "yes" } else { "no" },
                     patch_level,
                     if personal_data { "yes" } else { "no" },
@@ -200,31 +303,85 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
     let threats = ["T-G-01", "T-G-02", "T-G-03"];
     let threats_csv = csv_file(
         "threats.csv",
-        &["id", "name", "category", "applies_to", "likelihood", "affects", "description"],
+        &[
+            "id",
+            "name",
+            "category",
+            "applies_to",
+            "likelihood",
+            "affects",
+            "description",
+        ],
         |w| {
-            let _ = w.write_record(["T-G-01", "Targeted extortion of the sector", "organisational", "asset.type == \"information\"", "3", "c;a", "Criminal groups specialised in the sector extort data owners."]);
-            let _ = w.write_record(["T-G-02", "Insider misuse of privileged access", "human", "asset.type in [\"software\", \"hardware\"]", "2", "c;i", "Administrators misuse their rights."]);
-            let _ = w.write_record(["T-G-03", "Regional flooding", "environmental", "asset.type == \"site\"", "1", "a", "Sites near rivers flood in spring."]);
+            let _ = w.write_record([
+                "T-G-01",
+                "Targeted extortion of the sector",
+                "organisational",
+                "asset.type == \"information\"",
+                "3",
+                "c;a",
+                "Criminal groups specialised in the sector extort data owners.",
+            ]);
+            let _ = w.write_record([
+                "T-G-02",
+                "Insider misuse of privileged access",
+                "human",
+                "asset.type in [\"software\", \"hardware\"]",
+                "2",
+                "c;i",
+                "Administrators misuse their rights.",
+            ]);
+            let _ = w.write_record([
+                "T-G-03",
+                "Regional flooding",
+                "environmental",
+                "asset.type == \"site\"",
+                "1",
+                "a",
+                "Sites near rivers flood in spring.",
+            ]);
         },
     );
 
     let risk_count = (options.assets / 10).max(1);
     let vulnerabilities = [
-        "patches applied late", "no multi-factor authentication", "shared administrator account",
-        "backups not tested", "no encryption at rest", "single site without failover",
-        "no supplier security review", "logging not centralised", "weak password policy",
+        "patches applied late",
+        "no multi-factor authentication",
+        "shared administrator account",
+        "backups not tested",
+        "no encryption at rest",
+        "single site without failover",
+        "no supplier security review",
+        "logging not centralised",
+        "weak password policy",
     ];
     let consequences = [
-        "customer data is disclosed", "operations stop for days", "records are altered unnoticed",
-        "regulators impose fines", "contracts are breached", "payroll is delayed",
+        "customer data is disclosed",
+        "operations stop for days",
+        "records are altered unnoticed",
+        "regulators impose fines",
+        "contracts are breached",
+        "payroll is delayed",
     ];
     let mut treated: Vec<String> = Vec::new();
     let risks_csv = csv_file(
         "risks.csv",
         &[
-            "id", "title", "description", "assets", "threat", "vulnerability", "owner",
-            "likelihood", "impact", "treatment", "transfer_reference", "accepted_by",
-            "accepted_on", "accepted_until", "assessed_on",
+            "id",
+            "title",
+            "description",
+            "assets",
+            "threat",
+            "vulnerability",
+            "owner",
+            "likelihood",
+            "impact",
+            "treatment",
+            "transfer_reference",
+            "accepted_by",
+            "accepted_on",
+            "accepted_until",
+            "assessed_on",
         ],
         |w| {
             for i in 0..risk_count {
@@ -232,12 +389,24 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
                 let id = format!("R{:06}", i + 1);
                 let vuln = *vulnerabilities.choose(&mut rng).unwrap_or(&"");
                 let consequence = *consequences.choose(&mut rng).unwrap_or(&"");
-                let threat = if rng.random_bool(0.3) { *threats.choose(&mut rng).unwrap_or(&"") } else { "" };
+                let threat = if rng.random_bool(0.3) {
+                    *threats.choose(&mut rng).unwrap_or(&"")
+                } else {
+                    ""
+                };
                 let likelihood = rng.random_range(1..=5u8);
                 let impact = a.cia_max.max(1);
-                let option = *["treat", "treat", "treat", "treat", "tolerate", "transfer", "terminate"]
-                    .choose(&mut rng)
-                    .unwrap_or(&"treat");
+                let option = *[
+                    "treat",
+                    "treat",
+                    "treat",
+                    "treat",
+                    "tolerate",
+                    "transfer",
+                    "terminate",
+                ]
+                .choose(&mut rng)
+                .unwrap_or(&"treat");
                 let (mut by, mut on, mut until, mut reference) = ("", "", "", "");
                 match option {
                     "tolerate" if rng.random_bool(0.9) => {
@@ -249,7 +418,12 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
                     "treat" => treated.push(id.clone()),
                     _ => {}
                 }
-                let title = format!("{} of {} because {}", ["Compromise", "Outage", "Loss", "Tampering"][i % 4], a.name, vuln);
+                let title = format!(
+                    "{} of {} because {}",
+                    ["Compromise", "Outage", "Loss", "Tampering"][i % 4],
+                    a.name,
+                    vuln
+                );
                 let description = format!(
                     "If {} ({}, {}, {}) is attacked while {}, {}.",
                     a.name, a.kind, a.classification, a.location, vuln, consequence
@@ -257,8 +431,21 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
                 let owner = owners.choose(&mut rng).cloned().unwrap_or_default();
                 let (l, im) = (likelihood.to_string(), impact.to_string());
                 let _ = w.write_record([
-                    id.as_str(), &title, &description, &a.id, threat, vuln, &owner, &l, &im,
-                    option, reference, by, on, until, "2026-03-15",
+                    id.as_str(),
+                    &title,
+                    &description,
+                    &a.id,
+                    threat,
+                    vuln,
+                    &owner,
+                    &l,
+                    &im,
+                    option,
+                    reference,
+                    by,
+                    on,
+                    until,
+                    "2026-03-15",
                 ]);
             }
         },
@@ -269,23 +456,49 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
     let plan_csv = csv_file(
         "treatment_plan.csv",
         &[
-            "id", "title", "risks", "controls", "owner", "due", "status", "completed_on",
-            "likelihood_reduction", "impact_reduction",
+            "id",
+            "title",
+            "risks",
+            "controls",
+            "owner",
+            "due",
+            "status",
+            "completed_on",
+            "likelihood_reduction",
+            "impact_reduction",
         ],
         |w| {
             for (i, risk) in treated.iter().enumerate() {
                 let id = format!("TA{:06}", i + 1);
                 let how_many = rng.random_range(1..=3);
                 let controls: Vec<&str> = control_ids.sample(&mut rng, how_many).copied().collect();
-                let status = *["done", "done", "in_progress", "planned", "planned"].choose(&mut rng).unwrap_or(&"planned");
-                let due = if rng.random_bool(0.05) { "2026-01-31" } else { "2027-03-31" };
+                let status = *["done", "done", "in_progress", "planned", "planned"]
+                    .choose(&mut rng)
+                    .unwrap_or(&"planned");
+                let due = if rng.random_bool(0.05) {
+                    "2026-01-31"
+                } else {
+                    "2027-03-31"
+                };
                 let completed = if status == "done" { "2026-05-20" } else { "" };
                 let owner = owners.choose(&mut rng).cloned().unwrap_or_default();
                 let title = format!("Implement {} for {risk}", controls.join(", "));
                 let controls = controls.join(";");
-                let (lr, ir) = (rng.random_range(0..=2u8).to_string(), rng.random_range(0..=1u8).to_string());
+                let (lr, ir) = (
+                    rng.random_range(0..=2u8).to_string(),
+                    rng.random_range(0..=1u8).to_string(),
+                );
                 let _ = w.write_record([
-                    id.as_str(), &title, risk, &controls, &owner, due, status, completed, &lr, &ir,
+                    id.as_str(),
+                    &title,
+                    risk,
+                    &controls,
+                    &owner,
+                    due,
+                    status,
+                    completed,
+                    &lr,
+                    &ir,
                 ]);
             }
         },
@@ -293,15 +506,34 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
 
     let soa_csv = csv_file(
         "soa.csv",
-        &["control", "applicable", "justification", "status", "evidence"],
+        &[
+            "control",
+            "applicable",
+            "justification",
+            "status",
+            "evidence",
+        ],
         |w| {
             for control in &catalog.controls {
                 let applicable = !rng.random_bool(0.05);
-                let status = *["implemented", "implemented", "partial", "planned"].choose(&mut rng).unwrap_or(&"planned");
+                let status = *["implemented", "implemented", "partial", "planned"]
+                    .choose(&mut rng)
+                    .unwrap_or(&"planned");
                 let (justification, status, evidence) = if applicable {
-                    (format!("Required to treat the risks to {} assets.", control.title.to_lowercase()), status, format!("DOC-{}", control.id))
+                    (
+                        format!(
+                            "Required to treat the risks to {} assets.",
+                            control.title.to_lowercase()
+                        ),
+                        status,
+                        format!("DOC-{}", control.id),
+                    )
                 } else {
-                    ("Not relevant to the organisation's activities.".to_owned(), "not_implemented", String::new())
+                    (
+                        "Not relevant to the organisation's activities.".to_owned(),
+                        "not_implemented",
+                        String::new(),
+                    )
                 };
                 let _ = w.write_record([
                     control.id.as_str(),
@@ -355,8 +587,14 @@ title = "EU General Data Protection Regulation"
 controls = ["A.5.34", "A.8.11"]
 "#;
     vec![
-        GeneratedFile { path: "isms.toml", contents: manifest.into_bytes() },
-        GeneratedFile { path: "profile.toml", contents: profile.as_bytes().to_vec() },
+        GeneratedFile {
+            path: "isms.toml",
+            contents: manifest.into_bytes(),
+        },
+        GeneratedFile {
+            path: "profile.toml",
+            contents: profile.as_bytes().to_vec(),
+        },
         assets_csv,
         threats_csv,
         risks_csv,
@@ -371,16 +609,28 @@ mod tests {
 
     #[test]
     fn same_seed_same_bytes_other_seed_other_bytes() {
-        let a = workspace(&Options { assets: 300, seed: 7 });
-        let b = workspace(&Options { assets: 300, seed: 7 });
-        let c = workspace(&Options { assets: 300, seed: 8 });
+        let a = workspace(&Options {
+            assets: 300,
+            seed: 7,
+        });
+        let b = workspace(&Options {
+            assets: 300,
+            seed: 7,
+        });
+        let c = workspace(&Options {
+            assets: 300,
+            seed: 8,
+        });
         assert!(a.iter().zip(&b).all(|(x, y)| x.contents == y.contents));
         assert!(a.iter().zip(&c).any(|(x, y)| x.contents != y.contents));
     }
 
     #[test]
     fn sizes_are_proportional() {
-        let files = workspace(&Options { assets: 1000, seed: 1 });
+        let files = workspace(&Options {
+            assets: 1000,
+            seed: 1,
+        });
         let lines = |p: &str| {
             let f = files.iter().find(|f| f.path == p).unwrap();
             f.contents.iter().filter(|b| **b == b'\n').count() - 1

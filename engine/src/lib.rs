@@ -16,13 +16,14 @@ pub mod diag;
 pub mod generate;
 pub mod load;
 pub mod model;
+pub mod risk;
 pub mod rules;
 pub mod summary;
 pub mod workspace;
 
 pub use catalog::{Catalog, CatalogId, ControlIdx};
 pub use diag::{Diagnostic, Diagnostics, LoadError};
-pub use load::{load, Loaded};
+pub use load::{Loaded, load};
 pub use workspace::Workspace;
 
 /// The engine's version, recorded in every report.

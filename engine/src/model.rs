@@ -90,7 +90,6 @@ macro_rules! vocabulary {
     };
 }
 
-
 pub(crate) use vocabulary;
 
 vocabulary!(
@@ -188,7 +187,9 @@ pub struct Cia {
 impl Cia {
     /// The protection need of the asset: the highest of the three values.
     pub fn max(self) -> u8 {
-        self.confidentiality.max(self.integrity).max(self.availability)
+        self.confidentiality
+            .max(self.integrity)
+            .max(self.availability)
     }
 }
 

@@ -53,7 +53,11 @@ impl Summary {
     /// Summarises a loaded workspace.
     pub fn of(ws: &Workspace) -> Summary {
         let distinct = |f: &dyn Fn(&crate::model::Asset) -> Option<&String>| {
-            ws.assets.iter().filter_map(f).collect::<BTreeSet<_>>().len()
+            ws.assets
+                .iter()
+                .filter_map(f)
+                .collect::<BTreeSet<_>>()
+                .len()
         };
         Summary {
             name: ws.name.clone(),

@@ -9,6 +9,9 @@ use chrono::NaiveDate;
 use crate::catalog::{Catalog, ControlIdx};
 use crate::load::SourceFile;
 use crate::model::*;
+use crate::risk::RiskModel;
+use crate::rules::expr::Expr;
+use crate::rules::ruleset::RuleSet;
 
 /// Id -> index maps, built once by the loader.
 #[derive(Debug, Default)]
@@ -44,8 +47,14 @@ pub struct Workspace {
     pub catalog: &'static Catalog,
     /// The date the evaluation is made as of, when the manifest pins one.
     pub as_of: Option<NaiveDate>,
-    /// Rule sets named by the manifest, as written.
-    pub rulesets: Vec<String>,
+    /// The rule sets the manifest names, compiled.
+    pub rulesets: Vec<RuleSet>,
+    /// Scales, matrix and scoring method.
+    pub risk_model: RiskModel,
+    /// The manifest's scope filter, compiled.
+    pub scope_filter: Option<Expr>,
+    /// Each threat's applicability filter, compiled, by threat index.
+    pub threat_filters: Vec<Expr>,
     pub profile: Profile,
     pub scope: Scope,
     pub assets: Vec<Asset>,
@@ -86,6 +95,10 @@ impl Workspace {
 
     /// `file:line` of a record, for messages that send the reader to the source.
     pub fn cite(&self, origin: Origin) -> String {
-        format!("{}:{}", self.sources[origin.source.index()].display, origin.line)
+        format!(
+            "{}:{}",
+            self.sources[origin.source.index()].display,
+            origin.line
+        )
     }
 }

@@ -13,7 +13,12 @@ fn list_counts_and_formats() {
     let list: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(list.len(), 114);
     let run = isms(&["catalog", "list", "--group", "physical"]);
-    assert!(run.stdout.contains("14 controls of ISO/IEC 27001:2022 Annex A"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("14 controls of ISO/IEC 27001:2022 Annex A"),
+        "{}",
+        run.stdout
+    );
     let run = isms(&["catalog", "list", "--group", "A.42"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("A.8 (Technological)"));

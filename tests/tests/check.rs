@@ -10,7 +10,11 @@ fn acme_example_is_valid_and_summarised() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("is valid"), "{}", run.stdout);
     assert!(run.stdout.contains("iso27001-2022 (93 controls)"));
-    assert!(run.stdout.contains("93 of 93 controls declared"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("93 of 93 controls declared"),
+        "{}",
+        run.stdout
+    );
 
     let run = isms(&["check", "examples/acme", "--format", "json"]);
     assert_eq!(run.code, 0);
@@ -47,8 +51,14 @@ fn broken_workspace_reports_every_problem_with_its_location() {
         ]
     );
     // The 2013 id gets advice, and the source line is shown under the headline.
-    assert!(run.stderr.contains("`A.9.2.1` is a control of iso27001-2013"));
-    assert!(run.stderr.contains("3 │ A2,Laptop,hardware,IT,internal,high,2,2,A1"));
+    assert!(
+        run.stderr
+            .contains("`A.9.2.1` is a control of iso27001-2013")
+    );
+    assert!(
+        run.stderr
+            .contains("3 │ A2,Laptop,hardware,IT,internal,high,2,2,A1")
+    );
     assert!(run.stderr.contains("the workspace has 16 error(s)"));
 }
 
@@ -78,7 +88,11 @@ fn missing_workspace_and_bad_manifest_exit_2() {
     assert_eq!(run.code, 2);
     let h = headlines(&run.stderr);
     assert_eq!(h.len(), 1, "{}", run.stderr);
-    assert!(h[0].starts_with("isms.toml:3:1: unknown field `colour`"), "{}", h[0]);
+    assert!(
+        h[0].starts_with("isms.toml:3:1: unknown field `colour`"),
+        "{}",
+        h[0]
+    );
 }
 
 #[test]
@@ -94,7 +108,8 @@ fn non_utf8_file_is_reported_with_its_position() {
     let run = isms(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("a.csv:2:7: the file is not valid UTF-8"),
+        run.stderr
+            .contains("a.csv:2:7: the file is not valid UTF-8"),
         "{}",
         run.stderr
     );
@@ -106,12 +121,24 @@ fn generated_workspace_is_valid_and_deterministic() {
     let b = tempfile::tempdir().unwrap();
     for dir in [&a, &b] {
         let run = isms(&[
-            "generate", "--assets", "2000", "--seed", "42", "--out",
-            dir.path().to_str().unwrap(), "--force",
+            "generate",
+            "--assets",
+            "2000",
+            "--seed",
+            "42",
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--force",
         ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
     }
-    for name in ["assets.csv", "risks.csv", "treatment_plan.csv", "soa.csv", "isms.toml"] {
+    for name in [
+        "assets.csv",
+        "risks.csv",
+        "treatment_plan.csv",
+        "soa.csv",
+        "isms.toml",
+    ] {
         assert_eq!(
             std::fs::read(a.path().join(name)).unwrap(),
             std::fs::read(b.path().join(name)).unwrap(),
@@ -125,6 +152,12 @@ fn generated_workspace_is_valid_and_deterministic() {
     assert_eq!(summary["risks"], 200);
 
     // A non-empty directory is refused without --force.
-    let run = isms(&["generate", "--assets", "10", "--out", a.path().to_str().unwrap()]);
+    let run = isms(&[
+        "generate",
+        "--assets",
+        "10",
+        "--out",
+        a.path().to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 2);
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Failure;
 use crate::cli::{CatalogCommand, ListFormat, SummaryFormat};
-use crate::{output, render, EXIT_OK};
+use crate::{EXIT_OK, output, render};
 
 pub fn run(command: CatalogCommand) -> Result<u8, Failure> {
     match command {
@@ -168,8 +168,8 @@ fn describe(v: &ControlView<'_>, other: &Catalog) -> String {
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Failure> {
-    let mut bytes =
-        serde_json::to_vec_pretty(value).map_err(|e| Failure::Io(format!("cannot render JSON: {e}")))?;
+    let mut bytes = serde_json::to_vec_pretty(value)
+        .map_err(|e| Failure::Io(format!("cannot render JSON: {e}")))?;
     bytes.push(b'\n');
     Ok(bytes)
 }

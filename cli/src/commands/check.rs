@@ -7,15 +7,15 @@ use isms_engine::summary::Summary;
 
 use super::Failure;
 use crate::cli::SummaryFormat;
-use crate::{output, EXIT_OK};
+use crate::{EXIT_OK, output};
 
 pub fn run(dir: &Path, format: SummaryFormat) -> Result<u8, Failure> {
     let ws = super::load(dir)?;
     let summary = Summary::of(&ws);
     let text = match format {
         SummaryFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&summary)
-                .map_err(|e| Failure::Io(e.to_string()))?;
+            let mut s =
+                serde_json::to_string_pretty(&summary).map_err(|e| Failure::Io(e.to_string()))?;
             s.push('\n');
             s
         }
@@ -62,7 +62,11 @@ fn render(s: &Summary) -> String {
         ),
         (
             "Treatment plan",
-            format!("{} actions ({})", s.actions, breakdown(&s.actions_by_status)),
+            format!(
+                "{} actions ({})",
+                s.actions,
+                breakdown(&s.actions_by_status)
+            ),
         ),
         (
             "SoA",

@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use isms_engine::generate::{workspace, Options};
+use isms_engine::generate::{Options, workspace};
 
 use super::Failure;
-use crate::{output, EXIT_OK};
+use crate::{EXIT_OK, output};
 
 pub fn run(assets: usize, seed: u64, out: &Path, force: bool) -> Result<u8, Failure> {
     if assets == 0 {

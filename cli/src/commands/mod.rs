@@ -2,7 +2,9 @@
 
 mod catalog;
 mod check;
+mod explain;
 mod generate;
+mod risks;
 
 use isms_engine::LoadError;
 
@@ -27,7 +29,33 @@ impl From<LoadError> for Failure {
 
 /// Runs the command the user asked for.
 pub fn run(cli: Cli) -> Result<u8, Failure> {
+    if let Some(n) = cli.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(n))
+            .build_global()
+            .map_err(|e| Failure::Usage(format!("cannot start {n} threads: {e}")))?;
+    }
     match cli.command {
+        Command::Risks {
+            eval,
+            format,
+            sort,
+            source,
+            min_level,
+            limit,
+            output,
+        } => risks::run(
+            &eval,
+            risks::Args {
+                format,
+                sort,
+                source,
+                min_level,
+                limit,
+                output,
+            },
+        ),
+        Command::Explain { eval, id, format } => explain::run(&eval, &id, format),
         Command::Check { dir, format } => check::run(&dir, format),
         Command::Catalog { command } => catalog::run(command),
         Command::Generate {
@@ -46,4 +74,34 @@ pub fn load(dir: &std::path::Path) -> Result<isms_engine::Workspace, Failure> {
         eprint!("{}", crate::render::diagnostic(w));
     }
     Ok(loaded.workspace)
+}
+
+/// The evaluation options: `--as-of`, else the manifest's `as_of`, else today.
+pub fn options(eval: &crate::cli::Eval, ws: &isms_engine::Workspace) -> isms_engine::risk::Options {
+    isms_engine::risk::Options {
+        as_of: eval
+            .as_of
+            .or(ws.as_of)
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+    }
+}
+
+/// Loads a workspace and assesses its risks.
+pub fn evaluate(
+    eval: &crate::cli::Eval,
+) -> Result<(isms_engine::Workspace, isms_engine::risk::Assessment), Failure> {
+    let ws = load(&eval.dir)?;
+    let assessment = isms_engine::risk::assess(&ws, options(eval, &ws));
+    Ok((ws, assessment))
+}
+
+/// Reports rules that failed on some records (the run goes on without them there).
+pub fn warn_rule_failures(failures: &[isms_engine::risk::RuleFailures]) {
+    for f in failures {
+        let (record, message) = f.examples.first().cloned().unwrap_or_default();
+        eprintln!(
+            "warning: rule `{}` failed on {} record(s) and was skipped there; first: {record}: {message}",
+            f.rule, f.count
+        );
+    }
 }

@@ -6,14 +6,11 @@
 
 use std::collections::HashMap;
 
-use super::record::Record;
 use super::Loader;
+use super::record::Record;
 use crate::catalog::ControlIdx;
 use crate::model::*;
-
-/// Highest value of the likelihood and impact scales until the risk model makes it
-/// configurable per workspace.
-pub const SCALE_MAX: u8 = 5;
+use crate::rules::expr::Expr;
 
 pub const ASSET_FIELDS: &[&str] = &[
     "id",
@@ -114,7 +111,11 @@ fn register<I: Copy>(
 
 impl Loader {
     fn here(&self, r: &Record<'_, '_>) -> String {
-        format!("{}:{}", self.sources[self.current.index()].display, r.line())
+        format!(
+            "{}:{}",
+            self.sources[self.current.index()].display,
+            r.line()
+        )
     }
 
     fn origin(&self, r: &Record<'_, '_>) -> Origin {
@@ -131,12 +132,16 @@ impl Loader {
         if kind.is_none() && r.text("type").is_none() {
             r.error("load::missing-field", "type", "`type` is required");
         }
-        let classification = r.vocab("classification", Classification::parse, Classification::expected);
+        let classification = r.vocab(
+            "classification",
+            Classification::parse,
+            Classification::expected,
+        );
         let fallback = cia_from_classification(classification);
         let cia = Cia {
-            confidentiality: r.level("confidentiality", SCALE_MAX).unwrap_or(fallback),
-            integrity: r.level("integrity", SCALE_MAX).unwrap_or(fallback),
-            availability: r.level("availability", SCALE_MAX).unwrap_or(fallback),
+            confidentiality: r.level("confidentiality", self.scale_i).unwrap_or(fallback),
+            integrity: r.level("integrity", self.scale_i).unwrap_or(fallback),
+            availability: r.level("availability", self.scale_i).unwrap_or(fallback),
         };
         let status = r
             .vocab("status", AssetStatus::parse, AssetStatus::expected)
@@ -186,7 +191,8 @@ impl Loader {
                 match self.asset_ids.get(&id) {
                     Some((dep, _)) if *dep == idx => {
                         let mut d = at.clone();
-                        d.message = format!("asset `{}` depends on itself", self.assets[idx.index()].id);
+                        d.message =
+                            format!("asset `{}` depends on itself", self.assets[idx.index()].id);
                         self.diags.push(d);
                     }
                     Some((dep, _)) => resolved.push(*dep),
@@ -207,9 +213,13 @@ impl Loader {
         r.warn_unknown(THREAT_FIELDS, &mut self.warned_fields);
         let id = r.required("id");
         let name = r.text("name");
-        let likelihood = r.level("likelihood", SCALE_MAX);
+        let likelihood = r.level("likelihood", self.scale_l);
         if likelihood.is_none() && r.text("likelihood").is_none() {
-            r.error("load::missing-field", "likelihood", "`likelihood` is required");
+            r.error(
+                "load::missing-field",
+                "likelihood",
+                "`likelihood` is required",
+            );
         }
         let affects = match r.text("affects") {
             None => Some(Affects::ALL),
@@ -225,27 +235,57 @@ impl Loader {
                 parsed
             }
         };
+        let applies_to = r.text("applies_to").unwrap_or_else(|| "true".to_owned());
+        let filter = match Expr::compile(&applies_to) {
+            Ok(e) => Some(e),
+            Err(errors) => {
+                for e in errors {
+                    let d = r.inner_diagnostic(
+                        "load::rule",
+                        "applies_to",
+                        e.offset,
+                        e.len,
+                        format!("threat applicability filter: {}", e.message),
+                    );
+                    r.push(d);
+                }
+                None
+            }
+        };
         let threat = Threat {
             id: String::new(),
             name: String::new(),
             category: r.text("category"),
-            applies_to: r.text("applies_to").unwrap_or_else(|| "true".to_owned()),
+            applies_to,
             likelihood: likelihood.unwrap_or(1),
             affects: affects.unwrap_or(Affects::ALL),
             description: r.text("description"),
             origin: self.origin(r),
         };
-        let (Some(id), Some(_), Some(_)) = (id, likelihood, affects) else {
+        let (Some(id), Some(_), Some(_), Some(filter)) = (id, likelihood, affects, filter) else {
             return;
         };
+        let threat = Threat {
+            name: name.unwrap_or_else(|| id.clone()),
+            id,
+            ..threat
+        };
+        // A workspace threat with the id of a built-in one replaces it (to tune its likelihood
+        // or filter); any other repeated id is an error.
+        if let Some((existing, _)) = self.threat_ids.get(&threat.id) {
+            if existing.index() < self.builtin_threat_count {
+                let at = existing.index();
+                self.threat_filters[at] = filter;
+                self.threats[at] = threat;
+                return;
+            }
+        }
         let idx = ThreatIdx(self.threats.len() as u32);
         let here = self.here(r);
+        let id = threat.id.clone();
         if register(r, &mut self.threat_ids, &id, idx, "threat", here) {
-            self.threats.push(Threat {
-                name: name.unwrap_or_else(|| id.clone()),
-                id,
-                ..threat
-            });
+            self.threats.push(threat);
+            self.threat_filters.push(filter);
         }
     }
 
@@ -274,17 +314,31 @@ impl Loader {
         let id = r.required("id");
         let title = r.text("title");
         if r.list("assets").is_empty() {
-            r.error("load::missing-field", "assets", "a risk names at least one asset");
+            r.error(
+                "load::missing-field",
+                "assets",
+                "a risk names at least one asset",
+            );
         }
         let assets = Self::resolve_list(r, "assets", "asset", &self.asset_ids);
-        let threat = r.text("threat").and_then(|t| match self.threat_ids.get(&t) {
-            Some((idx, _)) => Some(*idx),
-            None => {
-                r.error("load::unknown-reference", "threat", format!("unknown threat `{t}`"));
-                None
-            }
-        });
-        let option = r.vocab("treatment", TreatmentOption::parse, TreatmentOption::expected);
+        let threat = r
+            .text("threat")
+            .and_then(|t| match self.threat_ids.get(&t) {
+                Some((idx, _)) => Some(*idx),
+                None => {
+                    r.error(
+                        "load::unknown-reference",
+                        "threat",
+                        format!("unknown threat `{t}`"),
+                    );
+                    None
+                }
+            });
+        let option = r.vocab(
+            "treatment",
+            TreatmentOption::parse,
+            TreatmentOption::expected,
+        );
         let accepted_by = r.text("accepted_by");
         let accepted_on = r.date("accepted_on");
         let accepted_until = r.date("accepted_until");
@@ -330,8 +384,8 @@ impl Loader {
             threat,
             vulnerability: r.text("vulnerability"),
             owner: r.text("owner"),
-            likelihood: r.level("likelihood", SCALE_MAX),
-            impact: r.level("impact", SCALE_MAX),
+            likelihood: r.level("likelihood", self.scale_l),
+            impact: r.level("impact", self.scale_i),
             treatment: option.map(|option| TreatmentDecision {
                 option,
                 transfer_reference,
@@ -379,9 +433,8 @@ impl Loader {
         let status = r
             .vocab("status", ActionStatus::parse, ActionStatus::expected)
             .unwrap_or(ActionStatus::Planned);
-        let reduction = |r: &mut Record<'_, '_>, f| {
-            r.int(f, 0..=i64::from(SCALE_MAX - 1)).unwrap_or(0) as u8
-        };
+        let max_step = i64::from(self.scale_l.max(self.scale_i) - 1);
+        let reduction = |r: &mut Record<'_, '_>, f| r.int(f, 0..=max_step).unwrap_or(0) as u8;
         let action = TreatmentAction {
             id: String::new(),
             title: String::new(),
@@ -434,7 +487,11 @@ impl Loader {
             applicable: applicable.unwrap_or(false),
             justification: r.text("justification"),
             status: r
-                .vocab("status", ImplementationStatus::parse, ImplementationStatus::expected)
+                .vocab(
+                    "status",
+                    ImplementationStatus::parse,
+                    ImplementationStatus::expected,
+                )
                 .unwrap_or(ImplementationStatus::NotImplemented),
             evidence: r.list("evidence"),
             origin: self.origin(r),
@@ -474,7 +531,11 @@ fn parse_affects(text: &str) -> Option<Affects> {
     } else if ["confidentiality", "integrity", "availability"].contains(&lower.as_str()) {
         vec![lower]
     } else {
-        lower.chars().filter(|c| !c.is_whitespace()).map(String::from).collect()
+        lower
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(String::from)
+            .collect()
     };
     for p in &parts {
         match p.as_str() {

@@ -42,7 +42,40 @@ pub struct Manifest {
     pub workspace: WorkspaceSection,
     #[serde(default)]
     pub scope: ScopeSection,
+    #[serde(default)]
+    pub risk: RiskSection,
     pub inputs: Inputs,
+}
+
+/// `[risk]`: the risk model.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskSection {
+    /// `matrix` (default), `classic` or `quantitative`.
+    pub method: Option<Spanned<String>>,
+    /// A CSV risk matrix; the built-in ISO 27005 5x5 matrix when absent.
+    pub matrix: Option<Spanned<String>>,
+    pub builtin_threats: Option<bool>,
+    pub generate_scenarios: Option<bool>,
+    pub classic: Option<ClassicSection>,
+    pub quantitative: Option<QuantitativeSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassicSection {
+    pub formula: Option<Spanned<String>>,
+    pub thresholds: Option<Spanned<Vec<f64>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuantitativeSection {
+    pub iterations: Option<Spanned<i64>>,
+    pub seed: Option<u64>,
+    pub frequency: Option<Spanned<Vec<(f64, f64)>>>,
+    pub magnitude: Option<Spanned<Vec<(f64, f64)>>>,
+    pub thresholds: Option<Spanned<Vec<f64>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,7 +100,7 @@ pub struct ScopeSection {
     #[serde(default)]
     pub statement: String,
     /// CEL filter over `asset`.
-    pub filter: Option<String>,
+    pub filter: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -184,7 +217,7 @@ pub fn scope(manifest: &Manifest) -> Scope {
             .scope
             .filter
             .as_ref()
-            .map(|f| f.trim().to_owned())
+            .map(|f| f.get_ref().trim().to_owned())
             .filter(|f| !f.is_empty()),
     }
 }
@@ -201,7 +234,10 @@ pub fn resolve_control(catalog: &Catalog, id: &str) -> Result<ControlIdx, (Strin
             catalog.id
         )
     } else {
-        format!("`isms catalog list --catalog {}` lists the valid ids", catalog.id)
+        format!(
+            "`isms catalog list --catalog {}` lists the valid ids",
+            catalog.id
+        )
     };
     Err((format!("unknown control `{id}` in {}", catalog.id), help))
 }
@@ -294,4 +330,156 @@ pub fn profile(
         risk_appetite,
         certification_date,
     })
+}
+
+/// Builds the risk model of `[risk]`, reading a custom matrix when one is named.
+pub fn risk_model(
+    section: &RiskSection,
+    manifest: &SourceFile,
+    root: &std::path::Path,
+    diags: &mut Diagnostics,
+) -> (crate::risk::RiskModel, Option<SourceFile>) {
+    use crate::risk::{Formula, Method, Quantitative, RiskMatrix, RiskModel};
+    let mut model = RiskModel::default();
+    let mut matrix_source = None;
+    if let Some(name) = &section.matrix {
+        match SourceFile::read(&root.join(name.get_ref()), root) {
+            Ok(source) => {
+                if let Some(m) = RiskMatrix::from_csv(&source, diags) {
+                    model.matrix = m;
+                }
+                matrix_source = Some(source);
+            }
+            Err(d) => {
+                let span = name.span();
+                let mut located =
+                    manifest.error_at(d.code, span.start, span.len(), None, d.message);
+                located.help = d.help;
+                diags.push(located);
+            }
+        }
+    }
+    model.builtin_threats = section.builtin_threats.unwrap_or(true);
+    model.generate_scenarios = section.generate_scenarios.unwrap_or(true);
+    let levels = usize::from(model.matrix.max_level());
+    let thresholds = |t: &Option<Spanned<Vec<f64>>>, default: Vec<f64>, diags: &mut Diagnostics| {
+        let Some(t) = t else { return default };
+        let ok = t.get_ref().len() + 1 == levels
+            && t.get_ref().windows(2).all(|w| w[0] < w[1])
+            && t.get_ref().iter().all(|v| v.is_finite());
+        if !ok {
+            diags.push(spanned_error(
+                manifest,
+                "load::value",
+                t.span(),
+                format!("thresholds must be {} ascending numbers, one less than the matrix's {levels} levels", levels - 1),
+            ));
+        }
+        t.get_ref().clone()
+    };
+    let method = section
+        .method
+        .as_ref()
+        .map_or("matrix", |m| m.get_ref().as_str());
+    model.method = match method {
+        "matrix" => Method::Matrix,
+        "classic" => {
+            let formula = section
+                .classic
+                .as_ref()
+                .and_then(|c| c.formula.as_ref())
+                .map_or(Some(Formula::Product), |f| {
+                    let parsed = Formula::parse(f.get_ref());
+                    if parsed.is_none() {
+                        diags.push(spanned_error(
+                            manifest,
+                            "load::value",
+                            f.span(),
+                            format!(
+                                "unknown formula `{}`: expected product, sum or product_with_value",
+                                f.get_ref()
+                            ),
+                        ));
+                    }
+                    parsed
+                })
+                .unwrap_or(Formula::Product);
+            let given = section.classic.as_ref().and_then(|c| c.thresholds.clone());
+            let thresholds = thresholds(&given, formula.default_thresholds(), diags);
+            Method::Classic {
+                formula,
+                thresholds,
+            }
+        }
+        "quantitative" => {
+            let mut q = Quantitative::defaults();
+            if let Some(qs) = &section.quantitative {
+                if let Some(it) = &qs.iterations {
+                    if (1..=1_000_000).contains(it.get_ref()) {
+                        q.iterations = *it.get_ref() as u32;
+                    } else {
+                        diags.push(spanned_error(
+                            manifest,
+                            "load::value",
+                            it.span(),
+                            "iterations must be 1 to 1000000".to_owned(),
+                        ));
+                    }
+                }
+                q.seed = qs.seed.unwrap_or(q.seed);
+                for (given, slot, scale, what) in [
+                    (
+                        &qs.frequency,
+                        &mut q.frequency,
+                        usize::from(model.matrix.max_likelihood()),
+                        "frequency (one range per likelihood value)",
+                    ),
+                    (
+                        &qs.magnitude,
+                        &mut q.magnitude,
+                        usize::from(model.matrix.max_impact()),
+                        "magnitude (one range per impact value)",
+                    ),
+                ] {
+                    if let Some(g) = given {
+                        let ok = g.get_ref().len() == scale
+                            && g.get_ref()
+                                .iter()
+                                .all(|(lo, hi)| *lo > 0.0 && lo < hi && hi.is_finite());
+                        if !ok {
+                            diags.push(spanned_error(
+                                manifest,
+                                "load::value",
+                                g.span(),
+                                format!(
+                                    "{what} needs {scale} [low, high] pairs with 0 < low < high"
+                                ),
+                            ));
+                        }
+                        *slot = g.get_ref().clone();
+                    }
+                }
+                q.thresholds = thresholds(&qs.thresholds, q.thresholds.clone(), diags);
+            }
+            let scale_fits = q.frequency.len() == usize::from(model.matrix.max_likelihood())
+                && q.magnitude.len() == usize::from(model.matrix.max_impact())
+                && q.thresholds.len() + 1 == levels;
+            if !scale_fits && section.quantitative.is_none() {
+                let span = section.method.as_ref().map(|m| m.span()).unwrap_or(0..0);
+                diags.push(spanned_error(manifest, "load::value", span, "the default quantitative ranges fit a 5x5 matrix: give [risk.quantitative] frequency, magnitude and thresholds for this matrix".to_owned()));
+            }
+            Method::Quantitative(q)
+        }
+        other => {
+            let span = section.method.as_ref().map(|m| m.span()).unwrap_or(0..0);
+            diags.push(spanned_error(
+                manifest,
+                "load::value",
+                span,
+                format!("unknown method `{other}`: expected matrix, classic or quantitative"),
+            ));
+            Method::Matrix
+        }
+    };
+    (model, matrix_source)
 }

@@ -10,17 +10,19 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use inventory::{ACTION_FIELDS, ASSET_FIELDS, RISK_FIELDS, SCALE_MAX, SOA_FIELDS, THREAT_FIELDS};
-pub use record::Format;
+pub use inventory::{ACTION_FIELDS, ASSET_FIELDS, RISK_FIELDS, SOA_FIELDS, THREAT_FIELDS};
 pub(crate) use manifest::parse_toml;
-pub use source::{hex, SourceFile};
+pub use record::{Format, Record, for_each_record};
+pub use source::{SourceFile, hex};
 
 use crate::catalog::{Catalog, CatalogId};
 use crate::diag::{Diagnostic, Diagnostics, LoadError};
 use crate::model::*;
+use crate::risk::RiskModel;
+use crate::rules::expr::Expr;
+use crate::rules::ruleset::{self, RuleSet};
 use crate::workspace::{Workspace, WorkspaceIndex};
 use manifest::{Files, Manifest};
-use record::Record;
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "isms.toml";
@@ -45,15 +47,22 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
         dir.to_owned()
     } else {
         return Err(fail(
-            Diagnostic::error("load::io", format!("no workspace at {}: it does not exist", dir.display()))
-                .with_help(format!("a workspace is a directory with an {MANIFEST}")),
+            Diagnostic::error(
+                "load::io",
+                format!("no workspace at {}: it does not exist", dir.display()),
+            )
+            .with_help(format!("a workspace is a directory with an {MANIFEST}")),
         ));
     };
     let root = manifest_path
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_owned);
     let manifest_source = SourceFile::read(&manifest_path, &root).map_err(|mut d| {
-        d.message = format!("cannot read {}: {}", manifest_path.display(), d.message.rsplit(": ").next().unwrap_or_default());
+        d.message = format!(
+            "cannot read {}: {}",
+            manifest_path.display(),
+            d.message.rsplit(": ").next().unwrap_or_default()
+        );
         fail(d.with_help(format!("a workspace is a directory with an {MANIFEST}")))
     })?;
     let mut loader = Loader::new(root, manifest_source);
@@ -72,6 +81,15 @@ pub(crate) struct Loader {
     warned_fields: BTreeSet<String>,
     manifest: Option<Manifest>,
     profile: Option<Profile>,
+    risk_model: RiskModel,
+    /// Highest likelihood and impact values of the matrix (impact also bounds C/I/A).
+    scale_l: u8,
+    scale_i: u8,
+    rulesets: Vec<RuleSet>,
+    scope_filter: Option<Expr>,
+    threat_filters: Vec<Expr>,
+    /// Threats read from the built-in catalog, which a workspace threat of the same id replaces.
+    builtin_threat_count: usize,
     as_of: Option<chrono::NaiveDate>,
     assets: Vec<Asset>,
     asset_ids: HashMap<String, (AssetIdx, String)>,
@@ -99,6 +117,13 @@ impl Loader {
             warned_fields: BTreeSet::new(),
             manifest: None,
             profile: None,
+            risk_model: RiskModel::default(),
+            scale_l: 5,
+            scale_i: 5,
+            rulesets: Vec::new(),
+            scope_filter: None,
+            threat_filters: Vec::new(),
+            builtin_threat_count: 0,
             as_of: None,
             assets: Vec::new(),
             asset_ids: HashMap::new(),
@@ -119,10 +144,47 @@ impl Loader {
         else {
             return;
         };
-        self.catalog = Catalog::builtin(manifest::catalog(&manifest, &self.sources[0], &mut self.diags));
+        self.catalog = Catalog::builtin(manifest::catalog(
+            &manifest,
+            &self.sources[0],
+            &mut self.diags,
+        ));
+        let (model, matrix_source) = manifest::risk_model(
+            &manifest.risk,
+            &self.sources[0],
+            &self.root,
+            &mut self.diags,
+        );
+        if let Some(source) = matrix_source {
+            self.sources.push(Arc::new(source));
+        }
+        self.scale_l = model.matrix.max_likelihood();
+        self.scale_i = model.matrix.max_impact();
+        let max_level = model.matrix.max_level();
+        self.risk_model = model;
         if let Some(idx) = self.open(&manifest.workspace.profile) {
-            self.profile =
-                manifest::profile(&self.sources[idx.index()], self.catalog, SCALE_MAX, &mut self.diags);
+            self.profile = manifest::profile(
+                &self.sources[idx.index()],
+                self.catalog,
+                max_level,
+                &mut self.diags,
+            );
+        }
+        let (sets, sources) = ruleset::load_all(
+            &manifest.workspace.rulesets,
+            &self.sources[0],
+            &self.root,
+            self.scale_l.min(self.scale_i),
+            &mut self.diags,
+        );
+        self.rulesets = sets;
+        self.sources.extend(sources.into_iter().map(Arc::new));
+        if let Some(filter) = &manifest.scope.filter {
+            self.scope_filter =
+                ruleset::compile_expr(&self.sources[0], filter, "scope.filter", &mut self.diags);
+        }
+        if self.risk_model.builtin_threats {
+            self.read_builtin_threats();
         }
         let inputs = &manifest.inputs;
         let kinds: [(Option<&Files>, Handler); 5] = [
@@ -147,6 +209,20 @@ impl Loader {
         self.manifest = Some(manifest);
     }
 
+    /// Reads the built-in threat catalog, compiled into the binary.
+    fn read_builtin_threats(&mut self) {
+        const BUILTIN: &str = include_str!("../../../rulesets/threats/builtin.csv");
+        let name = "builtin:threats.csv";
+        let Ok(source) = SourceFile::from_bytes(name.into(), name.into(), BUILTIN.as_bytes())
+        else {
+            return;
+        };
+        self.sources.push(Arc::new(source));
+        let idx = SourceIdx(self.sources.len() as u32 - 1);
+        self.read_source(idx, Format::Csv, Loader::threat);
+        self.builtin_threat_count = self.threats.len();
+    }
+
     /// Reads a file the manifest names; a missing or unreadable file is reported at the
     /// manifest entry that names it.
     fn open(&mut self, name: &toml::Spanned<String>) -> Option<SourceIdx> {
@@ -159,7 +235,8 @@ impl Loader {
             Err(d) => {
                 let span = name.span();
                 let manifest = &self.sources[0];
-                let mut located = manifest.error_at(d.code, span.start, span.len(), None, d.message);
+                let mut located =
+                    manifest.error_at(d.code, span.start, span.len(), None, d.message);
                 located.help = d.help;
                 self.diags.push(located);
                 None
@@ -183,6 +260,10 @@ impl Loader {
             return;
         };
         let Some(idx) = self.open(name) else { return };
+        self.read_source(idx, format, handler);
+    }
+
+    fn read_source(&mut self, idx: SourceIdx, format: Format, handler: Handler) {
         self.current = idx;
         self.warned_fields.clear();
         // Records borrow the source while handlers mutate the loader, so hold it by Arc and
@@ -221,8 +302,10 @@ impl Loader {
                         }
                         Mark::Open => {
                             let from = path.iter().position(|(n, _)| *n == dep).unwrap_or(0);
-                            let mut names: Vec<&str> =
-                                path[from..].iter().map(|(n, _)| self.assets[*n].id.as_str()).collect();
+                            let mut names: Vec<&str> = path[from..]
+                                .iter()
+                                .map(|(n, _)| self.assets[*n].id.as_str())
+                                .collect();
                             names.push(&self.assets[dep].id);
                             let origin = self.assets[dep].origin;
                             let message = format!("dependency cycle: {}", names.join(" -> "));
@@ -249,7 +332,10 @@ impl Loader {
             .map(|(i, s)| (s.display.as_str(), i))
             .collect();
         let key = |d: &Diagnostic| match &d.location {
-            Some(l) => (rank.get(l.file.as_str()).copied().unwrap_or(usize::MAX - 1), l.span.0),
+            Some(l) => (
+                rank.get(l.file.as_str()).copied().unwrap_or(usize::MAX - 1),
+                l.span.0,
+            ),
             None => (usize::MAX, 0),
         };
         let mut all: Vec<Diagnostic> = std::mem::take(&mut self.diags).into_iter().collect();
@@ -300,12 +386,10 @@ impl Loader {
             root: self.root,
             catalog: self.catalog,
             as_of: self.as_of,
-            rulesets: manifest
-                .workspace
-                .rulesets
-                .iter()
-                .map(|r| r.get_ref().clone())
-                .collect(),
+            rulesets: self.rulesets,
+            risk_model: self.risk_model,
+            scope_filter: self.scope_filter,
+            threat_filters: self.threat_filters,
             scope: manifest::scope(&manifest),
             profile,
             assets: self.assets,

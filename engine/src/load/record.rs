@@ -201,7 +201,12 @@ fn read_json(
     let items: Vec<&RawValue> = match serde_json::from_str(&source.text) {
         Ok(items) => items,
         Err(e) => {
-            diags.push(json_error(source, 0, &e, "expected a JSON array of records"));
+            diags.push(json_error(
+                source,
+                0,
+                &e,
+                "expected a JSON array of records",
+            ));
             return;
         }
     };
@@ -344,8 +349,27 @@ impl<'a> Record<'a, '_> {
             Some(f) => (self.field_offset(f), Self::field_len(f)),
             None => (self.start, 0),
         };
-        self.source
-            .error_at(code, offset, len, Some(name), message)
+        self.source.error_at(code, offset, len, Some(name), message)
+    }
+
+    /// A diagnostic at a span inside a field's text (a CEL expression in a CSV or JSON field),
+    /// mapping the span past the field's quoting and escapes.
+    pub fn inner_diagnostic(
+        &self,
+        code: &'static str,
+        name: &str,
+        inner: usize,
+        len: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let Some(field) = self.field(name) else {
+            return self.diagnostic(code, name, message);
+        };
+        let start = self.field_offset(field);
+        let raw = &self.source.text[start.min(self.source.text.len())..];
+        let json = matches!(field.raw, Raw::Json(_));
+        let offset = start + raw_offset(raw, inner, json);
+        self.source.error_at(code, offset, len, Some(name), message)
     }
 
     /// The line the record starts on.
@@ -373,9 +397,9 @@ impl<'a> Record<'a, '_> {
             Raw::Json(r) => match self.json(name, r)? {
                 JsonValue::Null => return None,
                 JsonValue::Text(s) => s.trim().to_owned(),
-                JsonValue::Other(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => {
-                    v.to_string()
-                }
+                JsonValue::Other(
+                    v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)),
+                ) => v.to_string(),
                 JsonValue::Other(_) => {
                     self.error("load::type", name, "expected text, found a list or object");
                     return None;
@@ -591,6 +615,25 @@ impl<'a> Record<'a, '_> {
     }
 }
 
+/// Byte offset in the raw (quoted, escaped) text of a field of the byte `inner` of its value:
+/// skips an opening quote and counts `""` (CSV) or a backslash escape (JSON) as one byte.
+fn raw_offset(raw: &str, inner: usize, json: bool) -> usize {
+    let bytes = raw.as_bytes();
+    let quoted = bytes.first() == Some(&b'"');
+    let mut pos = usize::from(quoted);
+    let mut seen = 0;
+    while seen < inner && pos < bytes.len() {
+        pos += match (bytes[pos], bytes.get(pos + 1)) {
+            (b'"', Some(b'"')) if quoted && !json => 2,
+            (b'\\', Some(b'u')) if json => 6,
+            (b'\\', Some(_)) if json => 2,
+            _ => 1,
+        };
+        seen += 1;
+    }
+    pos
+}
+
 /// Yes/no spellings of spreadsheets and CMDB exports.
 pub fn parse_bool(text: &str) -> Option<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
@@ -662,7 +705,10 @@ mod tests {
         ] {
             let (rows, diags) = collect(format, text);
             assert!(diags.is_empty(), "{format:?}: {diags:?}");
-            assert_eq!(rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(), expected_rows);
+            assert_eq!(
+                rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+                expected_rows
+            );
             assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), lines);
         }
     }
@@ -672,7 +718,10 @@ mod tests {
         let (rows, diags) = collect(Format::Csv, "id,tags\nA1,x\nA2\nA3,\"q\"\n");
         assert_eq!(rows.len(), 2);
         let d: Vec<String> = diags.iter().map(ToString::to_string).collect();
-        assert_eq!(d, ["f:3:1: row on line 3 has 1 fields but the header has 2"]);
+        assert_eq!(
+            d,
+            ["f:3:1: row on line 3 has 1 fields but the header has 2"]
+        );
     }
 
     #[test]
@@ -697,7 +746,11 @@ mod tests {
         let (rows, diags) = collect(Format::Ndjson, "{\"id\":\"A1\"}\n[1]\n{\"id\":\"A3\"}\n");
         assert_eq!(rows.len(), 2);
         let d: Vec<String> = diags.iter().map(ToString::to_string).collect();
-        assert!(d[0].starts_with("f:2:1: expected a JSON object"), "{}", d[0]);
+        assert!(
+            d[0].starts_with("f:2:1: expected a JSON object"),
+            "{}",
+            d[0]
+        );
     }
 
     #[test]

@@ -23,12 +23,59 @@ pub const ENGINE_FUNCTIONS: [&str; 2] = ["rank", "max_cia"];
 
 /// Standard-library functions and operators accepted in rules.
 const STD_FUNCTIONS: &[&str] = &[
-    "_==_", "_!=_", "_<_", "_<=_", "_>_", "_>=_", "_&&_", "_||_", "!_", "-_", "_+_", "_-_",
-    "_*_", "_/_", "_%_", "_?_:_", "_[_]", "@in", "@not_strictly_false", "size", "contains",
-    "startsWith", "endsWith", "matches", "int", "uint", "double", "string", "bool", "type",
-    "has", "all", "exists", "exists_one", "map", "filter", "max", "min", "lowerAscii",
-    "upperAscii", "trim", "split", "join", "dyn", "_?._", "_[?_]", "or", "orValue",
-    "optional.of", "optional.none", "hasValue", "value", "in",
+    "_==_",
+    "_!=_",
+    "_<_",
+    "_<=_",
+    "_>_",
+    "_>=_",
+    "_&&_",
+    "_||_",
+    "!_",
+    "-_",
+    "_+_",
+    "_-_",
+    "_*_",
+    "_/_",
+    "_%_",
+    "_?_:_",
+    "_[_]",
+    "@in",
+    "@not_strictly_false",
+    "size",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "matches",
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bool",
+    "type",
+    "has",
+    "all",
+    "exists",
+    "exists_one",
+    "map",
+    "filter",
+    "max",
+    "min",
+    "lowerAscii",
+    "upperAscii",
+    "trim",
+    "split",
+    "join",
+    "dyn",
+    "_?._",
+    "_[?_]",
+    "or",
+    "orValue",
+    "optional.of",
+    "optional.none",
+    "hasValue",
+    "value",
+    "in",
 ];
 
 /// Which variables an expression reads; rules that read only `asset` and `org` are evaluated
@@ -111,7 +158,11 @@ impl Expr {
     }
 
     /// Evaluates to a boolean; any other result is an error.
-    pub fn eval_bool(&self, interp: &Interpreter, bindings: &Bindings<'_>) -> Result<bool, EvalError> {
+    pub fn eval_bool(
+        &self,
+        interp: &Interpreter,
+        bindings: &Bindings<'_>,
+    ) -> Result<bool, EvalError> {
         match self.eval(interp, bindings)? {
             Value::Bool(b) => Ok(b),
             other => Err(EvalError(format!(
@@ -125,7 +176,9 @@ impl Expr {
     pub fn eval(&self, interp: &Interpreter, bindings: &Bindings<'_>) -> Result<Value, EvalError> {
         let mut scope = interp.root.new_inner_scope();
         scope.set_variable_resolver(bindings);
-        self.program.execute(&scope).map_err(|e| EvalError(explain(&e)))
+        self.program
+            .execute(&scope)
+            .map_err(|e| EvalError(explain(&e)))
     }
 }
 
@@ -208,8 +261,8 @@ impl Checker<'_> {
                     "threat" => self.uses.threat = true,
                     "risk" => self.uses.risk = true,
                     "org" => self.uses.org = true,
-                    "int" | "uint" | "double" | "string" | "bool" | "list" | "map" | "null_type"
-                    | "type" | "bytes" => {}
+                    "int" | "uint" | "double" | "string" | "bool" | "list" | "map"
+                    | "null_type" | "type" | "bytes" => {}
                     _ => self.error(
                         node,
                         name,
@@ -223,11 +276,7 @@ impl Checker<'_> {
             Ast::Call(call) => {
                 let name = call.func_name.as_str();
                 if !STD_FUNCTIONS.contains(&name) && !ENGINE_FUNCTIONS.contains(&name) {
-                    self.error(
-                        node,
-                        name,
-                        format!("unknown function `{name}`"),
-                    );
+                    self.error(node, name, format!("unknown function `{name}`"));
                 }
                 if let Some(t) = &call.target {
                     self.walk(t);
@@ -262,7 +311,8 @@ impl Checker<'_> {
                 self.walk(&c.loop_cond);
                 self.walk(&c.loop_step);
                 self.walk(&c.result);
-                self.bound.truncate(self.bound.len() - 2 - usize::from(c.iter_var2.is_some()));
+                self.bound
+                    .truncate(self.bound.len() - 2 - usize::from(c.iter_var2.is_some()));
             }
             Ast::Literal(_) | Ast::Unspecified => {}
         }
@@ -311,25 +361,36 @@ pub fn rank_of(name: &str) -> Option<i64> {
 
 fn rank(name: Arc<String>) -> Result<i64, ExecutionError> {
     rank_of(&name).ok_or_else(|| {
-        ExecutionError::function_error("rank", format!("`{name}` is not a classification or risk level name"))
+        ExecutionError::function_error(
+            "rank",
+            format!("`{name}` is not a classification or risk level name"),
+        )
     })
 }
 
 fn max_cia(record: Value) -> Result<i64, ExecutionError> {
     let Value::Map(m) = record else {
-        return Err(ExecutionError::function_error("max_cia", "expects an asset"));
+        return Err(ExecutionError::function_error(
+            "max_cia",
+            "expects an asset",
+        ));
     };
     ["confidentiality", "integrity", "availability"]
         .iter()
-        .map(|k| match m.map.get(&Key::String(Arc::new((*k).to_owned()))) {
-            Some(Value::Int(i)) => Ok(*i),
-            _ => Err(ExecutionError::function_error("max_cia", format!("the record has no `{k}` value"))),
-        })
+        .map(
+            |k| match m.map.get(&Key::String(Arc::new((*k).to_owned()))) {
+                Some(Value::Int(i)) => Ok(*i),
+                _ => Err(ExecutionError::function_error(
+                    "max_cia",
+                    format!("the record has no `{k}` value"),
+                )),
+            },
+        )
         .try_fold(0, |acc, v| v.map(|v| acc.max(v)))
 }
 
 /// Values bound to the rule variables for one evaluation, borrowed from the caller.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 pub struct Bindings<'a> {
     pub asset: Option<&'a CelValue>,
     pub threat: Option<&'a CelValue>,
@@ -368,7 +429,10 @@ impl CelValue {
     /// Converts a plain value.
     pub fn from_value(value: Value) -> CelValue {
         // Every Value built by the engine (maps, lists, scalars) has a Val form.
-        CelValue(Box::<dyn Val>::try_from(value).unwrap_or_else(|_| Box::new(cel::common::types::CelNull)))
+        CelValue(
+            Box::<dyn Val>::try_from(value)
+                .unwrap_or_else(|_| Box::new(cel::common::types::CelNull)),
+        )
     }
 }
 
@@ -388,7 +452,10 @@ mod tests {
 
     fn asset() -> CelValue {
         let attrs = Value::Map(Map {
-            map: Arc::new(HashMap::from([(Key::String(Arc::new("internet_facing".into())), Value::Bool(true))])),
+            map: Arc::new(HashMap::from([(
+                Key::String(Arc::new("internet_facing".into())),
+                Value::Bool(true),
+            )])),
         });
         CelValue::map(vec![
             ("type", text(Some("software"))),
@@ -404,15 +471,24 @@ mod tests {
     fn eval(src: &str) -> Result<bool, EvalError> {
         let interp = Interpreter::default();
         let a = asset();
-        let b = Bindings { asset: Some(&a), ..Default::default() };
+        let b = Bindings {
+            asset: Some(&a),
+            ..Default::default()
+        };
         Expr::compile(src).unwrap().eval_bool(&interp, &b)
     }
 
     #[test]
     fn evaluates_against_bindings_with_engine_functions() {
-        assert_eq!(eval("asset.type == 'software' && 'gdpr' in asset.tags"), Ok(true));
+        assert_eq!(
+            eval("asset.type == 'software' && 'gdpr' in asset.tags"),
+            Ok(true)
+        );
         assert_eq!(eval("max_cia(asset) == 5"), Ok(true));
-        assert_eq!(eval("rank(asset.classification) >= rank('confidential')"), Ok(true));
+        assert_eq!(
+            eval("rank(asset.classification) >= rank('confidential')"),
+            Ok(true)
+        );
         assert_eq!(eval("asset.attributes.internet_facing"), Ok(true));
         assert_eq!(eval("asset.tags.exists(t, t.startsWith('pr'))"), Ok(true));
     }
@@ -423,7 +499,12 @@ mod tests {
         assert!(e.0.contains("no field `patch_level`"), "{e}");
         assert!(eval("asset.confidentiality + 'x' == 1").is_err());
         assert!(eval("rank('purple') > 1").unwrap_err().0.contains("purple"));
-        assert!(eval("asset.confidentiality").unwrap_err().0.contains("the number 4"));
+        assert!(
+            eval("asset.confidentiality")
+                .unwrap_err()
+                .0
+                .contains("the number 4")
+        );
         assert_eq!(eval("has(asset.attributes.patch_level)"), Ok(false));
     }
 
@@ -443,7 +524,9 @@ mod tests {
 
     #[test]
     fn uses_are_recorded() {
-        let u = Expr::compile("asset.type == 'x' && org.uses_cloud").unwrap().uses();
+        let u = Expr::compile("asset.type == 'x' && org.uses_cloud")
+            .unwrap()
+            .uses();
         assert!(u.asset && u.org && !u.threat && !u.risk);
         let u = Expr::compile("threat.id == 'TH-01'").unwrap().uses();
         assert!(u.threat && !u.asset);

@@ -1,4 +1,5 @@
 //! Rule sets of CEL expressions: compiled once at load, evaluated in the risk and gap stages.
 
 pub mod expr;
+pub mod records;
 pub mod ruleset;

@@ -38,7 +38,7 @@ use toml::Spanned;
 use super::expr::Expr;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::SourceFile;
-use crate::model::{vocabulary, Severity};
+use crate::model::{Severity, vocabulary};
 
 /// The built-in rule sets, compiled into the binary.
 pub const BUILTIN: &[(&str, &str)] = &[(
@@ -199,11 +199,19 @@ pub fn load_all(
                     text.as_bytes(),
                 ),
                 None => {
-                    let known: Vec<String> =
-                        BUILTIN.iter().map(|(b, _)| format!("builtin:{b}")).collect();
+                    let known: Vec<String> = BUILTIN
+                        .iter()
+                        .map(|(b, _)| format!("builtin:{b}"))
+                        .collect();
                     diags.push(
                         manifest
-                            .error_at("load::unknown-reference", span.start, span.len(), None, format!("unknown built-in rule set `{}`", name.get_ref()))
+                            .error_at(
+                                "load::unknown-reference",
+                                span.start,
+                                span.len(),
+                                None,
+                                format!("unknown built-in rule set `{}`", name.get_ref()),
+                            )
                             .with_help(format!("built-in rule sets: {}", known.join(", "))),
                     );
                     continue;
@@ -228,7 +236,10 @@ pub fn load_all(
                     span.start,
                     span.len(),
                     None,
-                    format!("rule set `{}` is named twice (first as {})", set.id, first.name),
+                    format!(
+                        "rule set `{}` is named twice (first as {})",
+                        set.id, first.name
+                    ),
                 ));
                 continue;
             }
@@ -249,7 +260,10 @@ pub fn load_all(
             if let Some(other) = seen.insert(id, &set.name) {
                 diags.push(Diagnostic::error(
                     "load::duplicate-id",
-                    format!("rule `{id}` is defined in {other} and again in {}", set.name),
+                    format!(
+                        "rule `{id}` is defined in {other} and again in {}",
+                        set.name
+                    ),
                 ));
             }
         }
@@ -307,7 +321,12 @@ fn origin(source: &SourceFile, span: &Range<usize>) -> RuleOrigin {
     }
 }
 
-fn compile(source: &SourceFile, name: &str, scale_max: u8, diags: &mut Diagnostics) -> Option<RuleSet> {
+fn compile(
+    source: &SourceFile,
+    name: &str,
+    scale_max: u8,
+    diags: &mut Diagnostics,
+) -> Option<RuleSet> {
     let file: File = crate::load::parse_toml(source, diags)?;
     let errors_before = diags.error_count();
     let bad_value = |span: Range<usize>, message: String| {
@@ -339,7 +358,11 @@ fn compile(source: &SourceFile, name: &str, scale_max: u8, diags: &mut Diagnosti
         if factor.is_none() {
             diags.push(bad_value(
                 r.adjust.span(),
-                format!("rule `{}`: adjust must be one of {}", r.id.get_ref(), Factor::expected()),
+                format!(
+                    "rule `{}`: adjust must be one of {}",
+                    r.id.get_ref(),
+                    Factor::expected()
+                ),
             ));
         }
         let max = i64::from(scale_max);
@@ -360,7 +383,10 @@ fn compile(source: &SourceFile, name: &str, scale_max: u8, diags: &mut Diagnosti
             _ => {
                 diags.push(bad_value(
                     r.id.span(),
-                    format!("rule `{}`: give exactly one of `by` or `set`", r.id.get_ref()),
+                    format!(
+                        "rule `{}`: give exactly one of `by` or `set`",
+                        r.id.get_ref()
+                    ),
                 ));
                 None
             }
@@ -382,14 +408,22 @@ fn compile(source: &SourceFile, name: &str, scale_max: u8, diags: &mut Diagnosti
         if subject.is_none() {
             diags.push(bad_value(
                 c.on.span(),
-                format!("check `{}`: on must be one of {}", c.id.get_ref(), Subject::expected()),
+                format!(
+                    "check `{}`: on must be one of {}",
+                    c.id.get_ref(),
+                    Subject::expected()
+                ),
             ));
         }
         let severity = Severity::parse(c.severity.get_ref());
         if severity.is_none() {
             diags.push(bad_value(
                 c.severity.span(),
-                format!("check `{}`: severity must be one of {}", c.id.get_ref(), Severity::expected()),
+                format!(
+                    "check `{}`: severity must be one of {}",
+                    c.id.get_ref(),
+                    Severity::expected()
+                ),
             ));
         }
         if let (Some(when), Some(subject), Some(severity)) = (when, subject, severity) {
@@ -411,7 +445,8 @@ mod tests {
     use super::*;
 
     fn compile_text(text: &str) -> (Option<RuleSet>, Vec<String>) {
-        let source = SourceFile::from_bytes("r.toml".into(), "r.toml".into(), text.as_bytes()).unwrap();
+        let source =
+            SourceFile::from_bytes("r.toml".into(), "r.toml".into(), text.as_bytes()).unwrap();
         let mut diags = Diagnostics::default();
         let set = compile(&source, "r.toml", 5, &mut diags);
         (set, diags.iter().map(ToString::to_string).collect())
@@ -475,14 +510,28 @@ message = "m"
         assert!(set.is_none());
         assert_eq!(
             errors,
-            ["r.toml:6:25: rule `R1`: unknown variable `asets`: rules can read asset, threat, risk, org"]
+            [
+                "r.toml:6:25: rule `R1`: unknown variable `asets`: rules can read asset, threat, risk, org"
+            ]
         );
         let (_, errors) = compile_text(
             "[ruleset]\nid = \"t\"\nversion = \"1\"\n[[risk_rule]]\nid = \"R1\"\nwhen = '''\nasset.x ==\n'''\nadjust = \"size\"\nby = 9\nreason = \"r\"\n",
         );
         assert_eq!(errors.len(), 3, "{errors:?}");
-        assert!(errors[0].starts_with("r.toml:8:1: rule `R1`: Syntax error"), "{}", errors[0]);
-        assert!(errors[1].starts_with("r.toml:9:10: rule `R1`: adjust must be"), "{}", errors[1]);
-        assert!(errors[2].starts_with("r.toml:10:6: rule `R1`: the change must be"), "{}", errors[2]);
+        assert!(
+            errors[0].starts_with("r.toml:8:1: rule `R1`: Syntax error"),
+            "{}",
+            errors[0]
+        );
+        assert!(
+            errors[1].starts_with("r.toml:9:10: rule `R1`: adjust must be"),
+            "{}",
+            errors[1]
+        );
+        assert!(
+            errors[2].starts_with("r.toml:10:6: rule `R1`: the change must be"),
+            "{}",
+            errors[2]
+        );
     }
 }

@@ -1,0 +1,176 @@
+//! `isms explain DIR ID`: the derivation of one risk's levels.
+
+use std::fmt::Write;
+
+use isms_engine::risk::{BaseSource, Derivation, explain};
+
+use super::{Failure, options};
+use crate::cli::{Eval, SummaryFormat};
+use crate::{EXIT_OK, output};
+
+pub fn run(eval: &Eval, id: &str, format: SummaryFormat) -> Result<u8, Failure> {
+    let ws = super::load(&eval.dir)?;
+    let d = explain(&ws, id, options(eval, &ws)).map_err(|e| Failure::Usage(e.to_string()))?;
+    let bytes = match format {
+        SummaryFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(&d).map_err(|e| Failure::Io(e.to_string()))?;
+            v.push(b'\n');
+            v
+        }
+        SummaryFormat::Table => render(&d, &ws).into_bytes(),
+    };
+    output::emit(None, &bytes)?;
+    Ok(EXIT_OK)
+}
+
+fn base(from: &BaseSource) -> String {
+    match from {
+        BaseSource::Assessed { at } => format!("assessed in the register ({at})"),
+        BaseSource::Threat { threat } => format!("base likelihood of threat {threat}"),
+        BaseSource::ProtectionNeed { asset, property } => {
+            format!("{property} protection need of {asset}")
+        }
+        BaseSource::MidScale => "not assessed: middle of the scale".into(),
+    }
+}
+
+fn render(d: &Derivation, ws: &isms_engine::Workspace) -> String {
+    let m = &ws.risk_model.matrix;
+    let mut o = String::new();
+    let _ = writeln!(o, "{}  {}", d.id, d.title);
+    let _ = writeln!(
+        o,
+        "  asset {}{}{}",
+        d.asset,
+        d.threat
+            .as_ref()
+            .map(|t| format!(", threat {t}"))
+            .unwrap_or_default(),
+        if d.in_scope {
+            ""
+        } else {
+            " (asset out of scope)"
+        }
+    );
+    let _ = writeln!(o, "\n1. Base values");
+    let _ = writeln!(
+        o,
+        "   likelihood {} ({}): {}",
+        d.base_likelihood,
+        m.likelihoods[usize::from(d.base_likelihood.max(1)) - 1],
+        base(&d.likelihood_from)
+    );
+    let _ = writeln!(
+        o,
+        "   impact     {} ({}): {}",
+        d.base_impact,
+        m.impacts[usize::from(d.base_impact.max(1)) - 1],
+        base(&d.impact_from)
+    );
+    if !d.inherited.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n2. Protection needs inherited along dependencies (maximum principle)"
+        );
+        for i in &d.inherited {
+            let _ = writeln!(
+                o,
+                "   {} {} -> {} via {}",
+                i.property,
+                i.declared,
+                i.effective,
+                i.via.join(" <- ")
+            );
+        }
+    } else {
+        let _ = writeln!(o, "\n2. No protection need inherited from dependent assets");
+    }
+    if d.adjustments.is_empty() {
+        let _ = writeln!(o, "\n3. No risk rule applies");
+    } else {
+        let _ = writeln!(o, "\n3. Risk rules");
+        for a in &d.adjustments {
+            let _ = writeln!(
+                o,
+                "   {} {} {}: {} [{}]{}",
+                a.rule,
+                a.factor,
+                a.change,
+                a.reason,
+                a.defined_at,
+                if a.applied {
+                    ""
+                } else {
+                    " (not applied: the register's assessed value stands)"
+                }
+            );
+        }
+    }
+    for (rule, message) in &d.rule_errors {
+        let _ = writeln!(o, "   ! {rule} failed on this record: {message}");
+    }
+    let _ = writeln!(
+        o,
+        "\n4. Inherent risk ({}): likelihood {} x impact {} -> level {} ({}){}",
+        d.method,
+        d.inherent.likelihood,
+        d.inherent.impact,
+        d.inherent.level,
+        d.inherent_level,
+        value(d, d.inherent.value)
+    );
+    if d.actions.is_empty() {
+        let _ = writeln!(o, "\n5. No treatment action in the plan");
+    } else {
+        let _ = writeln!(o, "\n5. Treatment plan");
+        for a in &d.actions {
+            let _ = writeln!(
+                o,
+                "   {} ({}): likelihood -{}, impact -{}{}",
+                a.action,
+                a.status,
+                a.likelihood_reduction,
+                a.impact_reduction,
+                if a.counted {
+                    ""
+                } else {
+                    " (not counted until done)"
+                }
+            );
+        }
+    }
+    let _ = writeln!(
+        o,
+        "   residual: likelihood {} x impact {} -> level {} ({}){}",
+        d.residual.likelihood,
+        d.residual.impact,
+        d.residual.level,
+        d.residual_level,
+        value(d, d.residual.value)
+    );
+    let _ = writeln!(
+        o,
+        "\n6. Acceptance: appetite is level {} ({}); this risk is {}",
+        d.appetite,
+        m.level_info(d.appetite).name,
+        d.status.as_str()
+    );
+    if let Some(a) = &d.acceptance {
+        let _ = writeln!(
+            o,
+            "   accepted by {} on {}{}",
+            a.by,
+            a.on,
+            a.until.map(|u| format!(" until {u}")).unwrap_or_default()
+        );
+    }
+    o
+}
+
+fn value(d: &Derivation, v: f64) -> String {
+    match d.method.as_str() {
+        "classic" => format!(", score {v}"),
+        "quantitative" => format!(", annualised loss {v:.0}"),
+        _ => String::new(),
+    }
+}

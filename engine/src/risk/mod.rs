@@ -1,0 +1,912 @@
+//! Risk assessment: scope, scenarios, inherent and residual levels, acceptance.
+//!
+//! Scenarios are the register's rows plus, for every in-scope asset, one per applicable
+//! threat of the catalog (unless a register row already covers that asset and threat). The
+//! work is done per asset in parallel (rayon): the asset is converted for the rule evaluator
+//! once, rules that read only `asset` and `org` are evaluated once for all its scenarios, and
+//! results are collected in asset order, so the output is identical for any thread count.
+//!
+//! Only numbers are kept per scenario. [`explain`] re-runs the same scoring code for one
+//! scenario with a trace, which is how every level carries its derivation without storing a
+//! million explanations.
+
+mod inherit;
+pub mod matrix;
+pub mod method;
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub use inherit::{Effective, effective_cia};
+pub use matrix::{Acceptability, Level, RiskMatrix};
+pub use method::{Formula, Method, Quantitative, Score};
+
+use crate::model::*;
+use crate::rules::expr::{Bindings, CelValue, Interpreter};
+use crate::rules::records::{self, RiskFields};
+use crate::rules::ruleset::{Change, Factor, RiskRule, RuleOrigin};
+use crate::workspace::Workspace;
+
+/// The risk model of a workspace (`[risk]` in isms.toml).
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskModel {
+    pub matrix: RiskMatrix,
+    pub method: Method,
+    /// Whether the built-in threat catalog is part of the workspace's catalog.
+    pub builtin_threats: bool,
+    /// Whether asset x threat scenarios are generated besides the register.
+    pub generate_scenarios: bool,
+}
+
+impl Default for RiskModel {
+    fn default() -> Self {
+        RiskModel {
+            matrix: RiskMatrix::builtin(),
+            method: Method::Matrix,
+            builtin_threats: true,
+            generate_scenarios: true,
+        }
+    }
+}
+
+/// Where a scenario comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "risk")]
+pub enum RiskSource {
+    Register(RiskIdx),
+    Generated,
+}
+
+/// Where a risk stands against the risk appetite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppetiteStatus {
+    /// Residual level at or below the appetite.
+    WithinAppetite,
+    /// Above the appetite, tolerated with a valid acceptance.
+    Accepted,
+    /// Above the appetite, tolerated, but the acceptance has lapsed.
+    AcceptanceExpired,
+    /// Above the appetite with no valid acceptance.
+    AboveAppetite,
+}
+
+impl AppetiteStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppetiteStatus::WithinAppetite => "within appetite",
+            AppetiteStatus::Accepted => "accepted",
+            AppetiteStatus::AcceptanceExpired => "acceptance expired",
+            AppetiteStatus::AboveAppetite => "above appetite",
+        }
+    }
+}
+
+/// One scored scenario: numbers only; [`explain`] gives its derivation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ScoredRisk {
+    pub source: RiskSource,
+    /// The asset the scenario is about (for a register row, its most valuable asset).
+    pub asset: AssetIdx,
+    pub threat: Option<ThreatIdx>,
+    pub inherent: Score,
+    pub residual: Score,
+    pub status: AppetiteStatus,
+}
+
+impl ScoredRisk {
+    /// The risk's id: the register id, or `<asset id>:<threat id>` for a generated scenario.
+    pub fn id(&self, ws: &Workspace) -> String {
+        match self.source {
+            RiskSource::Register(r) => ws.risks[r.index()].id.clone(),
+            RiskSource::Generated => generated_id(ws, self.asset, self.threat),
+        }
+    }
+}
+
+fn generated_id(ws: &Workspace, asset: AssetIdx, threat: Option<ThreatIdx>) -> String {
+    match threat {
+        Some(t) => format!("{}:{}", ws.asset(asset).id, ws.threats[t.index()].id),
+        None => ws.asset(asset).id.clone(),
+    }
+}
+
+/// Run-time failures of one rule: how many records, and the first few.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleFailures {
+    pub rule: String,
+    pub count: usize,
+    /// (record id, message), in record order.
+    pub examples: Vec<(String, String)>,
+}
+
+/// How many failing records are kept per rule as examples.
+const FAILURE_EXAMPLES: usize = 5;
+
+/// Evaluation options.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The date acceptances and deadlines are judged at.
+    pub as_of: NaiveDate,
+}
+
+/// The result of a risk assessment.
+#[derive(Debug)]
+pub struct Assessment {
+    pub risks: Vec<ScoredRisk>,
+    /// Per asset: whether it is in scope.
+    pub in_scope: Vec<bool>,
+    /// Per asset: effective protection needs after inheritance.
+    pub effective: Vec<Effective>,
+    /// Rules (and threat filters) that failed on some records.
+    pub rule_failures: Vec<RuleFailures>,
+    pub as_of: NaiveDate,
+}
+
+/// A failure while evaluating: the rule (or filter) and the record.
+struct Failure {
+    rule: String,
+    record: String,
+    message: String,
+}
+
+/// Where a base value came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "from")]
+pub enum BaseSource {
+    /// Assessed in the register (file:line).
+    Assessed { at: String },
+    /// The threat's base likelihood.
+    Threat { threat: String },
+    /// The highest effective value among the properties the threat harms.
+    ProtectionNeed { asset: String, property: String },
+    /// Neither assessed nor derivable: the middle of the scale.
+    MidScale,
+}
+
+/// One rule that changed a value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Adjustment {
+    pub rule: String,
+    pub factor: String,
+    pub change: String,
+    pub reason: String,
+    pub defined_at: String,
+    /// False when the register assessed this factor: the analyst's value stands, since it
+    /// already weighs what the rule would add.
+    pub applied: bool,
+}
+
+/// A property inherited from a dependent asset.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inheritance {
+    pub property: String,
+    pub declared: u8,
+    pub effective: u8,
+    /// The chain of dependents the value came through, nearest first.
+    pub via: Vec<String>,
+}
+
+/// The effect of one treatment action on the residual risk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionEffect {
+    pub action: String,
+    pub status: String,
+    pub likelihood_reduction: u8,
+    pub impact_reduction: u8,
+    /// Only done actions reduce the residual risk.
+    pub counted: bool,
+}
+
+/// The derivation of one risk's levels, step by step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Derivation {
+    pub id: String,
+    pub title: String,
+    pub asset: String,
+    pub threat: Option<String>,
+    pub in_scope: bool,
+    pub base_likelihood: u8,
+    pub likelihood_from: BaseSource,
+    pub base_impact: u8,
+    pub impact_from: BaseSource,
+    pub inherited: Vec<Inheritance>,
+    pub adjustments: Vec<Adjustment>,
+    pub rule_errors: Vec<(String, String)>,
+    pub method: String,
+    pub inherent: Score,
+    pub inherent_level: String,
+    pub actions: Vec<ActionEffect>,
+    pub residual: Score,
+    pub residual_level: String,
+    pub appetite: u8,
+    pub status: AppetiteStatus,
+    pub acceptance: Option<Acceptance>,
+}
+
+/// Everything shared by the per-asset workers.
+struct Scorer<'a> {
+    ws: &'a Workspace,
+    interp: Interpreter,
+    org: CelValue,
+    no_threat: CelValue,
+    threats: Vec<CelValue>,
+    effective: Vec<Effective>,
+    rules: Vec<&'a RiskRule>,
+    /// Indices into `rules` of rules that read only `asset` and `org`.
+    asset_rules: Vec<usize>,
+    scenario_rules: Vec<usize>,
+    rules_read_risk: bool,
+    /// Per register risk: indices of the treatment actions naming it.
+    actions_by_risk: Vec<Vec<usize>>,
+    /// (asset, threat) pairs the register covers: no generated scenario for them.
+    covered: HashSet<(AssetIdx, ThreatIdx)>,
+    as_of: NaiveDate,
+}
+
+/// The inputs of one scenario's scoring.
+struct Input<'a> {
+    source: RiskSource,
+    id: &'a str,
+    asset: AssetIdx,
+    threat: Option<ThreatIdx>,
+    register: Option<&'a Risk>,
+}
+
+fn clamp(base: u8, steps: i32, set: Option<u8>, max: u8) -> u8 {
+    let start = i32::from(set.unwrap_or(base));
+    (start + steps).clamp(1, i32::from(max)) as u8
+}
+
+fn describe_change(c: Change) -> String {
+    match c {
+        Change::By(n) if n > 0 => format!("+{n}"),
+        Change::By(n) => n.to_string(),
+        Change::Set(v) => format!("set to {v}"),
+    }
+}
+
+fn cite(o: &RuleOrigin) -> String {
+    o.to_string()
+}
+
+impl<'a> Scorer<'a> {
+    fn new(ws: &'a Workspace, as_of: NaiveDate) -> Self {
+        let effective = effective_cia(&ws.assets);
+        let rules: Vec<&RiskRule> = ws.rulesets.iter().flat_map(|s| &s.risk_rules).collect();
+        let (scenario_rules, asset_rules): (Vec<usize>, Vec<usize>) =
+            (0..rules.len()).partition(|i| {
+                let u = rules[*i].when.uses();
+                u.threat || u.risk
+            });
+        let rules_read_risk = rules.iter().any(|r| r.when.uses().risk);
+        let mut actions_by_risk = vec![Vec::new(); ws.risks.len()];
+        for (i, a) in ws.actions.iter().enumerate() {
+            for r in &a.risks {
+                actions_by_risk[r.index()].push(i);
+            }
+        }
+        let covered = ws
+            .risks
+            .iter()
+            .flat_map(|r| {
+                r.threat
+                    .into_iter()
+                    .flat_map(move |t| r.assets.iter().map(move |a| (*a, t)))
+            })
+            .collect();
+        Scorer {
+            ws,
+            interp: Interpreter::default(),
+            org: records::org(&ws.profile),
+            no_threat: records::no_threat(),
+            threats: ws.threats.iter().map(records::threat).collect(),
+            effective,
+            rules,
+            asset_rules,
+            scenario_rules,
+            rules_read_risk,
+            actions_by_risk,
+            covered,
+            as_of,
+        }
+    }
+
+    fn asset_value(&self, a: AssetIdx, in_scope: bool) -> CelValue {
+        records::asset(
+            self.ws,
+            self.ws.asset(a),
+            self.effective[a.index()].cia,
+            in_scope,
+        )
+    }
+
+    /// Whether an asset is in scope: the manifest filter holds and no scope filter of the rule
+    /// sets excludes it. A filter that fails on the asset leaves it in scope (so its risks are
+    /// not silently dropped) and is reported.
+    fn in_scope(&self, a: AssetIdx, value: &CelValue, failures: &mut Vec<Failure>) -> bool {
+        let b = Bindings {
+            asset: Some(value),
+            org: Some(&self.org),
+            ..Default::default()
+        };
+        let id = &self.ws.asset(a).id;
+        if let Some(filter) = &self.ws.scope_filter {
+            match filter.eval_bool(&self.interp, &b) {
+                Ok(false) => return false,
+                Ok(true) => {}
+                Err(e) => failures.push(Failure {
+                    rule: "scope.filter".into(),
+                    record: id.clone(),
+                    message: e.0,
+                }),
+            }
+        }
+        for set in &self.ws.rulesets {
+            for f in &set.scope_filters {
+                match f.exclude.eval_bool(&self.interp, &b) {
+                    Ok(true) => return false,
+                    Ok(false) => {}
+                    Err(e) => failures.push(Failure {
+                        rule: f.id.clone(),
+                        record: id.clone(),
+                        message: e.0,
+                    }),
+                }
+            }
+        }
+        true
+    }
+
+    /// Evaluates the asset-level rules once for an asset: which hold.
+    fn asset_hits(&self, a: AssetIdx, value: &CelValue, failures: &mut Vec<Failure>) -> Vec<usize> {
+        let b = Bindings {
+            asset: Some(value),
+            org: Some(&self.org),
+            ..Default::default()
+        };
+        let mut hits = Vec::new();
+        for &i in &self.asset_rules {
+            match self.rules[i].when.eval_bool(&self.interp, &b) {
+                Ok(true) => hits.push(i),
+                Ok(false) => {}
+                Err(e) => failures.push(Failure {
+                    rule: self.rules[i].id.clone(),
+                    record: self.ws.asset(a).id.clone(),
+                    message: e.0,
+                }),
+            }
+        }
+        hits
+    }
+
+    fn impact_from_need(&self, assets: &[AssetIdx], affects: Affects) -> (u8, BaseSource) {
+        let mut best = (0u8, BaseSource::MidScale);
+        for a in assets {
+            let e = self.effective[a.index()].cia;
+            for (on, value, name) in [
+                (
+                    affects.confidentiality,
+                    e.confidentiality,
+                    "confidentiality",
+                ),
+                (affects.integrity, e.integrity, "integrity"),
+                (affects.availability, e.availability, "availability"),
+            ] {
+                if on && value > best.0 {
+                    best = (
+                        value,
+                        BaseSource::ProtectionNeed {
+                            asset: self.ws.asset(*a).id.clone(),
+                            property: name.into(),
+                        },
+                    );
+                }
+            }
+        }
+        if best.0 == 0 {
+            (
+                self.ws.risk_model.matrix.max_impact().div_ceil(2),
+                BaseSource::MidScale,
+            )
+        } else {
+            best
+        }
+    }
+
+    /// Scores one scenario; with `trace`, records every step.
+    fn score(
+        &self,
+        input: &Input<'_>,
+        asset_value: &CelValue,
+        asset_hits: &[usize],
+        failures: &mut Vec<Failure>,
+        mut trace: Option<&mut Derivation>,
+    ) -> ScoredRisk {
+        let ws = self.ws;
+        let model = &ws.risk_model;
+        let (max_l, max_i) = (model.matrix.max_likelihood(), model.matrix.max_impact());
+        let threat = input.threat.map(|t| &ws.threats[t.index()]);
+        let cite_register = |r: &Risk| ws.cite(r.origin);
+        let (base_l, l_from) = match (input.register.and_then(|r| r.likelihood), threat) {
+            (Some(l), _) => (
+                l,
+                BaseSource::Assessed {
+                    at: input.register.map(cite_register).unwrap_or_default(),
+                },
+            ),
+            (None, Some(t)) => (
+                t.likelihood.min(max_l),
+                BaseSource::Threat {
+                    threat: t.id.clone(),
+                },
+            ),
+            (None, None) => (max_l.div_ceil(2), BaseSource::MidScale),
+        };
+        let affects = threat.map_or(Affects::ALL, |t| t.affects);
+        let (base_i, i_from) = match input.register {
+            Some(r) if r.impact.is_some() => (
+                r.impact.unwrap_or(1),
+                BaseSource::Assessed {
+                    at: cite_register(r),
+                },
+            ),
+            Some(r) => self.impact_from_need(&r.assets, affects),
+            None => self.impact_from_need(&[input.asset], affects),
+        };
+        let base_i = base_i.min(max_i);
+
+        // Rules: asset-level hits were found once for the asset; the others run here.
+        let threat_value = input
+            .threat
+            .map_or(&self.no_threat, |t| &self.threats[t.index()]);
+        let risk_value = self.rules_read_risk.then(|| {
+            records::risk(&RiskFields {
+                id: input.id,
+                source: if input.register.is_some() {
+                    "register"
+                } else {
+                    "generated"
+                },
+                likelihood: base_l,
+                impact: base_i,
+                treatment: input
+                    .register
+                    .and_then(|r| r.treatment.as_ref())
+                    .map(|t| t.option.as_str()),
+                owner: input.register.and_then(|r| r.owner.as_deref()),
+                asset_count: input.register.map_or(1, |r| r.assets.len()),
+            })
+        });
+        let bindings = Bindings {
+            asset: Some(asset_value),
+            threat: Some(threat_value),
+            risk: risk_value.as_ref(),
+            org: Some(&self.org),
+        };
+        let mut hits: Vec<usize> = asset_hits.to_vec();
+        for &i in &self.scenario_rules {
+            match self.rules[i].when.eval_bool(&self.interp, &bindings) {
+                Ok(true) => hits.push(i),
+                Ok(false) => {}
+                Err(e) => {
+                    if let Some(t) = trace.as_deref_mut() {
+                        t.rule_errors.push((self.rules[i].id.clone(), e.0.clone()));
+                    }
+                    failures.push(Failure {
+                        rule: self.rules[i].id.clone(),
+                        record: input.id.to_owned(),
+                        message: e.0,
+                    });
+                }
+            }
+        }
+        hits.sort_unstable();
+        let assessed_l = matches!(l_from, BaseSource::Assessed { .. });
+        let assessed_i = matches!(i_from, BaseSource::Assessed { .. });
+        let applies = |r: &RiskRule| match r.factor {
+            Factor::Likelihood => !assessed_l,
+            Factor::Impact => !assessed_i,
+        };
+        let (mut l_steps, mut i_steps, mut l_set, mut i_set) = (0i32, 0i32, None::<u8>, None::<u8>);
+        for &i in &hits {
+            let rule = self.rules[i];
+            if !applies(rule) {
+                continue;
+            }
+            let (steps, set) = match rule.factor {
+                Factor::Likelihood => (&mut l_steps, &mut l_set),
+                Factor::Impact => (&mut i_steps, &mut i_set),
+            };
+            match rule.change {
+                Change::By(n) => *steps += i32::from(n),
+                Change::Set(v) => *set = Some(set.map_or(v, |s: u8| s.max(v))),
+            }
+        }
+        let likelihood = clamp(base_l, l_steps, l_set, max_l);
+        let impact = clamp(base_i, i_steps, i_set, max_i);
+        let asset_value_need = self.effective[input.asset.index()].cia.max();
+        let inherent = model.method.score(
+            &model.matrix,
+            likelihood,
+            impact,
+            asset_value_need,
+            input.id,
+        );
+
+        // Residual: done actions of the treatment plan lower likelihood and impact.
+        let (mut l_red, mut i_red) = (0i32, 0i32);
+        if let RiskSource::Register(r) = input.source {
+            for &a in &self.actions_by_risk[r.index()] {
+                let action = &ws.actions[a];
+                let counted = action.status == ActionStatus::Done;
+                if counted {
+                    l_red += i32::from(action.likelihood_reduction);
+                    i_red += i32::from(action.impact_reduction);
+                }
+                if let Some(t) = trace.as_deref_mut() {
+                    t.actions.push(ActionEffect {
+                        action: action.id.clone(),
+                        status: action.status.to_string(),
+                        likelihood_reduction: action.likelihood_reduction,
+                        impact_reduction: action.impact_reduction,
+                        counted,
+                    });
+                }
+            }
+        }
+        let residual = if l_red == 0 && i_red == 0 {
+            inherent
+        } else {
+            let (rl, ri) = (
+                clamp(likelihood, -l_red, None, max_l),
+                clamp(impact, -i_red, None, max_i),
+            );
+            model
+                .method
+                .score(&model.matrix, rl, ri, asset_value_need, input.id)
+        };
+
+        let appetite = ws.profile.risk_appetite;
+        let decision = input.register.and_then(|r| r.treatment.as_ref());
+        let status = if residual.level <= appetite {
+            AppetiteStatus::WithinAppetite
+        } else {
+            match decision {
+                Some(TreatmentDecision {
+                    option: TreatmentOption::Tolerate,
+                    acceptance: Some(acc),
+                    ..
+                }) => {
+                    if acc.until.is_none_or(|u| u >= self.as_of) {
+                        AppetiteStatus::Accepted
+                    } else {
+                        AppetiteStatus::AcceptanceExpired
+                    }
+                }
+                _ => AppetiteStatus::AboveAppetite,
+            }
+        };
+
+        if let Some(t) = trace {
+            t.base_likelihood = base_l;
+            t.likelihood_from = l_from;
+            t.base_impact = base_i;
+            t.impact_from = i_from;
+            t.adjustments = hits
+                .iter()
+                .map(|&i| {
+                    let r = self.rules[i];
+                    Adjustment {
+                        rule: r.id.clone(),
+                        factor: r.factor.to_string(),
+                        change: describe_change(r.change),
+                        reason: r.reason.clone(),
+                        defined_at: cite(&r.origin),
+                        applied: applies(r),
+                    }
+                })
+                .collect();
+            t.method = model.method.name().to_owned();
+            t.inherent = inherent;
+            t.inherent_level = model.matrix.level_info(inherent.level).name.clone();
+            t.residual = residual;
+            t.residual_level = model.matrix.level_info(residual.level).name.clone();
+            t.appetite = appetite;
+            t.status = status;
+            t.acceptance = decision.and_then(|d| d.acceptance.clone());
+        }
+        ScoredRisk {
+            source: input.source,
+            asset: input.asset,
+            threat: input.threat,
+            inherent,
+            residual,
+            status,
+        }
+    }
+
+    /// The register row's asset with the highest protection need (ties: the first listed).
+    fn primary_asset(&self, r: &Risk) -> AssetIdx {
+        let mut best = r.assets[0];
+        for a in &r.assets[1..] {
+            if self.effective[a.index()].cia.max() > self.effective[best.index()].cia.max() {
+                best = *a;
+            }
+        }
+        best
+    }
+}
+
+/// Assesses every risk of the workspace. Run it inside a rayon pool to choose the threads.
+pub fn assess(ws: &Workspace, options: Options) -> Assessment {
+    let scorer = Scorer::new(ws, options.as_of);
+    // Per asset: scope, generated scenarios, failures; in asset order whatever the threads.
+    let per_asset: Vec<(bool, Vec<ScoredRisk>, Vec<Failure>)> = (0..ws.assets.len())
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|i| {
+            let a = AssetIdx(i as u32);
+            let mut failures = Vec::new();
+            let probe = scorer.asset_value(a, true);
+            let in_scope = scorer.in_scope(a, &probe, &mut failures);
+            let mut scored = Vec::new();
+            if in_scope && ws.risk_model.generate_scenarios {
+                let hits = scorer.asset_hits(a, &probe, &mut failures);
+                let b = Bindings {
+                    asset: Some(&probe),
+                    org: Some(&scorer.org),
+                    ..Default::default()
+                };
+                for (t, filter) in ws.threat_filters.iter().enumerate() {
+                    let t = ThreatIdx(t as u32);
+                    if scorer.covered.contains(&(a, t)) {
+                        continue;
+                    }
+                    let bt = Bindings {
+                        threat: Some(&scorer.threats[t.index()]),
+                        ..b
+                    };
+                    match filter.eval_bool(&scorer.interp, &bt) {
+                        Ok(true) => {
+                            let id = generated_id(ws, a, Some(t));
+                            let input = Input {
+                                source: RiskSource::Generated,
+                                id: &id,
+                                asset: a,
+                                threat: Some(t),
+                                register: None,
+                            };
+                            scored.push(scorer.score(&input, &probe, &hits, &mut failures, None));
+                        }
+                        Ok(false) => {}
+                        Err(e) => failures.push(Failure {
+                            rule: format!("{}.applies_to", ws.threats[t.index()].id),
+                            record: ws.asset(a).id.clone(),
+                            message: e.0,
+                        }),
+                    }
+                }
+            }
+            (in_scope, scored, failures)
+        })
+        .collect();
+
+    let mut in_scope = Vec::with_capacity(ws.assets.len());
+    let mut failures = Vec::new();
+    let mut generated = Vec::new();
+    for (scope, scored, fails) in per_asset {
+        in_scope.push(scope);
+        generated.extend(scored);
+        failures.extend(fails);
+    }
+    // Register rows, in register order, before the generated scenarios.
+    let register: Vec<(ScoredRisk, Vec<Failure>)> = ws
+        .risks
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut f = Vec::new();
+            let a = scorer.primary_asset(r);
+            let value = scorer.asset_value(a, in_scope[a.index()]);
+            let hits = scorer.asset_hits(a, &value, &mut f);
+            let input = Input {
+                source: RiskSource::Register(RiskIdx(i as u32)),
+                id: &r.id,
+                asset: a,
+                threat: r.threat,
+                register: Some(r),
+            };
+            (scorer.score(&input, &value, &hits, &mut f, None), f)
+        })
+        .collect();
+    let mut risks = Vec::with_capacity(register.len() + generated.len());
+    let mut register_failures = Vec::new();
+    for (s, f) in register {
+        risks.push(s);
+        register_failures.extend(f);
+    }
+    register_failures.extend(failures);
+    risks.extend(generated);
+    Assessment {
+        risks,
+        in_scope,
+        effective: scorer.effective,
+        rule_failures: summarise(register_failures),
+        as_of: options.as_of,
+    }
+}
+
+/// Groups failures by rule, in first-seen order, keeping a few examples each.
+fn summarise(failures: Vec<Failure>) -> Vec<RuleFailures> {
+    let mut out: Vec<RuleFailures> = Vec::new();
+    for f in failures {
+        let entry = match out.iter_mut().position(|r| r.rule == f.rule) {
+            Some(i) => &mut out[i],
+            None => {
+                out.push(RuleFailures {
+                    rule: f.rule.clone(),
+                    count: 0,
+                    examples: Vec::new(),
+                });
+                out.last_mut().unwrap_or_else(|| unreachable!())
+            }
+        };
+        entry.count += 1;
+        if entry.examples.len() < FAILURE_EXAMPLES {
+            entry.examples.push((f.record, f.message));
+        }
+    }
+    out
+}
+
+/// Why a risk id could not be explained.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExplainError {
+    #[error(
+        "no risk `{0}`: give a register id, or `<asset id>:<threat id>` for a generated scenario"
+    )]
+    UnknownRisk(String),
+    #[error("asset `{asset}` and threat `{threat}` form no scenario: {why}")]
+    NoScenario {
+        asset: String,
+        threat: String,
+        why: String,
+    },
+}
+
+/// The derivation of one risk: base values, inheritance, each rule with its reason, the
+/// method's result, the treatment plan's effect and the acceptance verdict.
+pub fn explain(ws: &Workspace, id: &str, options: Options) -> Result<Derivation, ExplainError> {
+    let scorer = Scorer::new(ws, options.as_of);
+    let (source, asset, threat, register) = if let Some(r) = ws.risk_by_id(id) {
+        let risk = &ws.risks[r.index()];
+        (
+            RiskSource::Register(r),
+            scorer.primary_asset(risk),
+            risk.threat,
+            Some(risk),
+        )
+    } else {
+        let (a, t) = id
+            .rsplit_once(':')
+            .ok_or_else(|| ExplainError::UnknownRisk(id.to_owned()))?;
+        let (Some(a), Some(t)) = (ws.asset_by_id(a), ws.threat_by_id(t)) else {
+            return Err(ExplainError::UnknownRisk(id.to_owned()));
+        };
+        (RiskSource::Generated, a, Some(t), None)
+    };
+    let mut failures = Vec::new();
+    let probe = scorer.asset_value(asset, true);
+    let in_scope = scorer.in_scope(asset, &probe, &mut failures);
+    let value = scorer.asset_value(asset, in_scope);
+    if let (RiskSource::Generated, Some(t)) = (source, threat) {
+        let no = |why: &str| ExplainError::NoScenario {
+            asset: ws.asset(asset).id.clone(),
+            threat: ws.threats[t.index()].id.clone(),
+            why: why.to_owned(),
+        };
+        if !in_scope {
+            return Err(no("the asset is out of scope"));
+        }
+        if scorer.covered.contains(&(asset, t)) {
+            return Err(no("a register row covers this asset and threat"));
+        }
+        let b = Bindings {
+            asset: Some(&value),
+            threat: Some(&scorer.threats[t.index()]),
+            org: Some(&scorer.org),
+            risk: None,
+        };
+        if !ws.threat_filters[t.index()]
+            .eval_bool(&scorer.interp, &b)
+            .unwrap_or(false)
+        {
+            return Err(no("the threat does not apply to the asset"));
+        }
+    }
+    let hits = scorer.asset_hits(asset, &value, &mut failures);
+    let mut trace = Derivation {
+        id: id.to_owned(),
+        title: register.map_or_else(
+            || {
+                format!(
+                    "{} threatens {}",
+                    ws.threats[threat.map_or(0, |t| t.index())].name,
+                    ws.asset(asset).name
+                )
+            },
+            |r| r.title.clone(),
+        ),
+        asset: ws.asset(asset).id.clone(),
+        threat: threat.map(|t| ws.threats[t.index()].id.clone()),
+        in_scope,
+        base_likelihood: 0,
+        likelihood_from: BaseSource::MidScale,
+        base_impact: 0,
+        impact_from: BaseSource::MidScale,
+        inherited: inheritance_chain(ws, &scorer.effective, asset),
+        adjustments: Vec::new(),
+        rule_errors: failures
+            .iter()
+            .map(|f| (f.rule.clone(), f.message.clone()))
+            .collect(),
+        method: String::new(),
+        inherent: Score {
+            likelihood: 0,
+            impact: 0,
+            level: 0,
+            value: 0.0,
+        },
+        inherent_level: String::new(),
+        actions: Vec::new(),
+        residual: Score {
+            likelihood: 0,
+            impact: 0,
+            level: 0,
+            value: 0.0,
+        },
+        residual_level: String::new(),
+        appetite: ws.profile.risk_appetite,
+        status: AppetiteStatus::WithinAppetite,
+        acceptance: None,
+    };
+    let input = Input {
+        source,
+        id,
+        asset,
+        threat,
+        register,
+    };
+    let mut ignored = Vec::new();
+    scorer.score(&input, &value, &hits, &mut ignored, Some(&mut trace));
+    Ok(trace)
+}
+
+/// Properties an asset inherited, each with the chain of dependents it came through.
+fn inheritance_chain(ws: &Workspace, effective: &[Effective], asset: AssetIdx) -> Vec<Inheritance> {
+    let declared = ws.asset(asset).cia;
+    let names = ["confidentiality", "integrity", "availability"];
+    let values = |c: Cia| [c.confidentiality, c.integrity, c.availability];
+    let mut out = Vec::new();
+    for k in 0..3 {
+        let mut via = Vec::new();
+        let mut at = effective[asset.index()].from[k];
+        while let Some(a) = at {
+            via.push(ws.asset(a).id.clone());
+            at = effective[a.index()].from[k];
+        }
+        if !via.is_empty() {
+            out.push(Inheritance {
+                property: names[k].to_owned(),
+                declared: values(declared)[k],
+                effective: values(effective[asset.index()].cia)[k],
+                via,
+            });
+        }
+    }
+    out
+}
