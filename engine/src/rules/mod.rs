@@ -1,5 +1,6 @@
 //! Rule sets of CEL expressions: compiled once at load, evaluated in the risk and gap stages.
 
+pub mod checks;
 pub mod expr;
 pub mod records;
 pub mod ruleset;

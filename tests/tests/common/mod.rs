@@ -66,3 +66,12 @@ pub fn headlines(stderr: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// Writes a workspace from (file name, contents) pairs into a fresh temporary directory.
+pub fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
