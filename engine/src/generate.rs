@@ -237,11 +237,12 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
                 };
                 let mut depends: Vec<&str> = Vec::new();
                 for dep_kind in dependency_kinds(kind) {
-                    if let Some(pool) = by_kind.get(dep_kind) {
-                        if !pool.is_empty() && rng.random_bool(0.8) {
-                            let pick = pool[rng.random_range(0..pool.len())];
-                            depends.push(&assets[pick].id);
-                        }
+                    if let Some(pool) = by_kind.get(dep_kind)
+                        && !pool.is_empty()
+                        && rng.random_bool(0.8)
+                    {
+                        let pick = pool[rng.random_range(0..pool.len())];
+                        depends.push(&assets[pick].id);
                     }
                 }
                 let status = if rng.random_bool(0.03) {

@@ -101,11 +101,13 @@ fn select<'a>(ws: &Workspace, a: &'a Assessment, args: &Args) -> Vec<&'a ScoredR
     let mut rows: Vec<&ScoredRisk> = a
         .risks
         .iter()
-        .filter(|r| match (args.source, r.source) {
-            (RiskSourceFilter::All, _) => true,
-            (RiskSourceFilter::Register, RiskSource::Register(_)) => true,
-            (RiskSourceFilter::Generated, RiskSource::Generated) => true,
-            _ => false,
+        .filter(|r| {
+            matches!(
+                (args.source, r.source),
+                (RiskSourceFilter::All, _)
+                    | (RiskSourceFilter::Register, RiskSource::Register(_))
+                    | (RiskSourceFilter::Generated, RiskSource::Generated)
+            )
         })
         .filter(|r| args.min_level.is_none_or(|m| r.residual.level >= m))
         .collect();
@@ -225,7 +227,8 @@ fn json(
     });
     // The header fields, then the risks streamed one by one.
     let head = serde_json::to_string_pretty(&head)?;
-    w.write_all(head[..head.len() - 2].as_bytes())?;
+    // Drop the closing "\n}" to append the risks array.
+    w.write_all(&head.as_bytes()[..head.len() - 2])?;
     w.write_all(b",\n  \"risks\": [")?;
     for (i, r) in rows.iter().enumerate() {
         w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;

@@ -272,13 +272,13 @@ impl Loader {
         };
         // A workspace threat with the id of a built-in one replaces it (to tune its likelihood
         // or filter); any other repeated id is an error.
-        if let Some((existing, _)) = self.threat_ids.get(&threat.id) {
-            if existing.index() < self.builtin_threat_count {
-                let at = existing.index();
-                self.threat_filters[at] = filter;
-                self.threats[at] = threat;
-                return;
-            }
+        if let Some((existing, _)) = self.threat_ids.get(&threat.id)
+            && existing.index() < self.builtin_threat_count
+        {
+            let at = existing.index();
+            self.threat_filters[at] = filter;
+            self.threats[at] = threat;
+            return;
         }
         let idx = ThreatIdx(self.threats.len() as u32);
         let here = self.here(r);

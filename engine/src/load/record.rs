@@ -565,7 +565,9 @@ impl<'a> Record<'a, '_> {
             let value = match raw {
                 Some(Raw::Text(t)) => infer_attr(t.trim()),
                 Some(Raw::Json(r)) => match self.json(&name, r) {
-                    Some(JsonValue::Text(s)) => (!s.trim().is_empty()).then(|| AttrValue::Text(s)),
+                    Some(JsonValue::Text(s)) => {
+                        (!s.trim().is_empty()).then_some(AttrValue::Text(s))
+                    }
                     Some(JsonValue::Other(serde_json::Value::Bool(b))) => Some(AttrValue::Bool(b)),
                     Some(JsonValue::Other(serde_json::Value::Number(n))) => {
                         Some(match n.as_i64() {
@@ -660,12 +662,11 @@ fn infer_attr(text: &str) -> Option<AttrValue> {
         if let Ok(i) = text.parse::<i64>() {
             return Some(AttrValue::Int(i));
         }
-        if digits.contains('.') {
-            if let Ok(f) = text.parse::<f64>() {
-                if f.is_finite() {
-                    return Some(AttrValue::Float(f));
-                }
-            }
+        if digits.contains('.')
+            && let Ok(f) = text.parse::<f64>()
+            && f.is_finite()
+        {
+            return Some(AttrValue::Float(f));
         }
     }
     Some(AttrValue::Text(text.to_owned()))

@@ -892,7 +892,7 @@ fn inheritance_chain(ws: &Workspace, effective: &[Effective], asset: AssetIdx) -
     let names = ["confidentiality", "integrity", "availability"];
     let values = |c: Cia| [c.confidentiality, c.integrity, c.availability];
     let mut out = Vec::new();
-    for k in 0..3 {
+    for (k, name) in names.iter().enumerate() {
         let mut via = Vec::new();
         let mut at = effective[asset.index()].from[k];
         while let Some(a) = at {
@@ -901,7 +901,7 @@ fn inheritance_chain(ws: &Workspace, effective: &[Effective], asset: AssetIdx) -
         }
         if !via.is_empty() {
             out.push(Inheritance {
-                property: names[k].to_owned(),
+                property: (*name).to_owned(),
                 declared: values(declared)[k],
                 effective: values(effective[asset.index()].cia)[k],
                 via,

@@ -38,8 +38,7 @@ pub fn run(ws: &Workspace, assessment: &Assessment) -> CheckRun {
     let checks: Vec<&Check> = ws.rulesets.iter().flat_map(|s| &s.checks).collect();
     let mut out = CheckRun::default();
     for check in checks {
-        let per: Vec<(Option<CheckFinding>, Option<(String, String, String)>)> = match check.subject
-        {
+        let per: Vec<Outcome> = match check.subject {
             Subject::Asset => (0..ws.assets.len())
                 .into_par_iter()
                 .filter(|i| assessment.in_scope[*i])
