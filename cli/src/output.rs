@@ -14,11 +14,7 @@ pub fn stream(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Failure> {
     match path {
-        Some(p) if p.as_os_str() != "-" => {
-            let mut buf = Vec::new();
-            write(&mut buf).map_err(|e| Failure::Io(format!("cannot render output: {e}")))?;
-            write_atomic(p, &buf)
-        }
+        Some(p) if p.as_os_str() != "-" => write_atomic_with(p, write),
         _ => {
             let out = std::io::stdout().lock();
             let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
@@ -50,17 +46,28 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
 
 /// Writes a file atomically: temporary file beside it, fsync, rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Streams into a temporary file beside `path`, then renames it over `path`; on any error
+/// the temporary file is removed and `path` is untouched.
+fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     let fail = |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", path.display()));
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(".isms-")
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp);
+    write(&mut out).map_err(fail)?;
+    let tmp = out.into_inner().map_err(|e| fail(e.into_error()))?;
     // Temporary files are private (0600); the output is an ordinary file like any other.
     #[cfg(unix)]
     {
