@@ -17,6 +17,7 @@ pub mod generate;
 pub mod load;
 pub mod model;
 pub mod risk;
+pub mod soa;
 pub mod rules;
 pub mod summary;
 pub mod workspace;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use inventory::{ACTION_FIELDS, ASSET_FIELDS, RISK_FIELDS, SOA_FIELDS, THREAT_FIELDS};
-pub(crate) use manifest::parse_toml;
+pub(crate) use manifest::{parse_toml, resolve_control};
 pub use record::{Format, Record, for_each_record};
 pub use source::{SourceFile, hex};
 
@@ -175,6 +175,7 @@ impl Loader {
             &self.sources[0],
             &self.root,
             self.scale_l.min(self.scale_i),
+            self.catalog,
             &mut self.diags,
         );
         self.rulesets = sets;

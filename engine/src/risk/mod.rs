@@ -486,6 +486,7 @@ impl<'a> Scorer<'a> {
             threat: Some(threat_value),
             risk: risk_value.as_ref(),
             org: Some(&self.org),
+            inventory: None,
         };
         let mut hits: Vec<usize> = asset_hits.to_vec();
         for &i in &self.scenario_rules {
@@ -820,6 +821,7 @@ pub fn explain(ws: &Workspace, id: &str, options: Options) -> Result<Derivation,
             threat: Some(&scorer.threats[t.index()]),
             org: Some(&scorer.org),
             risk: None,
+            inventory: None,
         };
         if !ws.threat_filters[t.index()]
             .eval_bool(&scorer.interp, &b)

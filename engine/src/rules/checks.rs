@@ -89,6 +89,7 @@ pub fn run(ws: &Workspace, assessment: &Assessment) -> CheckRun {
                         threat: Some(threat),
                         risk: Some(&risk),
                         org: Some(&org),
+                        inventory: None,
                     };
                     outcome(check, &id, check.when.eval_bool(&interp, &b))
                 })

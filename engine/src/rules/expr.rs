@@ -16,7 +16,7 @@ use cel::objects::{Key, Map};
 use cel::{Context, ExecutionError, Program, Value};
 
 /// The variables a rule can read.
-pub const VARIABLES: [&str; 4] = ["asset", "threat", "risk", "org"];
+pub const VARIABLES: [&str; 5] = ["asset", "threat", "risk", "org", "inventory"];
 
 /// Functions the engine adds to CEL's standard library.
 pub const ENGINE_FUNCTIONS: [&str; 2] = ["rank", "max_cia"];
@@ -86,6 +86,7 @@ pub struct Uses {
     pub threat: bool,
     pub risk: bool,
     pub org: bool,
+    pub inventory: bool,
 }
 
 /// A problem found while compiling an expression: a message and the byte span in it.
@@ -261,6 +262,7 @@ impl Checker<'_> {
                     "threat" => self.uses.threat = true,
                     "risk" => self.uses.risk = true,
                     "org" => self.uses.org = true,
+                    "inventory" => self.uses.inventory = true,
                     "int" | "uint" | "double" | "string" | "bool" | "list" | "map"
                     | "null_type" | "type" | "bytes" => {}
                     _ => self.error(
@@ -396,6 +398,7 @@ pub struct Bindings<'a> {
     pub threat: Option<&'a CelValue>,
     pub risk: Option<&'a CelValue>,
     pub org: Option<&'a CelValue>,
+    pub inventory: Option<&'a CelValue>,
 }
 
 impl VariableResolver for Bindings<'_> {
@@ -405,6 +408,7 @@ impl VariableResolver for Bindings<'_> {
             "threat" => self.threat,
             "risk" => self.risk,
             "org" => self.org,
+            "inventory" => self.inventory,
             _ => None,
         }?;
         Some(CowVal::Borrowed(v.0.as_ref()))

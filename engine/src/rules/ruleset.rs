@@ -38,6 +38,7 @@ use toml::Spanned;
 use super::expr::Expr;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::SourceFile;
+use crate::catalog::{Catalog, ControlIdx};
 use crate::model::{Severity, vocabulary};
 
 /// The built-in rule sets, compiled into the binary.
@@ -115,6 +116,39 @@ pub struct Check {
     pub origin: RuleOrigin,
 }
 
+vocabulary!(
+    /// Why a control applies, as an auditor groups justifications.
+    ReasonCategory {
+        RiskTreatment => "risk_treatment",
+        Legal => "legal",
+        Regulatory => "regulatory",
+        Contractual => "contractual",
+        Business => "business",
+        Baseline => "baseline",
+    }
+);
+
+/// A rule that makes controls applicable when a condition over `org` and `inventory` holds.
+#[derive(Debug)]
+pub struct ApplicabilityRule {
+    pub id: String,
+    pub controls: Vec<ControlIdx>,
+    pub when: Expr,
+    pub category: ReasonCategory,
+    pub justification: String,
+    pub origin: RuleOrigin,
+}
+
+/// A rule that excludes controls when an organisation fact makes them irrelevant.
+#[derive(Debug)]
+pub struct ExclusionRule {
+    pub id: String,
+    pub controls: Vec<ControlIdx>,
+    pub when: Expr,
+    pub justification: String,
+    pub origin: RuleOrigin,
+}
+
 /// A compiled rule set.
 #[derive(Debug)]
 pub struct RuleSet {
@@ -127,6 +161,8 @@ pub struct RuleSet {
     pub scope_filters: Vec<ScopeFilter>,
     pub risk_rules: Vec<RiskRule>,
     pub checks: Vec<Check>,
+    pub applicability: Vec<ApplicabilityRule>,
+    pub exclusions: Vec<ExclusionRule>,
 }
 
 #[derive(Deserialize)]
@@ -139,6 +175,29 @@ struct File {
     risk_rule: Vec<RiskRuleEntry>,
     #[serde(default)]
     check: Vec<CheckEntry>,
+    #[serde(default)]
+    applicability: Vec<ApplicabilityEntry>,
+    #[serde(default)]
+    exclusion: Vec<ExclusionEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApplicabilityEntry {
+    id: Spanned<String>,
+    controls: Vec<Spanned<String>>,
+    when: Spanned<String>,
+    category: Spanned<String>,
+    justification: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExclusionEntry {
+    id: Spanned<String>,
+    controls: Vec<Spanned<String>>,
+    when: Spanned<String>,
+    justification: String,
 }
 
 #[derive(Deserialize)]
@@ -185,6 +244,7 @@ pub fn load_all(
     manifest: &SourceFile,
     root: &Path,
     scale_max: u8,
+    catalog: &Catalog,
     diags: &mut Diagnostics,
 ) -> (Vec<RuleSet>, Vec<SourceFile>) {
     let mut sets: Vec<RuleSet> = Vec::new();
@@ -229,7 +289,7 @@ pub fn load_all(
                 continue;
             }
         };
-        if let Some(set) = compile(&source, name.get_ref(), scale_max, diags) {
+        if let Some(set) = compile(&source, name.get_ref(), scale_max, catalog, diags) {
             if let Some(first) = sets.iter().find(|s| s.id == set.id) {
                 diags.push(manifest.error_at(
                     "load::duplicate-id",
@@ -255,7 +315,9 @@ pub fn load_all(
             .iter()
             .map(|r| &r.id)
             .chain(set.risk_rules.iter().map(|r| &r.id))
-            .chain(set.checks.iter().map(|r| &r.id));
+            .chain(set.checks.iter().map(|r| &r.id))
+            .chain(set.applicability.iter().map(|r| &r.id))
+            .chain(set.exclusions.iter().map(|r| &r.id));
         for id in ids {
             if let Some(other) = seen.insert(id, &set.name) {
                 diags.push(Diagnostic::error(
@@ -321,10 +383,26 @@ fn origin(source: &SourceFile, span: &Range<usize>) -> RuleOrigin {
     }
 }
 
+/// Resolves a rule's control ids in the workspace's catalog.
+fn controls(source: &SourceFile, ids: &[Spanned<String>], diags: &mut Diagnostics, catalog: &Catalog) -> Vec<ControlIdx> {
+    let mut out = Vec::new();
+    for id in ids {
+        match crate::load::resolve_control(catalog, id.get_ref()) {
+            Ok(idx) => out.push(idx),
+            Err((message, help)) => {
+                let span = id.span();
+                diags.push(source.error_at("load::unknown-reference", span.start, span.len(), None, message).with_help(help));
+            }
+        }
+    }
+    out
+}
+
 fn compile(
     source: &SourceFile,
     name: &str,
     scale_max: u8,
+    catalog: &Catalog,
     diags: &mut Diagnostics,
 ) -> Option<RuleSet> {
     let file: File = crate::load::parse_toml(source, diags)?;
@@ -341,7 +419,43 @@ fn compile(
         scope_filters: Vec::new(),
         risk_rules: Vec::new(),
         checks: Vec::new(),
+        applicability: Vec::new(),
+        exclusions: Vec::new(),
     };
+    for a in file.applicability {
+        let when = compile_expr(source, &a.when, a.id.get_ref(), diags);
+        let ids = controls(source, &a.controls, diags, catalog);
+        let category = ReasonCategory::parse(a.category.get_ref());
+        if category.is_none() {
+            diags.push(bad_value(
+                a.category.span(),
+                format!("rule `{}`: category must be one of {}", a.id.get_ref(), ReasonCategory::expected()),
+            ));
+        }
+        if let (Some(when), Some(category)) = (when, category) {
+            set.applicability.push(ApplicabilityRule {
+                origin: origin(source, &a.id.span()),
+                id: a.id.into_inner(),
+                controls: ids,
+                when,
+                category,
+                justification: a.justification,
+            });
+        }
+    }
+    for e in file.exclusion {
+        let when = compile_expr(source, &e.when, e.id.get_ref(), diags);
+        let ids = controls(source, &e.controls, diags, catalog);
+        if let Some(when) = when {
+            set.exclusions.push(ExclusionRule {
+                origin: origin(source, &e.id.span()),
+                id: e.id.into_inner(),
+                controls: ids,
+                when,
+                justification: e.justification,
+            });
+        }
+    }
     for f in file.scope_filter {
         if let Some(exclude) = compile_expr(source, &f.exclude, f.id.get_ref(), diags) {
             set.scope_filters.push(ScopeFilter {
@@ -443,12 +557,13 @@ fn compile(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::CatalogId;
 
     fn compile_text(text: &str) -> (Option<RuleSet>, Vec<String>) {
         let source =
             SourceFile::from_bytes("r.toml".into(), "r.toml".into(), text.as_bytes()).unwrap();
         let mut diags = Diagnostics::default();
-        let set = compile(&source, "r.toml", 5, &mut diags);
+        let set = compile(&source, "r.toml", 5, Catalog::builtin(CatalogId::Iso27001_2022), &mut diags);
         (set, diags.iter().map(ToString::to_string).collect())
     }
 
