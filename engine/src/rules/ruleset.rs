@@ -626,7 +626,7 @@ message = "m"
         assert_eq!(
             errors,
             [
-                "r.toml:6:25: rule `R1`: unknown variable `asets`: rules can read asset, threat, risk, org"
+                "r.toml:6:25: rule `R1`: unknown variable `asets`: rules can read asset, threat, risk, org, inventory"
             ]
         );
         let (_, errors) = compile_text(
