@@ -86,15 +86,51 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// Explain how a risk's levels were derived, step by step.
+    /// Explain a risk's levels step by step, or why a control is applicable.
     Explain {
         #[command(flatten)]
         eval: Eval,
-        /// A register risk id, or `<asset id>:<threat id>` for a generated scenario.
+        /// A register risk id, `<asset id>:<threat id>` for a generated scenario, or a control
+        /// id such as A.8.24.
         id: String,
         #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
         format: SummaryFormat,
     },
+    /// The Statement of Applicability: every control, applicable or not, why, and its status.
+    Soa {
+        #[command(flatten)]
+        eval: Eval,
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+        /// Write to this file (atomically) instead of stdout; required for xlsx.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Every gap between the risk register, the treatment plan, the SoA and the inventory.
+    Gaps {
+        #[command(flatten)]
+        eval: Eval,
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+        /// Exit with 1 when a gap of this severity or a more serious one exists.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Write to this file (atomically) instead of stdout; required for xlsx.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// One self-contained report: summary, heat maps, risks, SoA, gaps, input hashes.
+    Report {
+        #[command(flatten)]
+        eval: Eval,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+        format: ReportFormat,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the report document (`isms/report/v1`).
+    Schema,
     /// Browse the built-in Annex A catalogs.
     Catalog {
         #[command(subcommand)]
@@ -163,6 +199,47 @@ impl From<CatalogChoice> for isms_engine::CatalogId {
 pub enum SummaryFormat {
     Table,
     Json,
+}
+
+/// Formats of the SoA and the gap list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Table,
+    Json,
+    Md,
+    Csv,
+    Xlsx,
+}
+
+/// Formats of the full report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Md,
+    Json,
+}
+
+/// Severity thresholds for `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl From<FailOn> for isms_engine::model::Severity {
+    fn from(f: FailOn) -> Self {
+        use isms_engine::model::Severity;
+        match f {
+            FailOn::Critical => Severity::Critical,
+            FailOn::High => Severity::High,
+            FailOn::Medium => Severity::Medium,
+            FailOn::Low => Severity::Low,
+            FailOn::Info => Severity::Info,
+        }
+    }
 }
 
 /// Formats for lists of rows.

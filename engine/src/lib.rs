@@ -13,9 +13,11 @@
 
 pub mod catalog;
 pub mod diag;
+pub mod gaps;
 pub mod generate;
 pub mod load;
 pub mod model;
+pub mod report;
 pub mod risk;
 pub mod soa;
 pub mod rules;

@@ -22,7 +22,7 @@ use crate::rules::ruleset::ReasonCategory;
 use crate::workspace::Workspace;
 
 /// One reason for (or against) a control.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Reason {
     pub category: ReasonCategory,
     /// What gave the reason: an action id, a requirement id, a rule id.
@@ -32,7 +32,7 @@ pub struct Reason {
 }
 
 /// On what the applicability decision rests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// At least one reason makes the control applicable.
@@ -46,7 +46,7 @@ pub enum Basis {
 }
 
 /// What the treatment plan says of a control.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PlanProgress {
     pub actions: usize,
     pub done: usize,

@@ -10,6 +10,9 @@ use crate::{EXIT_OK, output};
 
 pub fn run(eval: &Eval, id: &str, format: SummaryFormat) -> Result<u8, Failure> {
     let ws = super::load(&eval.dir)?;
+    if ws.risk_by_id(id).is_none() && ws.catalog.find(id).is_some() {
+        return control(&ws, eval, id, format);
+    }
     let d = explain(&ws, id, options(eval, &ws)).map_err(|e| Failure::Usage(e.to_string()))?;
     let bytes = match format {
         SummaryFormat::Json => {
@@ -20,6 +23,68 @@ pub fn run(eval: &Eval, id: &str, format: SummaryFormat) -> Result<u8, Failure> 
         SummaryFormat::Table => render(&d, &ws).into_bytes(),
     };
     output::emit(None, &bytes)?;
+    Ok(EXIT_OK)
+}
+
+/// Why a control is applicable or not: its reasons, exclusions, declaration and plan.
+fn control(ws: &isms_engine::Workspace, eval: &Eval, id: &str, format: SummaryFormat) -> Result<u8, Failure> {
+    let evaluation = isms_engine::report::evaluate(ws, options(eval, ws));
+    let report = isms_engine::report::build(ws, &evaluation);
+    let control_id = ws.catalog.find(id).map(|c| ws.catalog.control(c).id.clone()).unwrap_or_default();
+    let Some(row) = report.soa.iter().find(|r| r.control == control_id) else {
+        return Err(Failure::Usage(format!("no control `{id}`")));
+    };
+    let gaps: Vec<_> = report
+        .gaps
+        .iter()
+        .filter(|g| g.objects.iter().any(|o| o.id == control_id))
+        .collect();
+    if format == SummaryFormat::Json {
+        let v = serde_json::json!({ "control": row, "gaps": gaps });
+        let mut bytes = serde_json::to_vec_pretty(&v).map_err(|e| Failure::Io(e.to_string()))?;
+        bytes.push(b'\n');
+        output::emit(None, &bytes)?;
+        return Ok(EXIT_OK);
+    }
+    let mut o = String::new();
+    let _ = writeln!(o, "{}  {} ({})", row.control, row.title, row.group);
+    let _ = writeln!(o, "  {}", if row.applicable { "applicable" } else { "not applicable" });
+    let _ = writeln!(o, "\nReasons that make it applicable:");
+    if row.reasons.is_empty() {
+        let _ = writeln!(o, "  none");
+    }
+    for r in &row.reasons {
+        let _ = writeln!(o, "  [{}] {}: {}", r.category, r.source, r.text);
+    }
+    if !row.exclusions.is_empty() {
+        let _ = writeln!(o, "\nFacts that exclude it:");
+        for r in &row.exclusions {
+            let _ = writeln!(o, "  {}: {}", r.source, r.text);
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\nDeclared SoA: {}",
+        match row.declared_applicable {
+            None => "no row".to_owned(),
+            Some(a) => format!(
+                "{}, {}: {}",
+                if a { "applicable" } else { "excluded" },
+                row.status,
+                row.declared_justification.as_deref().unwrap_or("(no justification)")
+            ),
+        }
+    );
+    let p = row.plan;
+    let _ = writeln!(o, "Treatment plan: {} actions, {} done, {} open, {} overdue", p.actions, p.done, p.open, p.overdue);
+    let _ = writeln!(o, "\nJustification: {}", row.justification);
+    if !gaps.is_empty() {
+        let _ = writeln!(o, "\nGaps:");
+        for g in gaps {
+            let _ = writeln!(o, "  {} {}: {}", g.severity, g.code, g.message);
+        }
+    }
+    output::emit(None, o.as_bytes())?;
     Ok(EXIT_OK)
 }
 

@@ -4,6 +4,7 @@ mod catalog;
 mod check;
 mod explain;
 mod generate;
+mod report;
 mod risks;
 
 use isms_engine::LoadError;
@@ -56,6 +57,22 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             },
         ),
         Command::Explain { eval, id, format } => explain::run(&eval, &id, format),
+        Command::Soa { eval, format, output } => report::soa(&eval, format, output.as_deref()),
+        Command::Gaps {
+            eval,
+            format,
+            fail_on,
+            output,
+        } => report::gaps(&eval, format, fail_on, output.as_deref()),
+        Command::Report {
+            eval,
+            format,
+            output,
+        } => report::report(&eval, format, output.as_deref()),
+        Command::Schema => {
+            crate::output::emit(None, isms_engine::report::json_schema().as_bytes())?;
+            Ok(crate::EXIT_OK)
+        }
         Command::Check { dir, format } => check::run(&dir, format),
         Command::Catalog { command } => catalog::run(command),
         Command::Generate {

@@ -1,4 +1,9 @@
-//! Rendering shared by the commands: diagnostics, failures and tables.
+//! Rendering shared by the commands: diagnostics, failures and tables; the report formats
+//! live in submodules.
+
+pub mod html;
+pub mod markdown;
+pub mod xlsx;
 
 use std::io::IsTerminal;
 

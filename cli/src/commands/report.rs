@@ -1,0 +1,126 @@
+//! `isms soa`, `isms gaps` and `isms report`: one evaluation, rendered for people or machines.
+
+use std::path::Path;
+
+use isms_engine::model::Severity;
+use isms_engine::report::{self, Report};
+
+use super::{options, Failure};
+use crate::cli::{Eval, FailOn, ReportFormat, TableFormat};
+use crate::{output, render, EXIT_OK};
+
+/// Exit code when gaps at or above `--fail-on` exist.
+pub const EXIT_GAPS: u8 = 1;
+
+/// Loads, evaluates and builds the report model.
+fn evaluate(eval: &Eval) -> Result<Report, Failure> {
+    let ws = super::load(&eval.dir)?;
+    let evaluation = report::evaluate(&ws, options(eval, &ws));
+    super::warn_rule_failures(&evaluation.assessment.rule_failures);
+    Ok(report::build(&ws, &evaluation))
+}
+
+fn json(r: &Report) -> Result<Vec<u8>, Failure> {
+    let mut v = serde_json::to_vec_pretty(r).map_err(|e| Failure::Io(e.to_string()))?;
+    v.push(b'\n');
+    Ok(v)
+}
+
+fn xlsx(r: &Report, out: Option<&Path>) -> Result<(), Failure> {
+    let Some(path) = out.filter(|p| p.as_os_str() != "-") else {
+        return Err(Failure::Usage("xlsx output needs --output FILE".into()));
+    };
+    let bytes = render::xlsx::workbook(r).map_err(|e| Failure::Io(format!("cannot build the workbook: {e}")))?;
+    output::write_atomic(path, &bytes)
+}
+
+const SOA_HEADER: [&str; 7] = ["control", "title", "applicable", "basis", "status", "justification", "evidence"];
+
+fn soa_rows(r: &Report) -> impl Iterator<Item = Vec<String>> + '_ {
+    r.soa.iter().map(|s| {
+        vec![
+            s.control.clone(),
+            s.title.clone(),
+            if s.applicable { "yes".into() } else { "no".into() },
+            serde_json::to_value(s.basis).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            s.status.to_string(),
+            s.justification.clone(),
+            s.evidence.join("; "),
+        ]
+    })
+}
+
+pub fn soa(eval: &Eval, format: TableFormat, out: Option<&Path>) -> Result<u8, Failure> {
+    let r = evaluate(eval)?;
+    match format {
+        TableFormat::Json => output::emit(out, &json(&r)?)?,
+        TableFormat::Xlsx => xlsx(&r, out)?,
+        TableFormat::Csv => output::emit(out, &render::csv(&SOA_HEADER, soa_rows(&r))?)?,
+        TableFormat::Md => output::emit(out, render::markdown(&SOA_HEADER, soa_rows(&r)).as_bytes())?,
+        TableFormat::Table => {
+            let header = ["control", "title", "applicable", "status", "basis"];
+            let mut text = render::table(
+                &header,
+                soa_rows(&r).map(|row| vec![row[0].clone(), row[1].clone(), row[2].clone(), row[4].clone(), row[3].clone()]),
+            );
+            let s = &r.summary;
+            text.push_str(&format!(
+                "{} controls: {} applicable, {} implemented; `isms explain DIR <control>` shows why\n",
+                s.controls, s.applicable, s.implemented
+            ));
+            output::emit(out, text.as_bytes())?
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+const GAP_HEADER: [&str; 6] = ["severity", "code", "objects", "message", "action", "at"];
+
+fn gap_rows(r: &Report) -> impl Iterator<Item = Vec<String>> + '_ {
+    r.gaps.iter().map(|g| {
+        vec![
+            g.severity.to_string(),
+            g.code.clone(),
+            g.objects.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", "),
+            g.message.clone(),
+            g.action.clone(),
+            g.at.clone().unwrap_or_default(),
+        ]
+    })
+}
+
+pub fn gaps(eval: &Eval, format: TableFormat, fail_on: Option<FailOn>, out: Option<&Path>) -> Result<u8, Failure> {
+    let r = evaluate(eval)?;
+    match format {
+        TableFormat::Json => output::emit(out, &json(&r)?)?,
+        TableFormat::Xlsx => xlsx(&r, out)?,
+        TableFormat::Csv => output::emit(out, &render::csv(&GAP_HEADER, gap_rows(&r))?)?,
+        TableFormat::Md => output::emit(out, render::markdown(&GAP_HEADER, gap_rows(&r)).as_bytes())?,
+        TableFormat::Table => {
+            let mut text = render::table(&["severity", "code", "objects", "message"], gap_rows(&r).map(|mut row| {
+                row.truncate(4);
+                row
+            }));
+            let counts: Vec<String> = Severity::ALL
+                .iter()
+                .map(|s| format!("{} {s}", r.summary.gaps_by_severity.get(s.as_str()).copied().unwrap_or(0)))
+                .collect();
+            text.push_str(&format!("{} gaps: {}\n", r.summary.gaps, counts.join(", ")));
+            output::emit(out, text.as_bytes())?
+        }
+    }
+    let threshold = fail_on.map(Severity::from);
+    let failing = threshold.is_some_and(|t| r.gaps.iter().any(|g| g.severity <= t));
+    Ok(if failing { EXIT_GAPS } else { EXIT_OK })
+}
+
+pub fn report(eval: &Eval, format: ReportFormat, out: Option<&Path>) -> Result<u8, Failure> {
+    let r = evaluate(eval)?;
+    let bytes = match format {
+        ReportFormat::Html => render::html::report(&r).into_bytes(),
+        ReportFormat::Md => render::markdown::report(&r).into_bytes(),
+        ReportFormat::Json => json(&r)?,
+    };
+    output::emit(out, &bytes)?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,124 @@
+//! `isms gaps`, `isms soa`, `isms explain <control>` and `isms schema` end to end on the
+//! bundled example.
+
+mod common;
+
+use common::{isms, root};
+
+/// The deliberate mistakes of examples/acme (see its README), as (code, objects): the gap
+/// report must hold exactly these, in this order.
+const ACME_GAPS: &[(&str, &[&str])] = &[
+    ("GAP-RISK-UNTREATED", &["RSK-021"]),
+    ("GAP-PLAN-CONTROL-EXCLUDED", &["ACT-021", "A.8.12"]),
+    ("GAP-EXCLUDED-BUT-REQUIRED", &["A.8.24", "REQ-GDPR", "AP-CRYPTO"]),
+    ("GAP-IMPLEMENTED-ACTIONS-OPEN", &["A.8.8"]),
+    ("GAP-TOLERATED-NO-ACCEPTANCE", &["RSK-017"]),
+    ("GAP-EXCLUSION-UNJUSTIFIED", &["A.7.12"]),
+    ("GAP-IMPLEMENTED-NO-EVIDENCE", &["A.5.15"]),
+    ("GAP-TRANSFER-NO-REFERENCE", &["RSK-018"]),
+    ("GAP-TERMINATE-ASSET-ACTIVE", &["RSK-019", "AWS-040"]),
+    ("GAP-ACTION-OVERDUE", &["ACT-047", "RSK-039"]),
+    ("GAP-ASSET-NO-OWNER", &["AST-0162"]),
+    ("GAP-ASSET-UNCLASSIFIED", &["AST-0160"]),
+    ("GAP-COPY-PASTE-ASSESSMENT", &["RSK-022", "RSK-023", "AST-0199", "AST-0209"]),
+];
+
+fn report() -> serde_json::Value {
+    let run = isms(&["gaps", "examples/acme", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+#[test]
+fn acme_gaps_are_exactly_the_deliberate_mistakes() {
+    let r = report();
+    let found: Vec<(String, Vec<String>)> = r["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["code"].as_str().unwrap().to_owned(),
+                g["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, Vec<String>)> = ACME_GAPS
+        .iter()
+        .map(|(c, o)| ((*c).to_owned(), o.iter().map(|s| (*s).to_owned()).collect()))
+        .collect();
+    assert_eq!(found, expected);
+    assert_eq!(r["schema"], "isms/report/v1");
+    assert_eq!(r["summary"]["gaps_by_severity"]["critical"], 1);
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    let run = isms(&["gaps", "examples/acme", "--fail-on", "critical"]);
+    assert_eq!(run.code, 1, "RSK-021 is critical");
+    assert!(run.stdout.contains("GAP-RISK-UNTREATED"));
+    let run = isms(&["gaps", "examples/acme"]);
+    assert_eq!(run.code, 0, "no --fail-on, no failure");
+    // A workspace whose only gaps are low severity passes --fail-on medium.
+    let run = isms(&["gaps", "tests/fixtures/broken", "--fail-on", "low"]);
+    assert_eq!(run.code, 2, "bad input beats gaps");
+}
+
+#[test]
+fn gaps_in_every_text_format() {
+    let run = isms(&["gaps", "examples/acme", "--format", "csv"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout.lines().count(), ACME_GAPS.len() + 1);
+    assert!(run.stdout.starts_with("severity,code,objects,message,action,at\n"));
+    let run = isms(&["gaps", "examples/acme", "--format", "md"]);
+    assert!(run.stdout.contains("| critical | GAP-RISK-UNTREATED | RSK-021 |"), "{}", run.stdout);
+    let run = isms(&["gaps", "examples/acme"]);
+    assert!(run.stdout.contains("13 gaps: 1 critical, 4 high, 6 medium, 2 low, 0 info"), "{}", run.stdout);
+}
+
+#[test]
+fn soa_lists_every_control_with_its_justification() {
+    let run = isms(&["soa", "examples/acme", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 94);
+    let line = run.stdout.lines().find(|l| l.starts_with("A.8.24,")).unwrap();
+    assert!(line.contains(",yes,reasons,"), "A.8.24 applies by its reasons: {line}");
+    assert!(line.contains("Legal requirement: required by EU GDPR"), "{line}");
+}
+
+#[test]
+fn explain_a_control() {
+    let run = isms(&["explain", "examples/acme", "A.8.24"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("A.8.24  Use of cryptography"));
+    assert!(run.stdout.contains("[legal] REQ-GDPR"), "{}", run.stdout);
+    assert!(run.stdout.contains("[business] AP-CRYPTO"), "{}", run.stdout);
+    assert!(run.stdout.contains("Declared SoA: excluded"), "{}", run.stdout);
+    assert!(run.stdout.contains("GAP-EXCLUDED-BUT-REQUIRED"), "{}", run.stdout);
+}
+
+#[test]
+fn published_schema_matches_the_report_types() {
+    let run = isms(&["schema"]);
+    assert_eq!(run.code, 0);
+    let published = std::fs::read_to_string(root().join("schemas/report.v1.json")).unwrap();
+    assert_eq!(run.stdout, published, "regenerate with `isms schema > schemas/report.v1.json`");
+    let schema: serde_json::Value = serde_json::from_str(&published).unwrap();
+    let required = schema["required"].as_array().unwrap();
+    for field in ["schema", "gaps", "soa", "heatmap", "inputs"] {
+        assert!(required.iter().any(|f| f == field), "{field} is required");
+    }
+}
+
+#[test]
+fn report_markdown_has_every_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.md");
+    let run = isms(&["report", "examples/acme", "--format", "md", "--output", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let md = std::fs::read_to_string(out).unwrap();
+    for h in ["## Summary", "### Inherent risk", "### Residual risk", "## Risk register", "## Statement of Applicability", "## Gaps", "### critical (1)", "## Inputs"] {
+        assert!(md.contains(h), "{h} missing");
+    }
+    assert!(md.contains("| isms.toml |"));
+}
