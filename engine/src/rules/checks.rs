@@ -38,6 +38,7 @@ pub fn run(ws: &Workspace, assessment: &Assessment) -> CheckRun {
     let checks: Vec<&Check> = ws.rulesets.iter().flat_map(|s| &s.checks).collect();
     let mut out = CheckRun::default();
     for check in checks {
+        let uses = check.when.uses();
         let per: Vec<Outcome> = match check.subject {
             Subject::Asset => (0..ws.assets.len())
                 .into_par_iter()
@@ -62,12 +63,15 @@ pub fn run(ws: &Workspace, assessment: &Assessment) -> CheckRun {
                         RiskSource::Register(i) => Some(&ws.risks[i.index()]),
                         RiskSource::Generated => None,
                     };
-                    let asset = records::asset(
-                        ws,
-                        ws.asset(r.asset),
-                        assessment.effective[r.asset.index()].cia,
-                        assessment.in_scope[r.asset.index()],
-                    );
+                    // Converting the asset is the costly part: only when the check reads it.
+                    let asset = uses.asset.then(|| {
+                        records::asset(
+                            ws,
+                            ws.asset(r.asset),
+                            assessment.effective[r.asset.index()].cia,
+                            assessment.in_scope[r.asset.index()],
+                        )
+                    });
                     let risk = records::risk(&RiskFields {
                         id: &id,
                         source: if register.is_some() {
@@ -85,7 +89,7 @@ pub fn run(ws: &Workspace, assessment: &Assessment) -> CheckRun {
                     });
                     let threat = r.threat.map_or(&no_threat, |t| &threats[t.index()]);
                     let b = Bindings {
-                        asset: Some(&asset),
+                        asset: asset.as_ref(),
                         threat: Some(threat),
                         risk: Some(&risk),
                         org: Some(&org),
