@@ -19,8 +19,8 @@ pub mod load;
 pub mod model;
 pub mod report;
 pub mod risk;
-pub mod soa;
 pub mod rules;
+pub mod soa;
 pub mod summary;
 pub mod workspace;
 

@@ -175,12 +175,22 @@ pub fn evaluate(ws: &Workspace, options: risk::Options) -> Evaluation {
     let (soa, soa_rule_errors) = soa::build(ws, &assessment, options.as_of);
     let checks = checks::run(ws, &assessment);
     let gaps = gaps::detect(&Context::new(ws, &assessment, &soa), &checks);
-    Evaluation { assessment, soa, checks, gaps, soa_rule_errors }
+    Evaluation {
+        assessment,
+        soa,
+        checks,
+        gaps,
+        soa_rule_errors,
+    }
 }
 
 fn level_ref(ws: &Workspace, v: u8) -> LevelRef {
     let l = ws.risk_model.matrix.level_info(v);
-    LevelRef { value: l.value, name: l.name.clone(), acceptability: l.acceptability.to_string() }
+    LevelRef {
+        value: l.value,
+        name: l.name.clone(),
+        acceptability: l.acceptability.to_string(),
+    }
 }
 
 fn score_view(ws: &Workspace, s: &risk::Score) -> ScoreView {
@@ -219,7 +229,11 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
             RiskRow {
                 id: risk.id.clone(),
                 title: risk.title.clone(),
-                assets: risk.assets.iter().map(|x| ws.asset(*x).id.clone()).collect(),
+                assets: risk
+                    .assets
+                    .iter()
+                    .map(|x| ws.asset(*x).id.clone())
+                    .collect(),
                 threat: risk.threat.map(|t| ws.threats[t.index()].id.clone()),
                 owner: risk.owner.clone(),
                 treatment: risk.treatment.as_ref().map(|t| t.option.to_string()),
@@ -234,14 +248,27 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
     for g in &e.gaps {
         *gaps_by_severity.entry(g.severity.to_string()).or_default() += 1;
     }
-    let above = |r: &&risk::ScoredRisk| matches!(r.status, AppetiteStatus::AboveAppetite | AppetiteStatus::AcceptanceExpired);
+    let above = |r: &&risk::ScoredRisk| {
+        matches!(
+            r.status,
+            AppetiteStatus::AboveAppetite | AppetiteStatus::AcceptanceExpired
+        )
+    };
     let mut rule_failures: Vec<RuleFailure> = a
         .rule_failures
         .iter()
-        .map(|f| RuleFailure { rule: f.rule.clone(), count: f.count, examples: f.examples.clone() })
+        .map(|f| RuleFailure {
+            rule: f.rule.clone(),
+            count: f.count,
+            examples: f.examples.clone(),
+        })
         .collect();
     for (rule, message) in &e.soa_rule_errors {
-        rule_failures.push(RuleFailure { rule: rule.clone(), count: 1, examples: vec![("inventory".into(), message.clone())] });
+        rule_failures.push(RuleFailure {
+            rule: rule.clone(),
+            count: 1,
+            examples: vec![("inventory".into(), message.clone())],
+        });
     }
     for (rule, record, message) in &e.checks.failures {
         match rule_failures.iter_mut().find(|f| &f.rule == rule) {
@@ -251,7 +278,11 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
                     f.examples.push((record.clone(), message.clone()));
                 }
             }
-            None => rule_failures.push(RuleFailure { rule: rule.clone(), count: 1, examples: vec![(record.clone(), message.clone())] }),
+            None => rule_failures.push(RuleFailure {
+                rule: rule.clone(),
+                count: 1,
+                examples: vec![(record.clone(), message.clone())],
+            }),
         }
     }
     Report {
@@ -267,11 +298,23 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
             generate_scenarios: ws.risk_model.generate_scenarios,
         },
         appetite: level_ref(ws, ws.profile.risk_appetite),
-        inputs: ws.sources.iter().map(|s| InputHash { path: s.display.clone(), sha256: s.sha256.clone() }).collect(),
+        inputs: ws
+            .sources
+            .iter()
+            .map(|s| InputHash {
+                path: s.display.clone(),
+                sha256: s.sha256.clone(),
+            })
+            .collect(),
         rulesets: ws
             .rulesets
             .iter()
-            .map(|r| RuleSetRef { id: r.id.clone(), version: r.version.clone(), name: r.name.clone(), sha256: r.sha256.clone() })
+            .map(|r| RuleSetRef {
+                id: r.id.clone(),
+                version: r.version.clone(),
+                name: r.name.clone(),
+                sha256: r.sha256.clone(),
+            })
             .collect(),
         summary: Summary {
             assets: ws.assets.len(),
@@ -279,10 +322,23 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
             register_risks: ws.risks.len(),
             scenarios: a.risks.len(),
             scenarios_above_appetite: a.risks.iter().filter(above).count(),
-            register_above_appetite: risks.iter().filter(|r| matches!(r.status, AppetiteStatus::AboveAppetite | AppetiteStatus::AcceptanceExpired)).count(),
+            register_above_appetite: risks
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        r.status,
+                        AppetiteStatus::AboveAppetite | AppetiteStatus::AcceptanceExpired
+                    )
+                })
+                .count(),
             controls: e.soa.rows.len(),
             applicable: e.soa.rows.iter().filter(|r| r.applicable).count(),
-            implemented: e.soa.rows.iter().filter(|r| r.applicable && r.status == ImplementationStatus::Implemented).count(),
+            implemented: e
+                .soa
+                .rows
+                .iter()
+                .filter(|r| r.applicable && r.status == ImplementationStatus::Implemented)
+                .count(),
             gaps: e.gaps.len(),
             gaps_by_severity,
         },

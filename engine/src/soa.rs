@@ -100,13 +100,22 @@ pub struct Soa {
 pub fn inventory(ws: &Workspace, a: &Assessment) -> CelValue {
     use cel::Value;
     use std::sync::Arc;
-    let mut types: BTreeMap<&str, i64> = crate::model::AssetKind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
-    let mut classes: BTreeMap<&str, i64> = crate::model::Classification::ALL.iter().map(|k| (k.as_str(), 0)).collect();
+    let mut types: BTreeMap<&str, i64> = crate::model::AssetKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), 0))
+        .collect();
+    let mut classes: BTreeMap<&str, i64> = crate::model::Classification::ALL
+        .iter()
+        .map(|k| (k.as_str(), 0))
+        .collect();
     classes.insert("unclassified", 0);
     let (mut total, mut internet, mut personal, mut cloud) = (0i64, 0i64, 0i64, 0i64);
     let mut locations = std::collections::BTreeSet::new();
     let flag = |asset: &crate::model::Asset, key: &str| {
-        matches!(asset.attributes.get(key), Some(crate::model::AttrValue::Bool(true)))
+        matches!(
+            asset.attributes.get(key),
+            Some(crate::model::AttrValue::Bool(true))
+        )
     };
     for (i, asset) in ws.assets.iter().enumerate() {
         if !a.in_scope[i] {
@@ -121,7 +130,9 @@ pub fn inventory(ws: &Workspace, a: &Assessment) -> CelValue {
         personal += i64::from(flag(asset, "personal_data"));
         let loc = asset.location.as_deref().unwrap_or("");
         cloud += i64::from(
-            ["aws", "azure", "gcp"].iter().any(|p| loc.to_ascii_lowercase().starts_with(p))
+            ["aws", "azure", "gcp"]
+                .iter()
+                .any(|p| loc.to_ascii_lowercase().starts_with(p))
                 || asset.tags.iter().any(|t| t == "cloud"),
         );
         if !loc.is_empty() {
@@ -132,7 +143,12 @@ pub fn inventory(ws: &Workspace, a: &Assessment) -> CelValue {
         Value::Map(cel::objects::Map {
             map: Arc::new(
                 m.into_iter()
-                    .map(|(k, v)| (cel::objects::Key::String(Arc::new(k.to_owned())), Value::Int(v)))
+                    .map(|(k, v)| {
+                        (
+                            cel::objects::Key::String(Arc::new(k.to_owned())),
+                            Value::Int(v),
+                        )
+                    })
                     .collect(),
             ),
         })
@@ -189,8 +205,15 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
                         }
                     }
                 }
-                let risks: Vec<String> = action.risks.iter().map(|r| ws.risks[r.index()].id.clone()).collect();
-                treated[c.index()].entry(action.id.clone()).or_default().extend(risks);
+                let risks: Vec<String> = action
+                    .risks
+                    .iter()
+                    .map(|r| ws.risks[r.index()].id.clone())
+                    .collect();
+                treated[c.index()]
+                    .entry(action.id.clone())
+                    .or_default()
+                    .extend(risks);
             }
         }
     }
@@ -201,7 +224,11 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
             } else {
                 format!("treats {} (action {action})", risks.join(", "))
             };
-            reasons[c].push(Reason { category: ReasonCategory::RiskTreatment, source: action, text });
+            reasons[c].push(Reason {
+                category: ReasonCategory::RiskTreatment,
+                source: action,
+                text,
+            });
         }
     }
     for req in &ws.profile.requirements {
@@ -216,7 +243,11 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
     let interp = Interpreter::default();
     let org = records::org(&ws.profile);
     let inv = inventory(ws, a);
-    let b = Bindings { org: Some(&org), inventory: Some(&inv), ..Default::default() };
+    let b = Bindings {
+        org: Some(&org),
+        inventory: Some(&inv),
+        ..Default::default()
+    };
     for set in &ws.rulesets {
         for rule in &set.applicability {
             match rule.when.eval_bool(&interp, &b) {
@@ -273,7 +304,13 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
                 .map(|d| d.status)
                 .or_else(|| plan[i].implied_status())
                 .unwrap_or(ImplementationStatus::NotImplemented);
-            let justification = justify(applicable, basis, &reasons[i], &exclusions[i], d.and_then(|d| d.justification.as_deref()));
+            let justification = justify(
+                applicable,
+                basis,
+                &reasons[i],
+                &exclusions[i],
+                d.and_then(|d| d.justification.as_deref()),
+            );
             SoaRow {
                 control: idx,
                 id: control.id.clone(),
@@ -297,11 +334,19 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
 }
 
 /// Renders the justification an auditor reads: reasons grouped by category.
-fn justify(applicable: bool, basis: Basis, reasons: &[Reason], exclusions: &[Reason], declared: Option<&str>) -> String {
+fn justify(
+    applicable: bool,
+    basis: Basis,
+    reasons: &[Reason],
+    exclusions: &[Reason],
+    declared: Option<&str>,
+) -> String {
     let joined = |rs: &[Reason]| {
         let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for r in rs {
-            by.entry(label(r.category)).or_default().push(r.text.clone());
+            by.entry(label(r.category))
+                .or_default()
+                .push(r.text.clone());
         }
         by.into_iter()
             .map(|(k, v)| format!("{k}: {}", v.join("; ")))
@@ -317,7 +362,9 @@ fn justify(applicable: bool, basis: Basis, reasons: &[Reason], exclusions: &[Rea
             (true, None) => "Applicable (declared, no justification given).".to_owned(),
             (false, None) => "Not applicable (declared, no justification given).".to_owned(),
         },
-        Basis::Undecided => "Not yet decided: the SoA does not list this control and no reason applies.".to_owned(),
+        Basis::Undecided => {
+            "Not yet decided: the SoA does not list this control and no reason applies.".to_owned()
+        }
     }
 }
 

@@ -76,7 +76,12 @@ fn dependency_cycle_is_named() {
 fn missing_workspace_and_bad_manifest_exit_2() {
     let run = isms(&["check", "tests/fixtures/does-not-exist"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no workspace at tests/fixtures/does-not-exist"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("no workspace at tests/fixtures/does-not-exist"),
+        "{}",
+        run.stderr
+    );
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -19,7 +19,11 @@ struct Files {
 }
 
 fn all_controls() -> Vec<String> {
-    Catalog::builtin(CatalogId::Iso27001_2022).controls.iter().map(|c| c.id.clone()).collect()
+    Catalog::builtin(CatalogId::Iso27001_2022)
+        .controls
+        .iter()
+        .map(|c| c.id.clone())
+        .collect()
 }
 
 fn clean() -> Files {
@@ -27,7 +31,9 @@ fn clean() -> Files {
     let quoted: Vec<String> = controls.iter().map(|c| format!("\"{c}\"")).collect();
     let mut soa = String::from("control,applicable,justification,status,evidence\n");
     for c in &controls {
-        soa.push_str(&format!("{c},yes,Needed for certification,implemented,DOC-{c}\n"));
+        soa.push_str(&format!(
+            "{c},yes,Needed for certification,implemented,DOC-{c}\n"
+        ));
     }
     Files {
         manifest: "[workspace]\nprofile = \"profile.toml\"\nrulesets = [\"rules.toml\"]\nas_of = \"2026-11-01\"\n\n[scope]\nfilter = 'asset.location != \"Lab\"'\n\n[risk]\nbuiltin_threats = false\ngenerate_scenarios = false\n\n[inputs]\nassets = \"assets.csv\"\nrisks = \"risks.csv\"\ntreatment_plan = \"plan.csv\"\nsoa = \"soa.csv\"\n".into(),
@@ -67,11 +73,23 @@ fn gaps(f: &Files) -> Vec<(String, Vec<String>)> {
         ("soa.csv", &f.soa),
         ("rules.toml", &f.rules),
     ]);
-    let ws = isms_engine::load(dir.path()).unwrap_or_else(|e| panic!("{:?}", e.diagnostics)).workspace;
-    let e = evaluate(&ws, Options { as_of: ws.as_of.unwrap() });
+    let ws = isms_engine::load(dir.path())
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostics))
+        .workspace;
+    let e = evaluate(
+        &ws,
+        Options {
+            as_of: ws.as_of.unwrap(),
+        },
+    );
     e.gaps
         .iter()
-        .map(|g| (g.code.clone(), g.objects.iter().map(|o| o.id.clone()).collect()))
+        .map(|g| {
+            (
+                g.code.clone(),
+                g.objects.iter().map(|o| o.id.clone()).collect(),
+            )
+        })
         .collect()
 }
 
@@ -83,7 +101,13 @@ fn set_soa(f: &mut Files, control: &str, row: &str) {
     f.soa = f
         .soa
         .lines()
-        .map(|l| if l.starts_with(&format!("{control},")) { row.to_owned() } else { l.to_owned() })
+        .map(|l| {
+            if l.starts_with(&format!("{control},")) {
+                row.to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
@@ -91,7 +115,10 @@ fn set_soa(f: &mut Files, control: &str, row: &str) {
 }
 
 fn drop_requirement(f: &mut Files, control: &str) {
-    f.profile = f.profile.replace(&format!("\"{control}\", "), "").replace(&format!(", \"{control}\""), "");
+    f.profile = f
+        .profile
+        .replace(&format!("\"{control}\", "), "")
+        .replace(&format!(", \"{control}\""), "");
 }
 
 #[test]
@@ -104,25 +131,49 @@ fn plan_control_excluded_and_omitted() {
     let mut f = clean();
     set_soa(&mut f, "A.8.20", "A.8.20,no,Not needed,not_implemented,");
     let g = gaps(&f);
-    assert!(g.contains(&("GAP-PLAN-CONTROL-EXCLUDED".into(), vec!["P1".into(), "A.8.20".into()])), "{g:?}");
+    assert!(
+        g.contains(&(
+            "GAP-PLAN-CONTROL-EXCLUDED".into(),
+            vec!["P1".into(), "A.8.20".into()]
+        )),
+        "{g:?}"
+    );
     let mut f = clean();
     set_soa(&mut f, "A.8.28", "");
     let c = codes(&f);
-    assert!(c.contains(&"GAP-PLAN-CONTROL-OMITTED".into()) && c.contains(&"GAP-SOA-MISSING-CONTROL".into()), "{c:?}");
+    assert!(
+        c.contains(&"GAP-PLAN-CONTROL-OMITTED".into())
+            && c.contains(&"GAP-SOA-MISSING-CONTROL".into()),
+        "{c:?}"
+    );
 }
 
 #[test]
 fn excluded_but_required_by_a_requirement_or_rule() {
     let mut f = clean();
-    set_soa(&mut f, "A.5.34", "A.5.34,no,We think privacy is optional,not_implemented,");
+    set_soa(
+        &mut f,
+        "A.5.34",
+        "A.5.34,no,We think privacy is optional,not_implemented,",
+    );
     assert_eq!(codes(&f), ["GAP-EXCLUDED-BUT-REQUIRED"]);
     let mut f = clean();
     drop_requirement(&mut f, "A.6.7");
-    set_soa(&mut f, "A.6.7", "A.6.7,no,Nobody works remotely,not_implemented,");
+    set_soa(
+        &mut f,
+        "A.6.7",
+        "A.6.7,no,Nobody works remotely,not_implemented,",
+    );
     f.profile.push_str("\n[facts]\nremote_work = true\n");
     f.rules.push_str("[[applicability]]\nid = \"AP-REMOTE\"\ncontrols = [\"A.6.7\"]\nwhen = 'org.remote_work == true'\ncategory = \"business\"\njustification = \"Staff work remotely.\"\n");
     let g = gaps(&f);
-    assert_eq!(g, [("GAP-EXCLUDED-BUT-REQUIRED".into(), vec!["A.6.7".into(), "AP-REMOTE".into()])]);
+    assert_eq!(
+        g,
+        [(
+            "GAP-EXCLUDED-BUT-REQUIRED".into(),
+            vec!["A.6.7".into(), "AP-REMOTE".into()]
+        )]
+    );
 }
 
 #[test]
@@ -143,7 +194,10 @@ fn soa_rows_missing_or_unjustified() {
 fn inclusion_that_nothing_supports() {
     let mut f = clean();
     drop_requirement(&mut f, "A.7.5");
-    assert_eq!(gaps(&f), [("GAP-INCLUSION-UNSUPPORTED".into(), vec!["A.7.5".into()])]);
+    assert_eq!(
+        gaps(&f),
+        [("GAP-INCLUSION-UNSUPPORTED".into(), vec!["A.7.5".into()])]
+    );
 }
 
 #[test]
@@ -152,12 +206,20 @@ fn status_against_the_plan_and_evidence() {
     f.plan = f.plan.replace(",done,2026-06-01,", ",in_progress,,");
     let g = gaps(&f);
     // Both controls of P1 are implemented in the SoA but P1 is open and overdue.
-    let open: Vec<_> = g.iter().filter(|x| x.0 == "GAP-IMPLEMENTED-ACTIONS-OPEN").collect();
+    let open: Vec<_> = g
+        .iter()
+        .filter(|x| x.0 == "GAP-IMPLEMENTED-ACTIONS-OPEN")
+        .collect();
     assert_eq!(open.len(), 2, "{g:?}");
     assert!(g.iter().any(|x| x.0 == "GAP-ACTION-OVERDUE"), "{g:?}");
     let mut f = clean();
-    f.plan = f.plan.replace(",2026-06-30,done,2026-06-01,", ",2027-06-30,in_progress,,");
-    assert!(!codes(&f).contains(&"GAP-ACTION-OVERDUE".into()), "not overdue before its due date");
+    f.plan = f
+        .plan
+        .replace(",2026-06-30,done,2026-06-01,", ",2027-06-30,in_progress,,");
+    assert!(
+        !codes(&f).contains(&"GAP-ACTION-OVERDUE".into()),
+        "not overdue before its due date"
+    );
 
     let mut f = clean();
     set_soa(&mut f, "A.8.20", "A.8.20,yes,Network security,planned,");
@@ -175,38 +237,77 @@ fn risk_decisions() {
         f.risks.push('\n');
         gaps(&f)
     };
-    assert_eq!(with_risk("R9,Untreated,,DB,5,5,,,,,"), [("GAP-RISK-UNTREATED".into(), vec!["R9".into()])]);
-    assert_eq!(with_risk("R9,Tolerated,,DB,4,4,tolerate,,,,"), [("GAP-TOLERATED-NO-ACCEPTANCE".into(), vec!["R9".into()])]);
-    assert_eq!(with_risk("R9,Lapsed,,DB,4,4,tolerate,,CEO,2025-01-01,2026-01-01"), [("GAP-ACCEPTANCE-EXPIRED".into(), vec!["R9".into()])]);
-    assert_eq!(with_risk("R9,Accepted,,DB,4,4,tolerate,,CEO,2026-01-01,2027-01-01"), []);
-    assert_eq!(with_risk("R9,No actions,,DB,4,4,treat,,,,"), [("GAP-TREAT-NO-ACTIONS".into(), vec!["R9".into()])]);
-    assert_eq!(with_risk("R9,Transfer,,DB,3,3,transfer,,,,"), [("GAP-TRANSFER-NO-REFERENCE".into(), vec!["R9".into()])]);
+    assert_eq!(
+        with_risk("R9,Untreated,,DB,5,5,,,,,"),
+        [("GAP-RISK-UNTREATED".into(), vec!["R9".into()])]
+    );
+    assert_eq!(
+        with_risk("R9,Tolerated,,DB,4,4,tolerate,,,,"),
+        [("GAP-TOLERATED-NO-ACCEPTANCE".into(), vec!["R9".into()])]
+    );
+    assert_eq!(
+        with_risk("R9,Lapsed,,DB,4,4,tolerate,,CEO,2025-01-01,2026-01-01"),
+        [("GAP-ACCEPTANCE-EXPIRED".into(), vec!["R9".into()])]
+    );
+    assert_eq!(
+        with_risk("R9,Accepted,,DB,4,4,tolerate,,CEO,2026-01-01,2027-01-01"),
+        []
+    );
+    assert_eq!(
+        with_risk("R9,No actions,,DB,4,4,treat,,,,"),
+        [("GAP-TREAT-NO-ACTIONS".into(), vec!["R9".into()])]
+    );
+    assert_eq!(
+        with_risk("R9,Transfer,,DB,3,3,transfer,,,,"),
+        [("GAP-TRANSFER-NO-REFERENCE".into(), vec!["R9".into()])]
+    );
     assert_eq!(
         with_risk("R9,Terminate,,DB,3,3,terminate,,,,"),
-        [("GAP-TERMINATE-ASSET-ACTIVE".into(), vec!["R9".into(), "DB".into()])]
+        [(
+            "GAP-TERMINATE-ASSET-ACTIVE".into(),
+            vec!["R9".into(), "DB".into()]
+        )]
     );
-    assert_eq!(with_risk("R9,Lab risk,,LABPC,1,1,treat,,,,").iter().filter(|g| g.0 == "GAP-RISK-OUT-OF-SCOPE").count(), 1);
+    assert_eq!(
+        with_risk("R9,Lab risk,,LABPC,1,1,treat,,,,")
+            .iter()
+            .filter(|g| g.0 == "GAP-RISK-OUT-OF-SCOPE")
+            .count(),
+        1
+    );
 
     let mut f = clean();
     f.risks.push_str("R9,Huge,,DB,5,5,treat,,,,\n");
-    f.plan.push_str("P9,Small step,R9,A.8.7,IT,2027-01-01,planned,,1,0\n");
+    f.plan
+        .push_str("P9,Small step,R9,A.8.7,IT,2027-01-01,planned,,1,0\n");
     set_soa(&mut f, "A.8.7", "A.8.7,yes,Malware protection,partial,DOC");
-    assert_eq!(gaps(&f), [("GAP-TREATMENT-INSUFFICIENT".into(), vec!["R9".into()])]);
+    assert_eq!(
+        gaps(&f),
+        [("GAP-TREATMENT-INSUFFICIENT".into(), vec!["R9".into()])]
+    );
 }
 
 #[test]
 fn asset_hygiene_and_coverage() {
     let mut f = clean();
-    f.assets = f.assets.replace("CRM,CRM,software,Sales,HQ,internal", "CRM,CRM,software,,HQ,");
+    f.assets = f.assets.replace(
+        "CRM,CRM,software,Sales,HQ,internal",
+        "CRM,CRM,software,,HQ,",
+    );
     let mut c = codes(&f);
     c.sort();
     assert_eq!(c, ["GAP-ASSET-NO-OWNER", "GAP-ASSET-UNCLASSIFIED"]);
     let mut f = clean();
-    f.assets.push_str("VAULT,Key vault,software,CTO,HQ,restricted,5,5,5,active,\n");
-    assert_eq!(gaps(&f), [("GAP-ASSET-NOT-ASSESSED".into(), vec!["VAULT".into()])]);
+    f.assets
+        .push_str("VAULT,Key vault,software,CTO,HQ,restricted,5,5,5,active,\n");
+    assert_eq!(
+        gaps(&f),
+        [("GAP-ASSET-NOT-ASSESSED".into(), vec!["VAULT".into()])]
+    );
     // Out-of-scope and retired assets are not held to this.
     let mut f = clean();
-    f.assets.push_str("VAULT,Key vault,software,,Lab,,5,5,5,active,\n");
+    f.assets
+        .push_str("VAULT,Key vault,software,,Lab,,5,5,5,active,\n");
     assert_eq!(gaps(&f), []);
 }
 
@@ -214,14 +315,23 @@ fn asset_hygiene_and_coverage() {
 fn copy_pasted_assessments_on_unrelated_assets() {
     let text = "Unauthorised access to NAME due to weak or shared administrator credentials could allow an attacker to alter the configuration, exfiltrate data and disrupt operations.";
     let mut f = clean();
-    f.risks.push_str(&format!("R7,Weak admin,\"{}\",WEB,2,2,tolerate,,,,\n", text.replace("NAME", "Web shop")));
-    f.risks.push_str(&format!("R8,Weak admin,\"{}\",CRM,2,2,tolerate,,,,\n", text.replace("NAME", "CRM")));
+    f.risks.push_str(&format!(
+        "R7,Weak admin,\"{}\",WEB,2,2,tolerate,,,,\n",
+        text.replace("NAME", "Web shop")
+    ));
+    f.risks.push_str(&format!(
+        "R8,Weak admin,\"{}\",CRM,2,2,tolerate,,,,\n",
+        text.replace("NAME", "CRM")
+    ));
     let g = gaps(&f);
     assert_eq!(g.len(), 1, "{g:?}");
     assert_eq!(g[0].0, "GAP-COPY-PASTE-ASSESSMENT");
     assert_eq!(g[0].1[..2], ["R7".to_owned(), "R8".to_owned()]);
     // The same texts on related assets (one depends on the other) are a consistent assessment.
-    f.assets = f.assets.replace("CRM,CRM,software,Sales,HQ,internal,2,2,2,active,", "CRM,CRM,software,Sales,HQ,internal,2,2,2,active,WEB");
+    f.assets = f.assets.replace(
+        "CRM,CRM,software,Sales,HQ,internal,2,2,2,active,",
+        "CRM,CRM,software,Sales,HQ,internal,2,2,2,active,WEB",
+    );
     assert_eq!(gaps(&f), []);
 }
 

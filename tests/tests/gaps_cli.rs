@@ -10,7 +10,10 @@ use common::{isms, root};
 const ACME_GAPS: &[(&str, &[&str])] = &[
     ("GAP-RISK-UNTREATED", &["RSK-021"]),
     ("GAP-PLAN-CONTROL-EXCLUDED", &["ACT-021", "A.8.12"]),
-    ("GAP-EXCLUDED-BUT-REQUIRED", &["A.8.24", "REQ-GDPR", "AP-CRYPTO"]),
+    (
+        "GAP-EXCLUDED-BUT-REQUIRED",
+        &["A.8.24", "REQ-GDPR", "AP-CRYPTO"],
+    ),
     ("GAP-IMPLEMENTED-ACTIONS-OPEN", &["A.8.8"]),
     ("GAP-TOLERATED-NO-ACCEPTANCE", &["RSK-017"]),
     ("GAP-EXCLUSION-UNJUSTIFIED", &["A.7.12"]),
@@ -20,7 +23,10 @@ const ACME_GAPS: &[(&str, &[&str])] = &[
     ("GAP-ACTION-OVERDUE", &["ACT-047", "RSK-039"]),
     ("GAP-ASSET-NO-OWNER", &["AST-0162"]),
     ("GAP-ASSET-UNCLASSIFIED", &["AST-0160"]),
-    ("GAP-COPY-PASTE-ASSESSMENT", &["RSK-022", "RSK-023", "AST-0199", "AST-0209"]),
+    (
+        "GAP-COPY-PASTE-ASSESSMENT",
+        &["RSK-022", "RSK-023", "AST-0199", "AST-0209"],
+    ),
 ];
 
 fn report() -> serde_json::Value {
@@ -39,7 +45,12 @@ fn acme_gaps_are_exactly_the_deliberate_mistakes() {
         .map(|g| {
             (
                 g["code"].as_str().unwrap().to_owned(),
-                g["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect(),
+                g["objects"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| o["id"].as_str().unwrap().to_owned())
+                    .collect(),
             )
         })
         .collect();
@@ -69,11 +80,24 @@ fn gaps_in_every_text_format() {
     let run = isms(&["gaps", "examples/acme", "--format", "csv"]);
     assert_eq!(run.code, 0);
     assert_eq!(run.stdout.lines().count(), ACME_GAPS.len() + 1);
-    assert!(run.stdout.starts_with("severity,code,objects,message,action,at\n"));
+    assert!(
+        run.stdout
+            .starts_with("severity,code,objects,message,action,at\n")
+    );
     let run = isms(&["gaps", "examples/acme", "--format", "md"]);
-    assert!(run.stdout.contains("| critical | GAP-RISK-UNTREATED | RSK-021 |"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("| critical | GAP-RISK-UNTREATED | RSK-021 |"),
+        "{}",
+        run.stdout
+    );
     let run = isms(&["gaps", "examples/acme"]);
-    assert!(run.stdout.contains("13 gaps: 1 critical, 4 high, 6 medium, 2 low, 0 info"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("13 gaps: 1 critical, 4 high, 6 medium, 2 low, 0 info"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -81,9 +105,19 @@ fn soa_lists_every_control_with_its_justification() {
     let run = isms(&["soa", "examples/acme", "--format", "csv"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 94);
-    let line = run.stdout.lines().find(|l| l.starts_with("A.8.24,")).unwrap();
-    assert!(line.contains(",yes,reasons,"), "A.8.24 applies by its reasons: {line}");
-    assert!(line.contains("Legal requirement: required by EU GDPR"), "{line}");
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("A.8.24,"))
+        .unwrap();
+    assert!(
+        line.contains(",yes,reasons,"),
+        "A.8.24 applies by its reasons: {line}"
+    );
+    assert!(
+        line.contains("Legal requirement: required by EU GDPR"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -92,9 +126,21 @@ fn explain_a_control() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("A.8.24  Use of cryptography"));
     assert!(run.stdout.contains("[legal] REQ-GDPR"), "{}", run.stdout);
-    assert!(run.stdout.contains("[business] AP-CRYPTO"), "{}", run.stdout);
-    assert!(run.stdout.contains("Declared SoA: excluded"), "{}", run.stdout);
-    assert!(run.stdout.contains("GAP-EXCLUDED-BUT-REQUIRED"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("[business] AP-CRYPTO"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Declared SoA: excluded"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("GAP-EXCLUDED-BUT-REQUIRED"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -102,7 +148,10 @@ fn published_schema_matches_the_report_types() {
     let run = isms(&["schema"]);
     assert_eq!(run.code, 0);
     let published = std::fs::read_to_string(root().join("schemas/report.v1.json")).unwrap();
-    assert_eq!(run.stdout, published, "regenerate with `isms schema > schemas/report.v1.json`");
+    assert_eq!(
+        run.stdout, published,
+        "regenerate with `isms schema > schemas/report.v1.json`"
+    );
     let schema: serde_json::Value = serde_json::from_str(&published).unwrap();
     let required = schema["required"].as_array().unwrap();
     for field in ["schema", "gaps", "soa", "heatmap", "inputs"] {
@@ -114,10 +163,26 @@ fn published_schema_matches_the_report_types() {
 fn report_markdown_has_every_section() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.md");
-    let run = isms(&["report", "examples/acme", "--format", "md", "--output", out.to_str().unwrap()]);
+    let run = isms(&[
+        "report",
+        "examples/acme",
+        "--format",
+        "md",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let md = std::fs::read_to_string(out).unwrap();
-    for h in ["## Summary", "### Inherent risk", "### Residual risk", "## Risk register", "## Statement of Applicability", "## Gaps", "### critical (1)", "## Inputs"] {
+    for h in [
+        "## Summary",
+        "### Inherent risk",
+        "### Residual risk",
+        "## Risk register",
+        "## Statement of Applicability",
+        "## Gaps",
+        "### critical (1)",
+        "## Inputs",
+    ] {
         assert!(md.contains(h), "{h} missing");
     }
     assert!(md.contains("| isms.toml |"));

@@ -27,10 +27,19 @@ pub fn run(eval: &Eval, id: &str, format: SummaryFormat) -> Result<u8, Failure> 
 }
 
 /// Why a control is applicable or not: its reasons, exclusions, declaration and plan.
-fn control(ws: &isms_engine::Workspace, eval: &Eval, id: &str, format: SummaryFormat) -> Result<u8, Failure> {
+fn control(
+    ws: &isms_engine::Workspace,
+    eval: &Eval,
+    id: &str,
+    format: SummaryFormat,
+) -> Result<u8, Failure> {
     let evaluation = isms_engine::report::evaluate(ws, options(eval, ws));
     let report = isms_engine::report::build(ws, &evaluation);
-    let control_id = ws.catalog.find(id).map(|c| ws.catalog.control(c).id.clone()).unwrap_or_default();
+    let control_id = ws
+        .catalog
+        .find(id)
+        .map(|c| ws.catalog.control(c).id.clone())
+        .unwrap_or_default();
     let Some(row) = report.soa.iter().find(|r| r.control == control_id) else {
         return Err(Failure::Usage(format!("no control `{id}`")));
     };
@@ -48,7 +57,15 @@ fn control(ws: &isms_engine::Workspace, eval: &Eval, id: &str, format: SummaryFo
     }
     let mut o = String::new();
     let _ = writeln!(o, "{}  {} ({})", row.control, row.title, row.group);
-    let _ = writeln!(o, "  {}", if row.applicable { "applicable" } else { "not applicable" });
+    let _ = writeln!(
+        o,
+        "  {}",
+        if row.applicable {
+            "applicable"
+        } else {
+            "not applicable"
+        }
+    );
     let _ = writeln!(o, "\nReasons that make it applicable:");
     if row.reasons.is_empty() {
         let _ = writeln!(o, "  none");
@@ -71,12 +88,18 @@ fn control(ws: &isms_engine::Workspace, eval: &Eval, id: &str, format: SummaryFo
                 "{}, {}: {}",
                 if a { "applicable" } else { "excluded" },
                 row.status,
-                row.declared_justification.as_deref().unwrap_or("(no justification)")
+                row.declared_justification
+                    .as_deref()
+                    .unwrap_or("(no justification)")
             ),
         }
     );
     let p = row.plan;
-    let _ = writeln!(o, "Treatment plan: {} actions, {} done, {} open, {} overdue", p.actions, p.done, p.open, p.overdue);
+    let _ = writeln!(
+        o,
+        "Treatment plan: {} actions, {} done, {} open, {} overdue",
+        p.actions, p.done, p.open, p.overdue
+    );
     let _ = writeln!(o, "\nJustification: {}", row.justification);
     if !gaps.is_empty() {
         let _ = writeln!(o, "\nGaps:");

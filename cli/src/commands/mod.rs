@@ -57,7 +57,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             },
         ),
         Command::Explain { eval, id, format } => explain::run(&eval, &id, format),
-        Command::Soa { eval, format, output } => report::soa(&eval, format, output.as_deref()),
+        Command::Soa {
+            eval,
+            format,
+            output,
+        } => report::soa(&eval, format, output.as_deref()),
         Command::Gaps {
             eval,
             format,

@@ -5,9 +5,9 @@ use std::path::Path;
 use isms_engine::model::Severity;
 use isms_engine::report::{self, Report};
 
-use super::{options, Failure};
+use super::{Failure, options};
 use crate::cli::{Eval, FailOn, ReportFormat, TableFormat};
-use crate::{output, render, EXIT_OK};
+use crate::{EXIT_OK, output, render};
 
 /// Exit code when gaps at or above `--fail-on` exist.
 pub const EXIT_GAPS: u8 = 1;
@@ -30,19 +30,35 @@ fn xlsx(r: &Report, out: Option<&Path>) -> Result<(), Failure> {
     let Some(path) = out.filter(|p| p.as_os_str() != "-") else {
         return Err(Failure::Usage("xlsx output needs --output FILE".into()));
     };
-    let bytes = render::xlsx::workbook(r).map_err(|e| Failure::Io(format!("cannot build the workbook: {e}")))?;
+    let bytes = render::xlsx::workbook(r)
+        .map_err(|e| Failure::Io(format!("cannot build the workbook: {e}")))?;
     output::write_atomic(path, &bytes)
 }
 
-const SOA_HEADER: [&str; 7] = ["control", "title", "applicable", "basis", "status", "justification", "evidence"];
+const SOA_HEADER: [&str; 7] = [
+    "control",
+    "title",
+    "applicable",
+    "basis",
+    "status",
+    "justification",
+    "evidence",
+];
 
 fn soa_rows(r: &Report) -> impl Iterator<Item = Vec<String>> + '_ {
     r.soa.iter().map(|s| {
         vec![
             s.control.clone(),
             s.title.clone(),
-            if s.applicable { "yes".into() } else { "no".into() },
-            serde_json::to_value(s.basis).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            if s.applicable {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+            serde_json::to_value(s.basis)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
             s.status.to_string(),
             s.justification.clone(),
             s.evidence.join("; "),
@@ -56,12 +72,22 @@ pub fn soa(eval: &Eval, format: TableFormat, out: Option<&Path>) -> Result<u8, F
         TableFormat::Json => output::emit(out, &json(&r)?)?,
         TableFormat::Xlsx => xlsx(&r, out)?,
         TableFormat::Csv => output::emit(out, &render::csv(&SOA_HEADER, soa_rows(&r))?)?,
-        TableFormat::Md => output::emit(out, render::markdown(&SOA_HEADER, soa_rows(&r)).as_bytes())?,
+        TableFormat::Md => {
+            output::emit(out, render::markdown(&SOA_HEADER, soa_rows(&r)).as_bytes())?
+        }
         TableFormat::Table => {
             let header = ["control", "title", "applicable", "status", "basis"];
             let mut text = render::table(
                 &header,
-                soa_rows(&r).map(|row| vec![row[0].clone(), row[1].clone(), row[2].clone(), row[4].clone(), row[3].clone()]),
+                soa_rows(&r).map(|row| {
+                    vec![
+                        row[0].clone(),
+                        row[1].clone(),
+                        row[2].clone(),
+                        row[4].clone(),
+                        row[3].clone(),
+                    ]
+                }),
             );
             let s = &r.summary;
             text.push_str(&format!(
@@ -81,7 +107,11 @@ fn gap_rows(r: &Report) -> impl Iterator<Item = Vec<String>> + '_ {
         vec![
             g.severity.to_string(),
             g.code.clone(),
-            g.objects.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", "),
+            g.objects
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             g.message.clone(),
             g.action.clone(),
             g.at.clone().unwrap_or_default(),
@@ -89,21 +119,40 @@ fn gap_rows(r: &Report) -> impl Iterator<Item = Vec<String>> + '_ {
     })
 }
 
-pub fn gaps(eval: &Eval, format: TableFormat, fail_on: Option<FailOn>, out: Option<&Path>) -> Result<u8, Failure> {
+pub fn gaps(
+    eval: &Eval,
+    format: TableFormat,
+    fail_on: Option<FailOn>,
+    out: Option<&Path>,
+) -> Result<u8, Failure> {
     let r = evaluate(eval)?;
     match format {
         TableFormat::Json => output::emit(out, &json(&r)?)?,
         TableFormat::Xlsx => xlsx(&r, out)?,
         TableFormat::Csv => output::emit(out, &render::csv(&GAP_HEADER, gap_rows(&r))?)?,
-        TableFormat::Md => output::emit(out, render::markdown(&GAP_HEADER, gap_rows(&r)).as_bytes())?,
+        TableFormat::Md => {
+            output::emit(out, render::markdown(&GAP_HEADER, gap_rows(&r)).as_bytes())?
+        }
         TableFormat::Table => {
-            let mut text = render::table(&["severity", "code", "objects", "message"], gap_rows(&r).map(|mut row| {
-                row.truncate(4);
-                row
-            }));
+            let mut text = render::table(
+                &["severity", "code", "objects", "message"],
+                gap_rows(&r).map(|mut row| {
+                    row.truncate(4);
+                    row
+                }),
+            );
             let counts: Vec<String> = Severity::ALL
                 .iter()
-                .map(|s| format!("{} {s}", r.summary.gaps_by_severity.get(s.as_str()).copied().unwrap_or(0)))
+                .map(|s| {
+                    format!(
+                        "{} {s}",
+                        r.summary
+                            .gaps_by_severity
+                            .get(s.as_str())
+                            .copied()
+                            .unwrap_or(0)
+                    )
+                })
                 .collect();
             text.push_str(&format!("{} gaps: {}\n", r.summary.gaps, counts.join(", ")));
             output::emit(out, text.as_bytes())?

@@ -20,7 +20,10 @@ fn heatmap(out: &mut String, title: &str, h: &HeatMap, counts: &[Vec<usize>]) {
         let mut row = vec![h.likelihoods[l].clone()];
         for (i, count) in counts[l].iter().enumerate() {
             let level = h.cells[l][i];
-            let name = h.levels.get(usize::from(level).saturating_sub(1)).map_or("", |x| x.name.as_str());
+            let name = h
+                .levels
+                .get(usize::from(level).saturating_sub(1))
+                .map_or("", |x| x.name.as_str());
             row.push(format!("{count} ({name})"));
         }
         row
@@ -37,35 +40,83 @@ pub fn report(r: &Report) -> String {
     let _ = writeln!(
         o,
         "Workspace *{}*, catalog {}, as of {}, method {}, risk appetite level {} ({}).\n",
-        r.workspace, r.catalog, r.options.as_of, r.options.method, r.appetite.value, r.appetite.name
+        r.workspace,
+        r.catalog,
+        r.options.as_of,
+        r.options.method,
+        r.appetite.value,
+        r.appetite.name
     );
     let _ = writeln!(o, "## Summary\n");
     let gaps: Vec<String> = Severity::ALL
         .iter()
-        .map(|sev| format!("{} {sev}", s.gaps_by_severity.get(sev.as_str()).copied().unwrap_or(0)))
+        .map(|sev| {
+            format!(
+                "{} {sev}",
+                s.gaps_by_severity.get(sev.as_str()).copied().unwrap_or(0)
+            )
+        })
         .collect();
     let rows = [
-        ("Assets", format!("{} ({} in scope)", s.assets, s.assets_in_scope)),
-        ("Risk register", format!("{} risks, {} above the appetite", s.register_risks, s.register_above_appetite)),
-        ("Scenarios", format!("{} assessed, {} above the appetite", s.scenarios, s.scenarios_above_appetite)),
-        ("Controls", format!("{} of {} applicable, {} implemented", s.applicable, s.controls, s.implemented)),
+        (
+            "Assets",
+            format!("{} ({} in scope)", s.assets, s.assets_in_scope),
+        ),
+        (
+            "Risk register",
+            format!(
+                "{} risks, {} above the appetite",
+                s.register_risks, s.register_above_appetite
+            ),
+        ),
+        (
+            "Scenarios",
+            format!(
+                "{} assessed, {} above the appetite",
+                s.scenarios, s.scenarios_above_appetite
+            ),
+        ),
+        (
+            "Controls",
+            format!(
+                "{} of {} applicable, {} implemented",
+                s.applicable, s.controls, s.implemented
+            ),
+        ),
         ("Gaps", format!("{}: {}", s.gaps, gaps.join(", "))),
     ];
-    o.push_str(&md_table(&["", ""], rows.into_iter().map(|(k, v)| vec![k.to_owned(), v])));
+    o.push_str(&md_table(
+        &["", ""],
+        rows.into_iter().map(|(k, v)| vec![k.to_owned(), v]),
+    ));
     let _ = writeln!(o, "\n## Risk heat maps\n");
     heatmap(&mut o, "Inherent risk", &r.heatmap, &r.heatmap.inherent);
     heatmap(&mut o, "Residual risk", &r.heatmap, &r.heatmap.residual);
 
     let _ = writeln!(o, "## Risk register\n");
     o.push_str(&md_table(
-        &["id", "title", "assets", "inherent", "residual", "status", "treatment"],
+        &[
+            "id",
+            "title",
+            "assets",
+            "inherent",
+            "residual",
+            "status",
+            "treatment",
+        ],
         r.risks.iter().map(|x| {
             vec![
                 x.id.clone(),
                 x.title.clone(),
                 x.assets.join(", "),
-                format!("{} ({} x {})", x.inherent.level_name, x.inherent.likelihood, x.inherent.impact),
-                format!("{} ({} x {})", x.residual.level_name, x.residual.likelihood, x.residual.impact),
+                format!(
+                    "{} ({} x {})",
+                    x.inherent.level_name, x.inherent.likelihood, x.inherent.impact
+                ),
+                format!(
+                    "{} ({} x {})",
+                    x.residual.level_name, x.residual.likelihood, x.residual.impact
+                ),
                 x.status.as_str().to_owned(),
                 x.treatment.clone().unwrap_or_else(|| "undecided".into()),
             ]
@@ -74,12 +125,23 @@ pub fn report(r: &Report) -> String {
 
     let _ = writeln!(o, "\n## Statement of Applicability\n");
     o.push_str(&md_table(
-        &["control", "title", "applicable", "status", "justification", "evidence"],
+        &[
+            "control",
+            "title",
+            "applicable",
+            "status",
+            "justification",
+            "evidence",
+        ],
         r.soa.iter().map(|x| {
             vec![
                 x.control.clone(),
                 x.title.clone(),
-                if x.applicable { "yes".into() } else { "no".into() },
+                if x.applicable {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
                 x.status.to_string(),
                 x.justification.clone(),
                 x.evidence.join("; "),
@@ -99,7 +161,11 @@ pub fn report(r: &Report) -> String {
             group.iter().map(|g| {
                 vec![
                     g.code.clone(),
-                    g.objects.iter().map(|x| x.id.as_str()).collect::<Vec<_>>().join(", "),
+                    g.objects
+                        .iter()
+                        .map(|x| x.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     g.message.clone(),
                     g.action.clone(),
                     g.at.clone().unwrap_or_default(),
@@ -113,12 +179,22 @@ pub fn report(r: &Report) -> String {
     }
 
     let _ = writeln!(o, "## Inputs\n");
-    o.push_str(&md_table(&["file", "sha256"], r.inputs.iter().map(|i| vec![i.path.clone(), i.sha256.clone()])));
-    let _ = writeln!(o, "\nRule sets: {}. Engine {}, report schema `{}`.", r
-        .rulesets
-        .iter()
-        .map(|x| format!("{} {} (sha256 {})", x.id, x.version, x.sha256))
-        .collect::<Vec<_>>()
-        .join("; "), r.engine_version, r.schema);
+    o.push_str(&md_table(
+        &["file", "sha256"],
+        r.inputs
+            .iter()
+            .map(|i| vec![i.path.clone(), i.sha256.clone()]),
+    ));
+    let _ = writeln!(
+        o,
+        "\nRule sets: {}. Engine {}, report schema `{}`.",
+        r.rulesets
+            .iter()
+            .map(|x| format!("{} {} (sha256 {})", x.id, x.version, x.sha256))
+            .collect::<Vec<_>>()
+            .join("; "),
+        r.engine_version,
+        r.schema
+    );
     o
 }

@@ -40,7 +40,10 @@ pub struct ObjectRef {
 }
 
 fn obj(kind: ObjectKind, id: impl Into<String>) -> ObjectRef {
-    ObjectRef { kind, id: id.into() }
+    ObjectRef {
+        kind,
+        id: id.into(),
+    }
 }
 
 /// One finding.
@@ -118,14 +121,35 @@ impl<'a> Context<'a> {
                 register.push(r);
             }
         }
-        Context { ws, assessment, soa, as_of: assessment.as_of, register }
+        Context {
+            ws,
+            assessment,
+            soa,
+            as_of: assessment.as_of,
+            register,
+        }
     }
 
-    fn gap(&self, info: CheckInfo, message: String, action: &str, objects: Vec<ObjectRef>, at: Option<Origin>) -> Gap {
+    fn gap(
+        &self,
+        info: CheckInfo,
+        message: String,
+        action: &str,
+        objects: Vec<ObjectRef>,
+        at: Option<Origin>,
+    ) -> Gap {
         self.gap_with(info, info.severity, message, action, objects, at)
     }
 
-    fn gap_with(&self, info: CheckInfo, severity: Severity, message: String, action: &str, objects: Vec<ObjectRef>, at: Option<Origin>) -> Gap {
+    fn gap_with(
+        &self,
+        info: CheckInfo,
+        severity: Severity,
+        message: String,
+        action: &str,
+        objects: Vec<ObjectRef>,
+        at: Option<Origin>,
+    ) -> Gap {
         Gap {
             code: info.code.to_owned(),
             severity,
@@ -169,22 +193,41 @@ pub fn detect(ctx: &Context<'_>, custom: &CheckRun) -> Vec<Gap> {
         message: format!("{} ({})", f.message, f.subject),
         action: f.message.clone(),
         objects: vec![obj(
-            if ctx.ws.asset_by_id(&f.subject).is_some() { ObjectKind::Asset } else { ObjectKind::Risk },
+            if ctx.ws.asset_by_id(&f.subject).is_some() {
+                ObjectKind::Asset
+            } else {
+                ObjectKind::Risk
+            },
             f.subject.clone(),
         )],
         at: None,
     }));
-    let rank = |code: &str| CHECKS.iter().position(|c| c.code == code).unwrap_or(CHECKS.len());
-    gaps.sort_by(|a, b| (a.severity, rank(&a.code), &a.code).cmp(&(b.severity, rank(&b.code), &b.code)));
+    let rank = |code: &str| {
+        CHECKS
+            .iter()
+            .position(|c| c.code == code)
+            .unwrap_or(CHECKS.len())
+    };
+    gaps.sort_by(|a, b| {
+        (a.severity, rank(&a.code), &a.code).cmp(&(b.severity, rank(&b.code), &b.code))
+    });
     gaps
 }
 
 fn plan_controls(ctx: &Context<'_>) -> Vec<Gap> {
     let mut out = Vec::new();
-    for action in ctx.ws.actions.iter().filter(|a| a.status != ActionStatus::Cancelled) {
+    for action in ctx
+        .ws
+        .actions
+        .iter()
+        .filter(|a| a.status != ActionStatus::Cancelled)
+    {
         for c in &action.controls {
             let id = ctx.control_id(*c);
-            let objects = vec![obj(ObjectKind::Action, &action.id), obj(ObjectKind::Control, id)];
+            let objects = vec![
+                obj(ObjectKind::Action, &action.id),
+                obj(ObjectKind::Control, id),
+            ];
             match ctx.ws.soa_entry(*c) {
                 Some(e) if !e.applicable => out.push(ctx.gap(
                     PLAN_CONTROL_EXCLUDED,
@@ -265,11 +308,25 @@ fn justification(ctx: &Context<'_>) -> Vec<Gap> {
         .map(|e| {
             let id = ctx.control_id(e.control);
             let (info, what, action) = if e.applicable {
-                (INCLUSION_UNJUSTIFIED, "includes", "State why the control is included (the risks, requirements or business need).")
+                (
+                    INCLUSION_UNJUSTIFIED,
+                    "includes",
+                    "State why the control is included (the risks, requirements or business need).",
+                )
             } else {
-                (EXCLUSION_UNJUSTIFIED, "excludes", "State why the control does not apply; an auditor will ask for each exclusion.")
+                (
+                    EXCLUSION_UNJUSTIFIED,
+                    "excludes",
+                    "State why the control does not apply; an auditor will ask for each exclusion.",
+                )
             };
-            ctx.gap(info, format!("the SoA {what} {id} without a justification"), action, vec![obj(ObjectKind::Control, id)], Some(e.origin))
+            ctx.gap(
+                info,
+                format!("the SoA {what} {id} without a justification"),
+                action,
+                vec![obj(ObjectKind::Control, id)],
+                Some(e.origin),
+            )
         })
         .collect()
 }
@@ -294,11 +351,17 @@ fn unsupported_inclusion(ctx: &Context<'_>) -> Vec<Gap> {
 fn status_vs_plan(ctx: &Context<'_>) -> Vec<Gap> {
     let mut out = Vec::new();
     for row in &ctx.soa.rows {
-        let Some(status) = row.declared_status else { continue };
+        let Some(status) = row.declared_status else {
+            continue;
+        };
         let at = ctx.ws.soa_entry(row.control).map(|e| e.origin);
         let objects = || vec![obj(ObjectKind::Control, &row.id)];
         if status == ImplementationStatus::Implemented && row.plan.open > 0 {
-            let severity = if row.plan.overdue > 0 { Severity::High } else { Severity::Medium };
+            let severity = if row.plan.overdue > 0 {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
             out.push(ctx.gap_with(
                 IMPLEMENTED_ACTIONS_OPEN,
                 severity,
@@ -316,11 +379,17 @@ fn status_vs_plan(ctx: &Context<'_>) -> Vec<Gap> {
         }
         if row.plan.actions > 0
             && row.plan.open == 0
-            && matches!(status, ImplementationStatus::NotImplemented | ImplementationStatus::Planned)
+            && matches!(
+                status,
+                ImplementationStatus::NotImplemented | ImplementationStatus::Planned
+            )
         {
             out.push(ctx.gap(
                 STATUS_BEHIND_PLAN,
-                format!("every action for {} is done but the SoA says {status}", row.id),
+                format!(
+                    "every action for {} is done but the SoA says {status}",
+                    row.id
+                ),
                 "Update the SoA status and record the evidence of implementation.",
                 objects(),
                 at,
@@ -354,7 +423,11 @@ fn risk_decisions(ctx: &Context<'_>) -> Vec<Gap> {
     let model = &ws.risk_model;
     let appetite = ws.profile.risk_appetite;
     let mut actions_by_risk: Vec<Vec<&TreatmentAction>> = vec![Vec::new(); ws.risks.len()];
-    for a in ws.actions.iter().filter(|a| a.status != ActionStatus::Cancelled) {
+    for a in ws
+        .actions
+        .iter()
+        .filter(|a| a.status != ActionStatus::Cancelled)
+    {
         for r in &a.risks {
             actions_by_risk[r.index()].push(a);
         }
@@ -471,10 +544,20 @@ fn actions_overdue(ctx: &Context<'_>) -> Vec<Gap> {
         .filter(|a| a.due.is_some_and(|d| d < ctx.as_of))
         .map(|a| {
             let mut objects = vec![obj(ObjectKind::Action, &a.id)];
-            objects.extend(a.risks.iter().map(|r| obj(ObjectKind::Risk, &ctx.ws.risks[r.index()].id)));
+            objects.extend(
+                a.risks
+                    .iter()
+                    .map(|r| obj(ObjectKind::Risk, &ctx.ws.risks[r.index()].id)),
+            );
             ctx.gap(
                 ACTION_OVERDUE,
-                format!("action {} ({}) was due on {} and is {}", a.id, a.title, a.due.map(|d| d.to_string()).unwrap_or_default(), a.status),
+                format!(
+                    "action {} ({}) was due on {} and is {}",
+                    a.id,
+                    a.title,
+                    a.due.map(|d| d.to_string()).unwrap_or_default(),
+                    a.status
+                ),
                 "Complete the action or agree a new due date with the risk owner and record why.",
                 objects,
                 Some(a.origin),
@@ -490,12 +573,22 @@ fn risk_scope(ctx: &Context<'_>) -> Vec<Gap> {
         .filter(|r| r.assets.iter().all(|a| !ctx.assessment.in_scope[a.index()]))
         .filter(|r| {
             // Terminating the risk of a retired asset is the expected end of its life.
-            let terminated = r.treatment.as_ref().is_some_and(|t| t.option == TreatmentOption::Terminate);
-            !(terminated && r.assets.iter().all(|a| ws.asset(*a).status == AssetStatus::Retired))
+            let terminated = r
+                .treatment
+                .as_ref()
+                .is_some_and(|t| t.option == TreatmentOption::Terminate);
+            !(terminated
+                && r.assets
+                    .iter()
+                    .all(|a| ws.asset(*a).status == AssetStatus::Retired))
         })
         .map(|r| {
             let mut objects = vec![obj(ObjectKind::Risk, &r.id)];
-            objects.extend(r.assets.iter().map(|a| obj(ObjectKind::Asset, &ws.asset(*a).id)));
+            objects.extend(
+                r.assets
+                    .iter()
+                    .map(|a| obj(ObjectKind::Asset, &ws.asset(*a).id)),
+            );
             ctx.gap(
                 RISK_OUT_OF_SCOPE,
                 format!("{} concerns only assets outside the ISMS scope", r.id),
@@ -587,12 +680,22 @@ fn copy_paste(ctx: &Context<'_>) -> Vec<Gap> {
         .risks
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.description.as_deref().is_some_and(|d| d.split_whitespace().count() >= 8))
-        .map(|(i, r)| similarity::Text { id: i, text: &texts[i], group: u64::from(r.assets[0].0) })
+        .filter(|(_, r)| {
+            r.description
+                .as_deref()
+                .is_some_and(|d| d.split_whitespace().count() >= 8)
+        })
+        .map(|(i, r)| similarity::Text {
+            id: i,
+            text: &texts[i],
+            group: u64::from(r.assets[0].0),
+        })
         .collect();
     let related = |x: &Risk, y: &Risk| {
         x.assets.iter().any(|a| {
-            y.assets.iter().any(|b| a == b || ws.asset(*a).depends_on.contains(b) || ws.asset(*b).depends_on.contains(a))
+            y.assets.iter().any(|b| {
+                a == b || ws.asset(*a).depends_on.contains(b) || ws.asset(*b).depends_on.contains(a)
+            })
         })
     };
     similarity::near_duplicates(&items, similarity::Settings::default())

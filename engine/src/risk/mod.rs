@@ -61,7 +61,9 @@ pub enum RiskSource {
 }
 
 /// Where a risk stands against the risk appetite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AppetiteStatus {
     /// Residual level at or below the appetite.

@@ -36,9 +36,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::expr::Expr;
+use crate::catalog::{Catalog, ControlIdx};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::SourceFile;
-use crate::catalog::{Catalog, ControlIdx};
 use crate::model::{Severity, vocabulary};
 
 /// The built-in rule sets, compiled into the binary.
@@ -384,14 +384,29 @@ fn origin(source: &SourceFile, span: &Range<usize>) -> RuleOrigin {
 }
 
 /// Resolves a rule's control ids in the workspace's catalog.
-fn controls(source: &SourceFile, ids: &[Spanned<String>], diags: &mut Diagnostics, catalog: &Catalog) -> Vec<ControlIdx> {
+fn controls(
+    source: &SourceFile,
+    ids: &[Spanned<String>],
+    diags: &mut Diagnostics,
+    catalog: &Catalog,
+) -> Vec<ControlIdx> {
     let mut out = Vec::new();
     for id in ids {
         match crate::load::resolve_control(catalog, id.get_ref()) {
             Ok(idx) => out.push(idx),
             Err((message, help)) => {
                 let span = id.span();
-                diags.push(source.error_at("load::unknown-reference", span.start, span.len(), None, message).with_help(help));
+                diags.push(
+                    source
+                        .error_at(
+                            "load::unknown-reference",
+                            span.start,
+                            span.len(),
+                            None,
+                            message,
+                        )
+                        .with_help(help),
+                );
             }
         }
     }
@@ -429,7 +444,11 @@ fn compile(
         if category.is_none() {
             diags.push(bad_value(
                 a.category.span(),
-                format!("rule `{}`: category must be one of {}", a.id.get_ref(), ReasonCategory::expected()),
+                format!(
+                    "rule `{}`: category must be one of {}",
+                    a.id.get_ref(),
+                    ReasonCategory::expected()
+                ),
             ));
         }
         if let (Some(when), Some(category)) = (when, category) {
@@ -563,7 +582,13 @@ mod tests {
         let source =
             SourceFile::from_bytes("r.toml".into(), "r.toml".into(), text.as_bytes()).unwrap();
         let mut diags = Diagnostics::default();
-        let set = compile(&source, "r.toml", 5, Catalog::builtin(CatalogId::Iso27001_2022), &mut diags);
+        let set = compile(
+            &source,
+            "r.toml",
+            5,
+            Catalog::builtin(CatalogId::Iso27001_2022),
+            &mut diags,
+        );
         (set, diags.iter().map(ToString::to_string).collect())
     }
 
