@@ -11,6 +11,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::catalog::{Catalog, CatalogId};
+use crate::load::{ACTION_FIELDS, ASSET_FIELDS, RISK_FIELDS, SOA_FIELDS, THREAT_FIELDS};
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -188,24 +189,10 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
     let assets_csv = csv_file(
         "assets.csv",
         &[
-            "id",
-            "name",
-            "type",
-            "subtype",
-            "owner",
-            "location",
-            "business_unit",
-            "classification",
-            "confidentiality",
-            "integrity",
-            "availability",
-            "status",
-            "tags",
-            "depends_on",
-            "internet_facing",
-            "patch_level",
-            "personal_data",
-        ],
+            ASSET_FIELDS,
+            &["internet_facing", "patch_level", "personal_data"],
+        ]
+        .concat(),
         |w| {
             for i in 0..options.assets {
                 // The first assets are sites so that everything else can sit somewhere.
@@ -302,47 +289,35 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
     );
 
     let threats = ["T-G-01", "T-G-02", "T-G-03"];
-    let threats_csv = csv_file(
-        "threats.csv",
-        &[
-            "id",
-            "name",
-            "category",
-            "applies_to",
-            "likelihood",
-            "affects",
-            "description",
-        ],
-        |w| {
-            let _ = w.write_record([
-                "T-G-01",
-                "Targeted extortion of the sector",
-                "organisational",
-                "asset.type == \"information\"",
-                "3",
-                "c;a",
-                "Criminal groups specialised in the sector extort data owners.",
-            ]);
-            let _ = w.write_record([
-                "T-G-02",
-                "Insider misuse of privileged access",
-                "human",
-                "asset.type in [\"software\", \"hardware\"]",
-                "2",
-                "c;i",
-                "Administrators misuse their rights.",
-            ]);
-            let _ = w.write_record([
-                "T-G-03",
-                "Regional flooding",
-                "environmental",
-                "asset.type == \"site\"",
-                "1",
-                "a",
-                "Sites near rivers flood in spring.",
-            ]);
-        },
-    );
+    let threats_csv = csv_file("threats.csv", THREAT_FIELDS, |w| {
+        let _ = w.write_record([
+            "T-G-01",
+            "Targeted extortion of the sector",
+            "organisational",
+            "asset.type == \"information\"",
+            "3",
+            "c;a",
+            "Criminal groups specialised in the sector extort data owners.",
+        ]);
+        let _ = w.write_record([
+            "T-G-02",
+            "Insider misuse of privileged access",
+            "human",
+            "asset.type in [\"software\", \"hardware\"]",
+            "2",
+            "c;i",
+            "Administrators misuse their rights.",
+        ]);
+        let _ = w.write_record([
+            "T-G-03",
+            "Regional flooding",
+            "environmental",
+            "asset.type == \"site\"",
+            "1",
+            "a",
+            "Sites near rivers flood in spring.",
+        ]);
+    });
 
     let risk_count = (options.assets / 10).max(1);
     let vulnerabilities = [
@@ -365,187 +340,142 @@ pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
         "payroll is delayed",
     ];
     let mut treated: Vec<String> = Vec::new();
-    let risks_csv = csv_file(
-        "risks.csv",
-        &[
-            "id",
-            "title",
-            "description",
-            "assets",
-            "threat",
-            "vulnerability",
-            "owner",
-            "likelihood",
-            "impact",
-            "treatment",
-            "transfer_reference",
-            "accepted_by",
-            "accepted_on",
-            "accepted_until",
-            "assessed_on",
-        ],
-        |w| {
-            for i in 0..risk_count {
-                let a = &assets[rng.random_range(0..assets.len())];
-                let id = format!("R{:06}", i + 1);
-                let vuln = *vulnerabilities.choose(&mut rng).unwrap_or(&"");
-                let consequence = *consequences.choose(&mut rng).unwrap_or(&"");
-                let threat = if rng.random_bool(0.3) {
-                    *threats.choose(&mut rng).unwrap_or(&"")
-                } else {
-                    ""
-                };
-                let likelihood = rng.random_range(1..=5u8);
-                let impact = a.cia_max.max(1);
-                let option = *[
-                    "treat",
-                    "treat",
-                    "treat",
-                    "treat",
-                    "tolerate",
-                    "transfer",
-                    "terminate",
-                ]
-                .choose(&mut rng)
-                .unwrap_or(&"treat");
-                let (mut by, mut on, mut until, mut reference) = ("", "", "", "");
-                match option {
-                    "tolerate" if rng.random_bool(0.9) => {
-                        by = "CISO 1";
-                        on = "2026-02-01";
-                        until = "2027-02-01";
-                    }
-                    "transfer" if rng.random_bool(0.9) => reference = "INS-2026-0042",
-                    "treat" => treated.push(id.clone()),
-                    _ => {}
+    let risks_csv = csv_file("risks.csv", RISK_FIELDS, |w| {
+        for i in 0..risk_count {
+            let a = &assets[rng.random_range(0..assets.len())];
+            let id = format!("R{:06}", i + 1);
+            let vuln = *vulnerabilities.choose(&mut rng).unwrap_or(&"");
+            let consequence = *consequences.choose(&mut rng).unwrap_or(&"");
+            let threat = if rng.random_bool(0.3) {
+                *threats.choose(&mut rng).unwrap_or(&"")
+            } else {
+                ""
+            };
+            let likelihood = rng.random_range(1..=5u8);
+            let impact = a.cia_max.max(1);
+            let option = *[
+                "treat",
+                "treat",
+                "treat",
+                "treat",
+                "tolerate",
+                "transfer",
+                "terminate",
+            ]
+            .choose(&mut rng)
+            .unwrap_or(&"treat");
+            let (mut by, mut on, mut until, mut reference) = ("", "", "", "");
+            match option {
+                "tolerate" if rng.random_bool(0.9) => {
+                    by = "CISO 1";
+                    on = "2026-02-01";
+                    until = "2027-02-01";
                 }
-                let title = format!(
-                    "{} of {} because {}",
-                    ["Compromise", "Outage", "Loss", "Tampering"][i % 4],
-                    a.name,
-                    vuln
-                );
-                let description = format!(
-                    "If {} ({}, {}, {}) is attacked while {}, {}.",
-                    a.name, a.kind, a.classification, a.location, vuln, consequence
-                );
-                let owner = owners.choose(&mut rng).cloned().unwrap_or_default();
-                let (l, im) = (likelihood.to_string(), impact.to_string());
-                let _ = w.write_record([
-                    id.as_str(),
-                    &title,
-                    &description,
-                    &a.id,
-                    threat,
-                    vuln,
-                    &owner,
-                    &l,
-                    &im,
-                    option,
-                    reference,
-                    by,
-                    on,
-                    until,
-                    "2026-03-15",
-                ]);
+                "transfer" if rng.random_bool(0.9) => reference = "INS-2026-0042",
+                "treat" => treated.push(id.clone()),
+                _ => {}
             }
-        },
-    );
+            let title = format!(
+                "{} of {} because {}",
+                ["Compromise", "Outage", "Loss", "Tampering"][i % 4],
+                a.name,
+                vuln
+            );
+            let description = format!(
+                "If {} ({}, {}, {}) is attacked while {}, {}.",
+                a.name, a.kind, a.classification, a.location, vuln, consequence
+            );
+            let owner = owners.choose(&mut rng).cloned().unwrap_or_default();
+            let (l, im) = (likelihood.to_string(), impact.to_string());
+            let _ = w.write_record([
+                id.as_str(),
+                &title,
+                &description,
+                &a.id,
+                threat,
+                vuln,
+                &owner,
+                &l,
+                &im,
+                option,
+                reference,
+                by,
+                on,
+                until,
+                "2026-03-15",
+            ]);
+        }
+    });
 
     let catalog = Catalog::builtin(CatalogId::Iso27001_2022);
     let control_ids: Vec<&str> = catalog.controls.iter().map(|c| c.id.as_str()).collect();
-    let plan_csv = csv_file(
-        "treatment_plan.csv",
-        &[
-            "id",
-            "title",
-            "risks",
-            "controls",
-            "owner",
-            "due",
-            "status",
-            "completed_on",
-            "likelihood_reduction",
-            "impact_reduction",
-        ],
-        |w| {
-            for (i, risk) in treated.iter().enumerate() {
-                let id = format!("TA{:06}", i + 1);
-                let how_many = rng.random_range(1..=3);
-                let controls: Vec<&str> = control_ids.sample(&mut rng, how_many).copied().collect();
-                let status = *["done", "done", "in_progress", "planned", "planned"]
-                    .choose(&mut rng)
-                    .unwrap_or(&"planned");
-                let due = if rng.random_bool(0.05) {
-                    "2026-01-31"
-                } else {
-                    "2027-03-31"
-                };
-                let completed = if status == "done" { "2026-05-20" } else { "" };
-                let owner = owners.choose(&mut rng).cloned().unwrap_or_default();
-                let title = format!("Implement {} for {risk}", controls.join(", "));
-                let controls = controls.join(";");
-                let (lr, ir) = (
-                    rng.random_range(0..=2u8).to_string(),
-                    rng.random_range(0..=1u8).to_string(),
-                );
-                let _ = w.write_record([
-                    id.as_str(),
-                    &title,
-                    risk,
-                    &controls,
-                    &owner,
-                    due,
-                    status,
-                    completed,
-                    &lr,
-                    &ir,
-                ]);
-            }
-        },
-    );
+    let plan_csv = csv_file("treatment_plan.csv", ACTION_FIELDS, |w| {
+        for (i, risk) in treated.iter().enumerate() {
+            let id = format!("TA{:06}", i + 1);
+            let how_many = rng.random_range(1..=3);
+            let controls: Vec<&str> = control_ids.sample(&mut rng, how_many).copied().collect();
+            let status = *["done", "done", "in_progress", "planned", "planned"]
+                .choose(&mut rng)
+                .unwrap_or(&"planned");
+            let due = if rng.random_bool(0.05) {
+                "2026-01-31"
+            } else {
+                "2027-03-31"
+            };
+            let completed = if status == "done" { "2026-05-20" } else { "" };
+            let owner = owners.choose(&mut rng).cloned().unwrap_or_default();
+            let title = format!("Implement {} for {risk}", controls.join(", "));
+            let controls = controls.join(";");
+            let (lr, ir) = (
+                rng.random_range(0..=2u8).to_string(),
+                rng.random_range(0..=1u8).to_string(),
+            );
+            let _ = w.write_record([
+                id.as_str(),
+                &title,
+                risk,
+                &controls,
+                &owner,
+                due,
+                status,
+                completed,
+                &lr,
+                &ir,
+            ]);
+        }
+    });
 
-    let soa_csv = csv_file(
-        "soa.csv",
-        &[
-            "control",
-            "applicable",
-            "justification",
-            "status",
-            "evidence",
-        ],
-        |w| {
-            for control in &catalog.controls {
-                let applicable = !rng.random_bool(0.05);
-                let status = *["implemented", "implemented", "partial", "planned"]
-                    .choose(&mut rng)
-                    .unwrap_or(&"planned");
-                let (justification, status, evidence) = if applicable {
-                    (
-                        format!(
-                            "Required to treat the risks to {} assets.",
-                            control.title.to_lowercase()
-                        ),
-                        status,
-                        format!("DOC-{}", control.id),
-                    )
-                } else {
-                    (
-                        "Not relevant to the organisation's activities.".to_owned(),
-                        "not_implemented",
-                        String::new(),
-                    )
-                };
-                let _ = w.write_record([
-                    control.id.as_str(),
-                    if applicable { "yes" } else { "no" },
-                    &justification,
+    let soa_csv = csv_file("soa.csv", SOA_FIELDS, |w| {
+        for control in &catalog.controls {
+            let applicable = !rng.random_bool(0.05);
+            let status = *["implemented", "implemented", "partial", "planned"]
+                .choose(&mut rng)
+                .unwrap_or(&"planned");
+            let (justification, status, evidence) = if applicable {
+                (
+                    format!(
+                        "Required to treat the risks to {} assets.",
+                        control.title.to_lowercase()
+                    ),
                     status,
-                    &evidence,
-                ]);
-            }
-        },
-    );
+                    format!("DOC-{}", control.id),
+                )
+            } else {
+                (
+                    "Not relevant to the organisation's activities.".to_owned(),
+                    "not_implemented",
+                    String::new(),
+                )
+            };
+            let _ = w.write_record([
+                control.id.as_str(),
+                if applicable { "yes" } else { "no" },
+                &justification,
+                status,
+                &evidence,
+            ]);
+        }
+    });
 
     let manifest = format!(
         r#"# Generated by `isms generate --assets {n} --seed {seed}`.
