@@ -29,6 +29,10 @@ pub struct Eval {
     /// `as_of`, else today.
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<chrono::NaiveDate>,
+    /// Stop with exit code 2 when a plugin fails (trap, exhausted budget, malformed result)
+    /// instead of reporting the failure and going on.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
@@ -131,6 +135,11 @@ pub enum Command {
     },
     /// Print the JSON Schema of the report document (`isms/report/v1`).
     Schema,
+    /// Write, build and try sector plugins.
+    Plugin {
+        #[command(subcommand)]
+        command: PluginCommand,
+    },
     /// Browse the built-in Annex A catalogs.
     Catalog {
         #[command(subcommand)]
@@ -150,6 +159,33 @@ pub enum Command {
         /// Overwrite files in a non-empty directory.
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Create a plugin project that builds (the SDK and the interface are vendored in it).
+    New {
+        /// The plugin id, e.g. `energy` (letters, digits, `-`).
+        name: String,
+        /// Directory to create the project in.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Build a plugin for wasm32-unknown-unknown and make it a component; prints its sha256.
+    Build {
+        /// The plugin project (holding Cargo.toml and plugin.toml).
+        dir: PathBuf,
+    },
+    /// Run a plugin against a workspace and show what it changes.
+    Test {
+        /// The plugin directory (holding plugin.toml and the built component).
+        dir: PathBuf,
+        /// The workspace to run it on.
+        #[arg(long)]
+        workspace: PathBuf,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<chrono::NaiveDate>,
     },
 }
 

@@ -17,6 +17,7 @@ pub mod gaps;
 pub mod generate;
 pub mod load;
 pub mod model;
+pub mod plugin;
 pub mod report;
 pub mod risk;
 pub mod rules;

@@ -36,6 +36,15 @@ pub struct RuleSetRef {
     pub sha256: String,
 }
 
+/// A plugin that took part, with the sha256 of its component.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PluginRef {
+    pub id: String,
+    pub version: String,
+    pub interface: String,
+    pub sha256: String,
+}
+
 /// A risk level with its name.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct LevelRef {
@@ -152,6 +161,7 @@ pub struct Report {
     pub appetite: LevelRef,
     pub inputs: Vec<InputHash>,
     pub rulesets: Vec<RuleSetRef>,
+    pub plugins: Vec<PluginRef>,
     pub summary: Summary,
     pub heatmap: HeatMap,
     pub risks: Vec<RiskRow>,
@@ -314,6 +324,16 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
                 version: r.version.clone(),
                 name: r.name.clone(),
                 sha256: r.sha256.clone(),
+            })
+            .collect(),
+        plugins: ws
+            .plugins
+            .iter()
+            .map(|p| PluginRef {
+                id: p.manifest.id.clone(),
+                version: p.manifest.version.clone(),
+                interface: p.descriptor.interface_version.clone(),
+                sha256: p.sha256.clone(),
             })
             .collect(),
         summary: Summary {

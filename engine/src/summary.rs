@@ -30,6 +30,8 @@ pub struct Summary {
     pub soa_applicable: usize,
     pub soa_implemented: usize,
     pub requirements: usize,
+    /// Plugins as `id version`.
+    pub plugins: Vec<String>,
     pub files: Vec<FileSummary>,
 }
 
@@ -91,6 +93,11 @@ impl Summary {
                 .filter(|e| e.status == ImplementationStatus::Implemented)
                 .count(),
             requirements: ws.profile.requirements.len(),
+            plugins: ws
+                .plugins
+                .iter()
+                .map(|p| format!("{} {}", p.manifest.id, p.manifest.version))
+                .collect(),
             files: ws
                 .sources
                 .iter()

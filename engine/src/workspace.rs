@@ -49,6 +49,8 @@ pub struct Workspace {
     pub as_of: Option<NaiveDate>,
     /// The rule sets the manifest names, compiled.
     pub rulesets: Vec<RuleSet>,
+    /// Sector plugins, verified and compiled.
+    pub plugins: Vec<crate::plugin::Plugin>,
     /// Scales, matrix and scoring method.
     pub risk_model: RiskModel,
     /// The manifest's scope filter, compiled.

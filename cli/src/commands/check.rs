@@ -76,6 +76,14 @@ fn render(s: &Summary) -> String {
             ),
         ),
         ("Requirements", s.requirements.to_string()),
+        (
+            "Plugins",
+            if s.plugins.is_empty() {
+                "none".to_owned()
+            } else {
+                s.plugins.join(", ")
+            },
+        ),
     ];
     for (k, v) in rows {
         let _ = writeln!(out, "{k:<15} {v}");

@@ -4,6 +4,7 @@ mod catalog;
 mod check;
 mod explain;
 mod generate;
+mod plugin;
 mod report;
 mod risks;
 
@@ -73,6 +74,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             format,
             output,
         } => report::report(&eval, format, output.as_deref()),
+        Command::Plugin { command } => plugin::run(command),
         Command::Schema => {
             crate::output::emit(None, isms_engine::report::json_schema().as_bytes())?;
             Ok(crate::EXIT_OK)
@@ -113,7 +115,23 @@ pub fn evaluate(
 ) -> Result<(isms_engine::Workspace, isms_engine::risk::Assessment), Failure> {
     let ws = load(&eval.dir)?;
     let assessment = isms_engine::risk::assess(&ws, options(eval, &ws));
+    check_plugins(eval, &assessment.plugin_failures.iter().collect::<Vec<_>>())?;
     Ok((ws, assessment))
+}
+
+/// With `--strict`, a plugin failure stops the run (exit 2); otherwise it is reported.
+pub fn check_plugins(
+    eval: &crate::cli::Eval,
+    failures: &[&isms_engine::plugin::PluginFailure],
+) -> Result<(), Failure> {
+    if eval.strict && !failures.is_empty() {
+        let list: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
+        return Err(Failure::Usage(format!("--strict: {}", list.join("; "))));
+    }
+    for f in failures {
+        eprintln!("warning: {f}; its results for that call are left out");
+    }
+    Ok(())
 }
 
 /// Reports rules that failed on some records (the run goes on without them there).

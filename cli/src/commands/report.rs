@@ -17,6 +17,13 @@ fn evaluate(eval: &Eval) -> Result<Report, Failure> {
     let ws = super::load(&eval.dir)?;
     let evaluation = report::evaluate(&ws, options(eval, &ws));
     super::warn_rule_failures(&evaluation.assessment.rule_failures);
+    let failures: Vec<_> = evaluation
+        .assessment
+        .plugin_failures
+        .iter()
+        .chain(&evaluation.soa.plugin_failures)
+        .collect();
+    super::check_plugins(eval, &failures)?;
     Ok(report::build(&ws, &evaluation))
 }
 

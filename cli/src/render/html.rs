@@ -228,6 +228,7 @@ fn object_kind(k: ObjectKind) -> &'static str {
         ObjectKind::Action => "action",
         ObjectKind::Requirement => "requirement",
         ObjectKind::Rule => "rule",
+        ObjectKind::Plugin => "plugin",
     }
 }
 

@@ -30,6 +30,7 @@ pub enum ObjectKind {
     Action,
     Requirement,
     Rule,
+    Plugin,
 }
 
 /// An object a gap concerns.
@@ -101,6 +102,7 @@ checks! {
     ASSET_UNCLASSIFIED = "GAP-ASSET-UNCLASSIFIED", Low, "An in-scope asset has no classification.";
     ASSET_NOT_ASSESSED = "GAP-ASSET-NOT-ASSESSED", Medium, "A valuable in-scope asset is named by no risk of the register.";
     COPY_PASTE_ASSESSMENT = "GAP-COPY-PASTE-ASSESSMENT", Low, "Risks on unrelated assets have near-identical texts: a generic, copy-pasted assessment.";
+    PLUGIN_FAILURE = "GAP-PLUGIN-FAILURE", High, "A plugin trapped, ran out of its budget or returned a malformed result: its results for that call are missing.";
 }
 
 /// What the checks read.
@@ -183,10 +185,40 @@ const CHECK_FNS: &[CheckFn] = &[
     copy_paste,
 ];
 
-/// Runs every built-in check and adds the custom checks' findings.
+/// Runs every built-in check and adds the findings of custom checks and plugins.
 pub fn detect(ctx: &Context<'_>, custom: &CheckRun) -> Vec<Gap> {
     let per: Vec<Vec<Gap>> = CHECK_FNS.par_iter().map(|f| f(ctx)).collect();
     let mut gaps: Vec<Gap> = per.into_iter().flatten().collect();
+    gaps.extend(ctx.assessment.plugin_findings.iter().map(|f| Gap {
+        code: f.code.clone(),
+        severity: f.severity,
+        message: format!(
+            "[plugin {}] {} ({})",
+            f.plugin,
+            f.message,
+            ctx.ws.asset(f.asset).id
+        ),
+        action: f.message.clone(),
+        objects: vec![
+            obj(ObjectKind::Asset, &ctx.ws.asset(f.asset).id),
+            obj(ObjectKind::Plugin, &f.plugin),
+        ],
+        at: Some(ctx.ws.cite(ctx.ws.asset(f.asset).origin)),
+    }));
+    let failures = ctx
+        .assessment
+        .plugin_failures
+        .iter()
+        .chain(&ctx.soa.plugin_failures);
+    gaps.extend(failures.map(|f| {
+        ctx.gap(
+            PLUGIN_FAILURE,
+            f.to_string(),
+            "Fix or remove the plugin; run with --strict to stop on plugin failures.",
+            vec![obj(ObjectKind::Plugin, &f.plugin)],
+            None,
+        )
+    }));
     gaps.extend(custom.findings.iter().map(|f| Gap {
         code: f.check.clone(),
         severity: f.severity,

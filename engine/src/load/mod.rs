@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 pub use inventory::{ACTION_FIELDS, ASSET_FIELDS, RISK_FIELDS, SOA_FIELDS, THREAT_FIELDS};
 pub(crate) use manifest::{parse_toml, resolve_control};
-pub use record::{Format, Record, for_each_record};
+pub use record::{Format, Record, for_each_record, parse_bool};
 pub use source::{SourceFile, hex};
 
 use crate::catalog::{Catalog, CatalogId};
@@ -86,6 +86,7 @@ pub(crate) struct Loader {
     scale_l: u8,
     scale_i: u8,
     rulesets: Vec<RuleSet>,
+    plugins: Vec<crate::plugin::Plugin>,
     scope_filter: Option<Expr>,
     threat_filters: Vec<Expr>,
     /// Threats read from the built-in catalog, which a workspace threat of the same id replaces.
@@ -121,6 +122,7 @@ impl Loader {
             scale_l: 5,
             scale_i: 5,
             rulesets: Vec::new(),
+            plugins: Vec::new(),
             scope_filter: None,
             threat_filters: Vec::new(),
             builtin_threat_count: 0,
@@ -187,6 +189,20 @@ impl Loader {
         if self.risk_model.builtin_threats {
             self.read_builtin_threats();
         }
+        let limits = manifest
+            .plugin_limits
+            .as_ref()
+            .map(|l| l.limits())
+            .unwrap_or_default();
+        let manifest_source = Arc::clone(&self.sources[0]);
+        self.plugins = crate::plugin::load_plugins(
+            &manifest.plugins,
+            &manifest_source,
+            &self.root,
+            limits,
+            &mut self.diags,
+            &mut self.sources,
+        );
         let inputs = &manifest.inputs;
         let kinds: [(Option<&Files>, Handler); 5] = [
             (Some(&inputs.assets), Loader::asset),
@@ -388,6 +404,7 @@ impl Loader {
             catalog: self.catalog,
             as_of: self.as_of,
             rulesets: self.rulesets,
+            plugins: self.plugins,
             risk_model: self.risk_model,
             scope_filter: self.scope_filter,
             threat_filters: self.threat_filters,

@@ -13,6 +13,7 @@
 mod inherit;
 pub mod matrix;
 pub mod method;
+pub mod plugins;
 
 use std::collections::HashSet;
 
@@ -145,6 +146,10 @@ pub struct Assessment {
     pub effective: Vec<Effective>,
     /// Rules (and threat filters) that failed on some records.
     pub rule_failures: Vec<RuleFailures>,
+    /// Findings the plugins reported about assets.
+    pub plugin_findings: Vec<plugins::PluginFinding>,
+    /// Plugin calls that failed; their results were discarded.
+    pub plugin_failures: Vec<crate::plugin::PluginFailure>,
     pub as_of: NaiveDate,
 }
 
@@ -217,6 +222,8 @@ pub struct Derivation {
     pub impact_from: BaseSource,
     pub inherited: Vec<Inheritance>,
     pub adjustments: Vec<Adjustment>,
+    /// Adjustments by plugins, applied after the rules.
+    pub plugin_adjustments: Vec<Adjustment>,
     pub rule_errors: Vec<(String, String)>,
     pub method: String,
     pub inherent: Score,
@@ -531,68 +538,17 @@ impl<'a> Scorer<'a> {
         }
         let likelihood = clamp(base_l, l_steps, l_set, max_l);
         let impact = clamp(base_i, i_steps, i_set, max_i);
-        let asset_value_need = self.effective[input.asset.index()].cia.max();
-        let inherent = model.method.score(
-            &model.matrix,
+        let (inherent, residual, status) = self.finish(
+            input.source,
+            input.register,
+            input.asset,
+            input.id,
             likelihood,
             impact,
-            asset_value_need,
-            input.id,
+            trace.as_deref_mut(),
         );
-
-        // Residual: done actions of the treatment plan lower likelihood and impact.
-        let (mut l_red, mut i_red) = (0i32, 0i32);
-        if let RiskSource::Register(r) = input.source {
-            for &a in &self.actions_by_risk[r.index()] {
-                let action = &ws.actions[a];
-                let counted = action.status == ActionStatus::Done;
-                if counted {
-                    l_red += i32::from(action.likelihood_reduction);
-                    i_red += i32::from(action.impact_reduction);
-                }
-                if let Some(t) = trace.as_deref_mut() {
-                    t.actions.push(ActionEffect {
-                        action: action.id.clone(),
-                        status: action.status.to_string(),
-                        likelihood_reduction: action.likelihood_reduction,
-                        impact_reduction: action.impact_reduction,
-                        counted,
-                    });
-                }
-            }
-        }
-        let residual = if l_red == 0 && i_red == 0 {
-            inherent
-        } else {
-            let (rl, ri) = (
-                clamp(likelihood, -l_red, None, max_l),
-                clamp(impact, -i_red, None, max_i),
-            );
-            model
-                .method
-                .score(&model.matrix, rl, ri, asset_value_need, input.id)
-        };
-
         let appetite = ws.profile.risk_appetite;
         let decision = input.register.and_then(|r| r.treatment.as_ref());
-        let status = if residual.level <= appetite {
-            AppetiteStatus::WithinAppetite
-        } else {
-            match decision {
-                Some(TreatmentDecision {
-                    option: TreatmentOption::Tolerate,
-                    acceptance: Some(acc),
-                    ..
-                }) => {
-                    if acc.until.is_none_or(|u| u >= self.as_of) {
-                        AppetiteStatus::Accepted
-                    } else {
-                        AppetiteStatus::AcceptanceExpired
-                    }
-                }
-                _ => AppetiteStatus::AboveAppetite,
-            }
-        };
 
         if let Some(t) = trace {
             t.base_likelihood = base_l;
@@ -629,6 +585,122 @@ impl<'a> Scorer<'a> {
             inherent,
             residual,
             status,
+        }
+    }
+
+    /// From the final likelihood and impact: the inherent level, the residual after the
+    /// plan's done actions, and the verdict against the appetite.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        source: RiskSource,
+        register: Option<&Risk>,
+        asset: AssetIdx,
+        id: &str,
+        likelihood: u8,
+        impact: u8,
+        mut trace: Option<&mut Derivation>,
+    ) -> (Score, Score, AppetiteStatus) {
+        let ws = self.ws;
+        let model = &ws.risk_model;
+        let (max_l, max_i) = (model.matrix.max_likelihood(), model.matrix.max_impact());
+        let asset_value_need = self.effective[asset.index()].cia.max();
+        let inherent = model
+            .method
+            .score(&model.matrix, likelihood, impact, asset_value_need, id);
+
+        // Residual: done actions of the treatment plan lower likelihood and impact.
+        let (mut l_red, mut i_red) = (0i32, 0i32);
+        if let RiskSource::Register(r) = source {
+            for &a in &self.actions_by_risk[r.index()] {
+                let action = &ws.actions[a];
+                let counted = action.status == ActionStatus::Done;
+                if counted {
+                    l_red += i32::from(action.likelihood_reduction);
+                    i_red += i32::from(action.impact_reduction);
+                }
+                if let Some(t) = trace.as_deref_mut() {
+                    t.actions.push(ActionEffect {
+                        action: action.id.clone(),
+                        status: action.status.to_string(),
+                        likelihood_reduction: action.likelihood_reduction,
+                        impact_reduction: action.impact_reduction,
+                        counted,
+                    });
+                }
+            }
+        }
+        let residual = if l_red == 0 && i_red == 0 {
+            inherent
+        } else {
+            let (rl, ri) = (
+                clamp(likelihood, -l_red, None, max_l),
+                clamp(impact, -i_red, None, max_i),
+            );
+            model
+                .method
+                .score(&model.matrix, rl, ri, asset_value_need, id)
+        };
+
+        let appetite = ws.profile.risk_appetite;
+        let decision = register.and_then(|r| r.treatment.as_ref());
+        let status = if residual.level <= appetite {
+            AppetiteStatus::WithinAppetite
+        } else {
+            match decision {
+                Some(TreatmentDecision {
+                    option: TreatmentOption::Tolerate,
+                    acceptance: Some(acc),
+                    ..
+                }) => {
+                    if acc.until.is_none_or(|u| u >= self.as_of) {
+                        AppetiteStatus::Accepted
+                    } else {
+                        AppetiteStatus::AcceptanceExpired
+                    }
+                }
+                _ => AppetiteStatus::AboveAppetite,
+            }
+        };
+
+        (inherent, residual, status)
+    }
+
+    /// Re-scores a scenario after plugin adjustments (steps on likelihood and impact).
+    fn rescore(
+        &self,
+        r: &ScoredRisk,
+        dl: i32,
+        di: i32,
+        trace: Option<&mut Derivation>,
+    ) -> ScoredRisk {
+        let ws = self.ws;
+        let m = &ws.risk_model.matrix;
+        let register = match r.source {
+            RiskSource::Register(i) => Some(&ws.risks[i.index()]),
+            RiskSource::Generated => None,
+        };
+        // As with rules, a value the register assessed stands.
+        let dl = if register.is_some_and(|x| x.likelihood.is_some()) {
+            0
+        } else {
+            dl
+        };
+        let di = if register.is_some_and(|x| x.impact.is_some()) {
+            0
+        } else {
+            di
+        };
+        let l = clamp(r.inherent.likelihood, dl, None, m.max_likelihood());
+        let i = clamp(r.inherent.impact, di, None, m.max_impact());
+        let id = r.id(ws);
+        let (inherent, residual, status) =
+            self.finish(r.source, register, r.asset, &id, l, i, trace);
+        ScoredRisk {
+            inherent,
+            residual,
+            status,
+            ..*r
         }
     }
 
@@ -734,11 +806,15 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
     }
     register_failures.extend(failures);
     risks.extend(generated);
+    let from_plugins = plugins::run(&scorer, &risks);
+    plugins::apply(&scorer, &mut risks, &from_plugins.adjustments);
     Assessment {
         risks,
         in_scope,
         effective: scorer.effective,
         rule_failures: summarise(register_failures),
+        plugin_findings: from_plugins.findings,
+        plugin_failures: from_plugins.failures,
         as_of: options.as_of,
     }
 }
@@ -854,6 +930,7 @@ pub fn explain(ws: &Workspace, id: &str, options: Options) -> Result<Derivation,
         impact_from: BaseSource::MidScale,
         inherited: inheritance_chain(ws, &scorer.effective, asset),
         adjustments: Vec::new(),
+        plugin_adjustments: Vec::new(),
         rule_errors: failures
             .iter()
             .map(|f| (f.rule.clone(), f.message.clone()))
@@ -886,7 +963,53 @@ pub fn explain(ws: &Workspace, id: &str, options: Options) -> Result<Derivation,
         register,
     };
     let mut ignored = Vec::new();
-    scorer.score(&input, &value, &hits, &mut ignored, Some(&mut trace));
+    let scored = scorer.score(&input, &value, &hits, &mut ignored, Some(&mut trace));
+    // Plugins see the scenario as they see it in a full run: alone in its batch here.
+    let from_plugins = plugins::run(&scorer, std::slice::from_ref(&scored));
+    if !from_plugins.adjustments.is_empty() {
+        let register = scored.source != RiskSource::Generated;
+        trace.plugin_adjustments = from_plugins
+            .adjustments
+            .iter()
+            .map(|a| {
+                let assessed = register
+                    && match a.factor {
+                        Factor::Likelihood => {
+                            matches!(trace.likelihood_from, BaseSource::Assessed { .. })
+                        }
+                        Factor::Impact => matches!(trace.impact_from, BaseSource::Assessed { .. }),
+                    };
+                Adjustment {
+                    rule: format!("plugin:{}", ws.plugins[a.plugin].manifest.id),
+                    factor: a.factor.to_string(),
+                    change: describe_change(Change::By(a.delta)),
+                    reason: a.reason.clone(),
+                    defined_at: ws.plugins[a.plugin].dir.display().to_string(),
+                    applied: !assessed,
+                }
+            })
+            .collect();
+        trace.actions.clear();
+        let (dl, di) = from_plugins
+            .adjustments
+            .iter()
+            .fold((0, 0), |(l, i), a| match a.factor {
+                Factor::Likelihood => (l + i32::from(a.delta), i),
+                Factor::Impact => (l, i + i32::from(a.delta)),
+            });
+        let r = scorer.rescore(&scored, dl, di, Some(&mut trace));
+        let m = &ws.risk_model.matrix;
+        trace.inherent = r.inherent;
+        trace.inherent_level = m.level_info(r.inherent.level).name.clone();
+        trace.residual = r.residual;
+        trace.residual_level = m.level_info(r.residual.level).name.clone();
+        trace.status = r.status;
+    }
+    for f in from_plugins.failures {
+        trace
+            .rule_errors
+            .push((format!("plugin:{}", f.plugin), f.to_string()));
+    }
     Ok(trace)
 }
 
