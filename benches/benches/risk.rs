@@ -18,6 +18,7 @@ fn scoring(c: &mut Criterion) {
         .workspace;
     let options = RiskOptions {
         as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
+        evaluator: Default::default(),
     };
     let scenarios = assess(&ws, options).risks.len() as u64;
     let mut group = c.benchmark_group("risk");

@@ -33,6 +33,10 @@ pub struct Eval {
     /// instead of reporting the failure and going on.
     #[arg(long)]
     pub strict: bool,
+    /// Run every rule on the `cel` interpreter instead of the compiled path (slower; to
+    /// compare the two end to end).
+    #[arg(long)]
+    pub interpreter: bool,
 }
 
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
@@ -69,6 +73,10 @@ pub enum Command {
         dir: PathBuf,
         #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
         format: SummaryFormat,
+        /// List every rule with the evaluator it runs on (compiled, or the `cel` interpreter
+        /// and why).
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// The risk register with inherent and residual levels.
     Risks {

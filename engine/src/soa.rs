@@ -16,8 +16,8 @@ use serde::Serialize;
 use crate::catalog::ControlIdx;
 use crate::model::{ActionStatus, ImplementationStatus, RequirementKind};
 use crate::risk::Assessment;
-use crate::rules::expr::{Bindings, CelValue, Interpreter};
-use crate::rules::records;
+use crate::rules::expr::{Bindings, Interpreter};
+use crate::rules::records::{InventoryRecord, OrgRecord};
 use crate::rules::ruleset::ReasonCategory;
 use crate::workspace::Workspace;
 
@@ -141,78 +141,6 @@ fn plugin_inventory(ws: &Workspace, a: &Assessment) -> crate::plugin::wit::Inven
     }
 }
 
-/// Inventory aggregates rules read as `inventory`: counts over in-scope assets.
-pub fn inventory(ws: &Workspace, a: &Assessment) -> CelValue {
-    use cel::Value;
-    use std::sync::Arc;
-    let mut types: BTreeMap<&str, i64> = crate::model::AssetKind::ALL
-        .iter()
-        .map(|k| (k.as_str(), 0))
-        .collect();
-    let mut classes: BTreeMap<&str, i64> = crate::model::Classification::ALL
-        .iter()
-        .map(|k| (k.as_str(), 0))
-        .collect();
-    classes.insert("unclassified", 0);
-    let (mut total, mut internet, mut personal, mut cloud) = (0i64, 0i64, 0i64, 0i64);
-    let mut locations = std::collections::BTreeSet::new();
-    let flag = |asset: &crate::model::Asset, key: &str| {
-        matches!(
-            asset.attributes.get(key),
-            Some(crate::model::AttrValue::Bool(true))
-        )
-    };
-    for (i, asset) in ws.assets.iter().enumerate() {
-        if !a.in_scope[i] {
-            continue;
-        }
-        total += 1;
-        *types.entry(asset.kind.as_str()).or_default() += 1;
-        *classes
-            .entry(asset.classification.map_or("unclassified", |c| c.as_str()))
-            .or_default() += 1;
-        internet += i64::from(flag(asset, "internet_facing"));
-        personal += i64::from(flag(asset, "personal_data"));
-        let loc = asset.location.as_deref().unwrap_or("");
-        cloud += i64::from(
-            ["aws", "azure", "gcp"]
-                .iter()
-                .any(|p| loc.to_ascii_lowercase().starts_with(p))
-                || asset.tags.iter().any(|t| t == "cloud"),
-        );
-        if !loc.is_empty() {
-            locations.insert(loc);
-        }
-    }
-    let counts = |m: BTreeMap<&str, i64>| {
-        Value::Map(cel::objects::Map {
-            map: Arc::new(
-                m.into_iter()
-                    .map(|(k, v)| {
-                        (
-                            cel::objects::Key::String(Arc::new(k.to_owned())),
-                            Value::Int(v),
-                        )
-                    })
-                    .collect(),
-            ),
-        })
-    };
-    CelValue::map(vec![
-        ("assets", Value::Int(total)),
-        ("types", counts(types)),
-        ("classifications", counts(classes)),
-        ("internet_facing", Value::Int(internet)),
-        ("personal_data", Value::Int(personal)),
-        ("cloud", Value::Int(cloud)),
-        ("locations", records_list(locations.into_iter())),
-    ])
-}
-
-fn records_list<'a>(items: impl Iterator<Item = &'a str>) -> cel::Value {
-    crate::rules::expr::text_list(items)
-}
-
 fn requirement_category(k: RequirementKind) -> ReasonCategory {
     match k {
         RequirementKind::Legal => ReasonCategory::Legal,
@@ -285,9 +213,9 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
             });
         }
     }
-    let interp = Interpreter::default();
-    let org = records::org(&ws.profile);
-    let inv = inventory(ws, a);
+    let interp = Interpreter::new(a.evaluator);
+    let org = OrgRecord::new(&ws.profile);
+    let inv = InventoryRecord::count(ws, &a.in_scope);
     let b = Bindings {
         org: Some(&org),
         inventory: Some(&inv),

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::ImplementationStatus;
+use crate::rules::expr::{Expr, Path};
 use crate::workspace::Workspace;
 
 /// Counts of a workspace's records, by the categories an ISMS manager looks at first.
@@ -33,6 +34,68 @@ pub struct Summary {
     /// Plugins as `id version`.
     pub plugins: Vec<String>,
     pub files: Vec<FileSummary>,
+    /// Every rule expression and the path it runs on.
+    pub rules: Vec<RulePath>,
+}
+
+/// Which evaluator runs a rule: `compiled`, or `interpreter` with the reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct RulePath {
+    pub rule: String,
+    pub kind: &'static str,
+    pub path: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The path of every expression of the workspace: manifest scope filter, threat filters and
+/// each rule of each rule set.
+pub fn rule_paths(ws: &Workspace) -> Vec<RulePath> {
+    let mut exprs: Vec<(String, &'static str, &Expr)> = Vec::new();
+    if let Some(f) = &ws.scope_filter {
+        exprs.push(("scope.filter".into(), "scope filter", f));
+    }
+    for (t, f) in ws.threats.iter().zip(&ws.threat_filters) {
+        exprs.push((format!("{}.applies_to", t.id), "threat filter", f));
+    }
+    for set in &ws.rulesets {
+        exprs.extend(
+            set.scope_filters
+                .iter()
+                .map(|r| (r.id.clone(), "scope filter", &r.exclude)),
+        );
+        exprs.extend(
+            set.risk_rules
+                .iter()
+                .map(|r| (r.id.clone(), "risk rule", &r.when)),
+        );
+        exprs.extend(set.checks.iter().map(|r| (r.id.clone(), "check", &r.when)));
+        exprs.extend(
+            set.applicability
+                .iter()
+                .map(|r| (r.id.clone(), "applicability", &r.when)),
+        );
+        exprs.extend(
+            set.exclusions
+                .iter()
+                .map(|r| (r.id.clone(), "exclusion", &r.when)),
+        );
+    }
+    exprs
+        .into_iter()
+        .map(|(rule, kind, e)| {
+            let (path, reason) = match e.path() {
+                Path::Compiled => ("compiled", None),
+                Path::Interpreter(why) => ("interpreter", Some(why)),
+            };
+            RulePath {
+                rule,
+                kind,
+                path,
+                reason,
+            }
+        })
+        .collect()
 }
 
 /// A file read, with its hash.
@@ -107,6 +170,7 @@ impl Summary {
                     bytes: s.text.len(),
                 })
                 .collect(),
+            rules: rule_paths(ws),
         }
     }
 }

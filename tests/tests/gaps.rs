@@ -80,6 +80,7 @@ fn gaps(f: &Files) -> Vec<(String, Vec<String>)> {
         &ws,
         Options {
             as_of: ws.as_of.unwrap(),
+            evaluator: Default::default(),
         },
     );
     e.gaps

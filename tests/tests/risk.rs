@@ -114,6 +114,7 @@ fn setup(risk: &str) -> (tempfile::TempDir, Workspace, Assessment) {
 fn options() -> Options {
     Options {
         as_of: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        evaluator: Default::default(),
     }
 }
 

@@ -9,7 +9,7 @@ use super::Failure;
 use crate::cli::SummaryFormat;
 use crate::{EXIT_OK, output};
 
-pub fn run(dir: &Path, format: SummaryFormat) -> Result<u8, Failure> {
+pub fn run(dir: &Path, format: SummaryFormat, verbose: bool) -> Result<u8, Failure> {
     let ws = super::load(dir)?;
     let summary = Summary::of(&ws);
     let text = match format {
@@ -19,7 +19,7 @@ pub fn run(dir: &Path, format: SummaryFormat) -> Result<u8, Failure> {
             s.push('\n');
             s
         }
-        SummaryFormat::Table => render(&summary),
+        SummaryFormat::Table => render(&summary, verbose),
     };
     output::emit(None, text.as_bytes())?;
     Ok(EXIT_OK)
@@ -32,7 +32,8 @@ fn breakdown(map: &std::collections::BTreeMap<String, usize>) -> String {
         .join(", ")
 }
 
-fn render(s: &Summary) -> String {
+fn render(s: &Summary, verbose: bool) -> String {
+    let compiled = s.rules.iter().filter(|r| r.path == "compiled").count();
     let mut out = String::new();
     let _ = writeln!(out, "{} is valid.", s.name);
     let _ = writeln!(out);
@@ -77,6 +78,19 @@ fn render(s: &Summary) -> String {
         ),
         ("Requirements", s.requirements.to_string()),
         (
+            "Rules",
+            format!(
+                "{} expressions: {compiled} compiled, {} on the cel interpreter{}",
+                s.rules.len(),
+                s.rules.len() - compiled,
+                if verbose {
+                    ""
+                } else {
+                    " (--verbose lists them)"
+                }
+            ),
+        ),
+        (
             "Plugins",
             if s.plugins.is_empty() {
                 "none".to_owned()
@@ -92,6 +106,23 @@ fn render(s: &Summary) -> String {
     let _ = writeln!(out, "Files read (sha256):");
     for f in &s.files {
         let _ = writeln!(out, "  {}  {}  ({} bytes)", &f.sha256, f.path, f.bytes);
+    }
+    if verbose {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Rules and their evaluator:");
+        let width = s.rules.iter().map(|r| r.rule.len()).max().unwrap_or(0);
+        for r in &s.rules {
+            let reason = r
+                .reason
+                .as_deref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:<width$}  {:<14} {}{reason}",
+                r.rule, r.kind, r.path
+            );
+        }
     }
     out
 }

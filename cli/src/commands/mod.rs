@@ -79,7 +79,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             crate::output::emit(None, isms_engine::report::json_schema().as_bytes())?;
             Ok(crate::EXIT_OK)
         }
-        Command::Check { dir, format } => check::run(&dir, format),
+        Command::Check {
+            dir,
+            format,
+            verbose,
+        } => check::run(&dir, format, verbose),
         Command::Catalog { command } => catalog::run(command),
         Command::Generate {
             assets,
@@ -106,6 +110,11 @@ pub fn options(eval: &crate::cli::Eval, ws: &isms_engine::Workspace) -> isms_eng
             .as_of
             .or(ws.as_of)
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        evaluator: if eval.interpreter {
+            isms_engine::rules::expr::Evaluator::Interpreter
+        } else {
+            isms_engine::rules::expr::Evaluator::Compiled
+        },
     }
 }
 

@@ -171,6 +171,7 @@ fn test(dir: &Path, workspace: &Path, as_of: Option<chrono::NaiveDate>) -> Resul
         as_of: as_of
             .or(ws.as_of)
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        evaluator: Default::default(),
     };
     let plugin = load_dir(dir, Limits::default()).map_err(Failure::Usage)?;
     let before = report::evaluate(&ws, options);

@@ -26,8 +26,8 @@ pub use matrix::{Acceptability, Level, RiskMatrix};
 pub use method::{Formula, Method, Quantitative, Score};
 
 use crate::model::*;
-use crate::rules::expr::{Bindings, CelValue, Interpreter};
-use crate::rules::records::{self, RiskFields};
+use crate::rules::expr::{Bindings, Evaluator, Interpreter};
+use crate::rules::records::{AssetRecord, OrgRecord, RiskFields, RiskId, RiskRecord, ThreatRecord};
 use crate::rules::ruleset::{Change, Factor, RiskRule, RuleOrigin};
 use crate::workspace::Workspace;
 
@@ -108,12 +108,29 @@ impl ScoredRisk {
             RiskSource::Generated => generated_id(ws, self.asset, self.threat),
         }
     }
+
+    /// The risk's id without formatting it.
+    pub fn key<'w>(&self, ws: &'w Workspace) -> RiskId<'w> {
+        match (self.source, self.threat) {
+            (RiskSource::Register(r), _) => RiskId::Register(&ws.risks[r.index()].id),
+            (RiskSource::Generated, Some(t)) => generated_key(ws, self.asset, t),
+            (RiskSource::Generated, None) => RiskId::Register(&ws.asset(self.asset).id),
+        }
+    }
 }
 
 fn generated_id(ws: &Workspace, asset: AssetIdx, threat: Option<ThreatIdx>) -> String {
     match threat {
-        Some(t) => format!("{}:{}", ws.asset(asset).id, ws.threats[t.index()].id),
+        Some(t) => generated_key(ws, asset, t).to_string(),
         None => ws.asset(asset).id.clone(),
+    }
+}
+
+/// A generated scenario's id, formatted only when needed.
+fn generated_key(ws: &Workspace, asset: AssetIdx, threat: ThreatIdx) -> RiskId<'_> {
+    RiskId::Generated {
+        asset: &ws.asset(asset).id,
+        threat: &ws.threats[threat.index()].id,
     }
 }
 
@@ -134,6 +151,17 @@ const FAILURE_EXAMPLES: usize = 5;
 pub struct Options {
     /// The date acceptances and deadlines are judged at.
     pub as_of: NaiveDate,
+    /// Compiled rules (the default) or the `cel` interpreter for every rule.
+    pub evaluator: Evaluator,
+}
+
+impl Options {
+    pub fn new(as_of: NaiveDate) -> Self {
+        Options {
+            as_of,
+            evaluator: Evaluator::default(),
+        }
+    }
 }
 
 /// The result of a risk assessment.
@@ -151,6 +179,7 @@ pub struct Assessment {
     /// Plugin calls that failed; their results were discarded.
     pub plugin_failures: Vec<crate::plugin::PluginFailure>,
     pub as_of: NaiveDate,
+    pub evaluator: Evaluator,
 }
 
 /// A failure while evaluating: the rule (or filter) and the record.
@@ -172,6 +201,33 @@ pub enum BaseSource {
     ProtectionNeed { asset: String, property: String },
     /// Neither assessed nor derivable: the middle of the scale.
     MidScale,
+}
+
+/// Where a base value came from, borrowed: turned into a [`BaseSource`] only for a trace.
+#[derive(Debug, Clone, Copy)]
+enum Base<'a> {
+    Assessed(&'a Risk),
+    Threat(&'a Threat),
+    Need(AssetIdx, &'static str),
+    MidScale,
+}
+
+impl Base<'_> {
+    fn source(self, ws: &Workspace) -> BaseSource {
+        match self {
+            Base::Assessed(r) => BaseSource::Assessed {
+                at: ws.cite(r.origin),
+            },
+            Base::Threat(t) => BaseSource::Threat {
+                threat: t.id.clone(),
+            },
+            Base::Need(a, property) => BaseSource::ProtectionNeed {
+                asset: ws.asset(a).id.clone(),
+                property: property.to_owned(),
+            },
+            Base::MidScale => BaseSource::MidScale,
+        }
+    }
 }
 
 /// One rule that changed a value.
@@ -240,9 +296,9 @@ pub struct Derivation {
 struct Scorer<'a> {
     ws: &'a Workspace,
     interp: Interpreter,
-    org: CelValue,
-    no_threat: CelValue,
-    threats: Vec<CelValue>,
+    org: OrgRecord<'a>,
+    no_threat: ThreatRecord<'a>,
+    threats: Vec<ThreatRecord<'a>>,
     effective: Vec<Effective>,
     rules: Vec<&'a RiskRule>,
     /// Indices into `rules` of rules that read only `asset` and `org`.
@@ -259,7 +315,7 @@ struct Scorer<'a> {
 /// The inputs of one scenario's scoring.
 struct Input<'a> {
     source: RiskSource,
-    id: &'a str,
+    id: RiskId<'a>,
     asset: AssetIdx,
     threat: Option<ThreatIdx>,
     register: Option<&'a Risk>,
@@ -283,7 +339,7 @@ fn cite(o: &RuleOrigin) -> String {
 }
 
 impl<'a> Scorer<'a> {
-    fn new(ws: &'a Workspace, as_of: NaiveDate) -> Self {
+    fn new(ws: &'a Workspace, options: Options) -> Self {
         let effective = effective_cia(&ws.assets);
         let rules: Vec<&RiskRule> = ws.rulesets.iter().flat_map(|s| &s.risk_rules).collect();
         let (scenario_rules, asset_rules): (Vec<usize>, Vec<usize>) =
@@ -309,10 +365,14 @@ impl<'a> Scorer<'a> {
             .collect();
         Scorer {
             ws,
-            interp: Interpreter::default(),
-            org: records::org(&ws.profile),
-            no_threat: records::no_threat(),
-            threats: ws.threats.iter().map(records::threat).collect(),
+            interp: Interpreter::new(options.evaluator),
+            org: OrgRecord::new(&ws.profile),
+            no_threat: ThreatRecord::new(None),
+            threats: ws
+                .threats
+                .iter()
+                .map(|t| ThreatRecord::new(Some(t)))
+                .collect(),
             effective,
             rules,
             asset_rules,
@@ -320,23 +380,18 @@ impl<'a> Scorer<'a> {
             rules_read_risk,
             actions_by_risk,
             covered,
-            as_of,
+            as_of: options.as_of,
         }
     }
 
-    fn asset_value(&self, a: AssetIdx, in_scope: bool) -> CelValue {
-        records::asset(
-            self.ws,
-            self.ws.asset(a),
-            self.effective[a.index()].cia,
-            in_scope,
-        )
+    fn asset_value(&self, a: AssetIdx, in_scope: bool) -> AssetRecord<'a> {
+        AssetRecord::new(&self.ws.assets, a, self.effective[a.index()].cia, in_scope)
     }
 
     /// Whether an asset is in scope: the manifest filter holds and no scope filter of the rule
     /// sets excludes it. A filter that fails on the asset leaves it in scope (so its risks are
     /// not silently dropped) and is reported.
-    fn in_scope(&self, a: AssetIdx, value: &CelValue, failures: &mut Vec<Failure>) -> bool {
+    fn in_scope(&self, a: AssetIdx, value: &AssetRecord<'_>, failures: &mut Vec<Failure>) -> bool {
         let b = Bindings {
             asset: Some(value),
             org: Some(&self.org),
@@ -371,7 +426,12 @@ impl<'a> Scorer<'a> {
     }
 
     /// Evaluates the asset-level rules once for an asset: which hold.
-    fn asset_hits(&self, a: AssetIdx, value: &CelValue, failures: &mut Vec<Failure>) -> Vec<usize> {
+    fn asset_hits(
+        &self,
+        a: AssetIdx,
+        value: &AssetRecord<'_>,
+        failures: &mut Vec<Failure>,
+    ) -> Vec<usize> {
         let b = Bindings {
             asset: Some(value),
             org: Some(&self.org),
@@ -392,8 +452,9 @@ impl<'a> Scorer<'a> {
         hits
     }
 
-    fn impact_from_need(&self, assets: &[AssetIdx], affects: Affects) -> (u8, BaseSource) {
-        let mut best = (0u8, BaseSource::MidScale);
+    /// The highest effective value among the properties the threat harms, over `assets`.
+    fn impact_from_need(&self, assets: &[AssetIdx], affects: Affects) -> (u8, Base<'a>) {
+        let mut best = (0u8, Base::MidScale);
         for a in assets {
             let e = self.effective[a.index()].cia;
             for (on, value, name) in [
@@ -406,31 +467,26 @@ impl<'a> Scorer<'a> {
                 (affects.availability, e.availability, "availability"),
             ] {
                 if on && value > best.0 {
-                    best = (
-                        value,
-                        BaseSource::ProtectionNeed {
-                            asset: self.ws.asset(*a).id.clone(),
-                            property: name.into(),
-                        },
-                    );
+                    best = (value, Base::Need(*a, name));
                 }
             }
         }
         if best.0 == 0 {
             (
                 self.ws.risk_model.matrix.max_impact().div_ceil(2),
-                BaseSource::MidScale,
+                Base::MidScale,
             )
         } else {
             best
         }
     }
 
-    /// Scores one scenario; with `trace`, records every step.
+    /// Scores one scenario; with `trace`, records every step. Nothing is allocated unless a
+    /// rule fails or a trace is asked for.
     fn score(
         &self,
-        input: &Input<'_>,
-        asset_value: &CelValue,
+        input: &Input<'a>,
+        asset_value: &AssetRecord<'_>,
         asset_hits: &[usize],
         failures: &mut Vec<Failure>,
         mut trace: Option<&mut Derivation>,
@@ -439,41 +495,33 @@ impl<'a> Scorer<'a> {
         let model = &ws.risk_model;
         let (max_l, max_i) = (model.matrix.max_likelihood(), model.matrix.max_impact());
         let threat = input.threat.map(|t| &ws.threats[t.index()]);
-        let cite_register = |r: &Risk| ws.cite(r.origin);
-        let (base_l, l_from) = match (input.register.and_then(|r| r.likelihood), threat) {
-            (Some(l), _) => (
-                l,
-                BaseSource::Assessed {
-                    at: input.register.map(cite_register).unwrap_or_default(),
-                },
-            ),
-            (None, Some(t)) => (
-                t.likelihood.min(max_l),
-                BaseSource::Threat {
-                    threat: t.id.clone(),
-                },
-            ),
-            (None, None) => (max_l.div_ceil(2), BaseSource::MidScale),
+        let (base_l, l_from) = match (input.register, threat) {
+            (Some(r), _) if r.likelihood.is_some() => {
+                (r.likelihood.unwrap_or(1), Base::Assessed(r))
+            }
+            (_, Some(t)) => (t.likelihood.min(max_l), Base::Threat(t)),
+            _ => (max_l.div_ceil(2), Base::MidScale),
         };
         let affects = threat.map_or(Affects::ALL, |t| t.affects);
         let (base_i, i_from) = match input.register {
-            Some(r) if r.impact.is_some() => (
-                r.impact.unwrap_or(1),
-                BaseSource::Assessed {
-                    at: cite_register(r),
-                },
-            ),
+            Some(r) if r.impact.is_some() => (r.impact.unwrap_or(1), Base::Assessed(r)),
             Some(r) => self.impact_from_need(&r.assets, affects),
             None => self.impact_from_need(&[input.asset], affects),
         };
         let base_i = base_i.min(max_i);
+        let assessed_l = matches!(l_from, Base::Assessed(_));
+        let assessed_i = matches!(i_from, Base::Assessed(_));
+        let applies = |r: &RiskRule| match r.factor {
+            Factor::Likelihood => !assessed_l,
+            Factor::Impact => !assessed_i,
+        };
 
         // Rules: asset-level hits were found once for the asset; the others run here.
         let threat_value = input
             .threat
             .map_or(&self.no_threat, |t| &self.threats[t.index()]);
         let risk_value = self.rules_read_risk.then(|| {
-            records::risk(&RiskFields {
+            RiskRecord::new(RiskFields {
                 id: input.id,
                 source: if input.register.is_some() {
                     "register"
@@ -493,39 +541,14 @@ impl<'a> Scorer<'a> {
         let bindings = Bindings {
             asset: Some(asset_value),
             threat: Some(threat_value),
-            risk: risk_value.as_ref(),
+            risk: risk_value.as_ref().map(|r| r as _),
             org: Some(&self.org),
             inventory: None,
         };
-        let mut hits: Vec<usize> = asset_hits.to_vec();
-        for &i in &self.scenario_rules {
-            match self.rules[i].when.eval_bool(&self.interp, &bindings) {
-                Ok(true) => hits.push(i),
-                Ok(false) => {}
-                Err(e) => {
-                    if let Some(t) = trace.as_deref_mut() {
-                        t.rule_errors.push((self.rules[i].id.clone(), e.0.clone()));
-                    }
-                    failures.push(Failure {
-                        rule: self.rules[i].id.clone(),
-                        record: input.id.to_owned(),
-                        message: e.0,
-                    });
-                }
-            }
-        }
-        hits.sort_unstable();
-        let assessed_l = matches!(l_from, BaseSource::Assessed { .. });
-        let assessed_i = matches!(i_from, BaseSource::Assessed { .. });
-        let applies = |r: &RiskRule| match r.factor {
-            Factor::Likelihood => !assessed_l,
-            Factor::Impact => !assessed_i,
-        };
         let (mut l_steps, mut i_steps, mut l_set, mut i_set) = (0i32, 0i32, None::<u8>, None::<u8>);
-        for &i in &hits {
-            let rule = self.rules[i];
+        let mut adjust = |rule: &RiskRule| {
             if !applies(rule) {
-                continue;
+                return;
             }
             let (steps, set) = match rule.factor {
                 Factor::Likelihood => (&mut l_steps, &mut l_set),
@@ -534,6 +557,30 @@ impl<'a> Scorer<'a> {
             match rule.change {
                 Change::By(n) => *steps += i32::from(n),
                 Change::Set(v) => *set = Some(set.map_or(v, |s: u8| s.max(v))),
+            }
+        };
+        let mut traced_hits = Vec::new();
+        for &i in asset_hits {
+            adjust(self.rules[i]);
+            traced_hits.extend(trace.is_some().then_some(i));
+        }
+        for &i in &self.scenario_rules {
+            match self.rules[i].when.eval_bool(&self.interp, &bindings) {
+                Ok(true) => {
+                    adjust(self.rules[i]);
+                    traced_hits.extend(trace.is_some().then_some(i));
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    if let Some(t) = trace.as_deref_mut() {
+                        t.rule_errors.push((self.rules[i].id.clone(), e.0.clone()));
+                    }
+                    failures.push(Failure {
+                        rule: self.rules[i].id.clone(),
+                        record: input.id.to_string(),
+                        message: e.0,
+                    });
+                }
             }
         }
         let likelihood = clamp(base_l, l_steps, l_set, max_l);
@@ -547,15 +594,14 @@ impl<'a> Scorer<'a> {
             impact,
             trace.as_deref_mut(),
         );
-        let appetite = ws.profile.risk_appetite;
-        let decision = input.register.and_then(|r| r.treatment.as_ref());
 
         if let Some(t) = trace {
+            traced_hits.sort_unstable();
             t.base_likelihood = base_l;
-            t.likelihood_from = l_from;
+            t.likelihood_from = l_from.source(ws);
             t.base_impact = base_i;
-            t.impact_from = i_from;
-            t.adjustments = hits
+            t.impact_from = i_from.source(ws);
+            t.adjustments = traced_hits
                 .iter()
                 .map(|&i| {
                     let r = self.rules[i];
@@ -569,12 +615,13 @@ impl<'a> Scorer<'a> {
                     }
                 })
                 .collect();
+            let decision = input.register.and_then(|r| r.treatment.as_ref());
             t.method = model.method.name().to_owned();
             t.inherent = inherent;
             t.inherent_level = model.matrix.level_info(inherent.level).name.clone();
             t.residual = residual;
             t.residual_level = model.matrix.level_info(residual.level).name.clone();
-            t.appetite = appetite;
+            t.appetite = ws.profile.risk_appetite;
             t.status = status;
             t.acceptance = decision.and_then(|d| d.acceptance.clone());
         }
@@ -596,7 +643,7 @@ impl<'a> Scorer<'a> {
         source: RiskSource,
         register: Option<&Risk>,
         asset: AssetIdx,
-        id: &str,
+        id: RiskId<'_>,
         likelihood: u8,
         impact: u8,
         mut trace: Option<&mut Derivation>,
@@ -605,9 +652,15 @@ impl<'a> Scorer<'a> {
         let model = &ws.risk_model;
         let (max_l, max_i) = (model.matrix.max_likelihood(), model.matrix.max_impact());
         let asset_value_need = self.effective[asset.index()].cia.max();
-        let inherent = model
-            .method
-            .score(&model.matrix, likelihood, impact, asset_value_need, id);
+        // Only the quantitative method reads the id (it seeds the simulation).
+        let key = match model.method {
+            Method::Quantitative(_) => id.to_string(),
+            _ => String::new(),
+        };
+        let inherent =
+            model
+                .method
+                .score(&model.matrix, likelihood, impact, asset_value_need, &key);
 
         // Residual: done actions of the treatment plan lower likelihood and impact.
         let (mut l_red, mut i_red) = (0i32, 0i32);
@@ -639,7 +692,7 @@ impl<'a> Scorer<'a> {
             );
             model
                 .method
-                .score(&model.matrix, rl, ri, asset_value_need, id)
+                .score(&model.matrix, rl, ri, asset_value_need, &key)
         };
 
         let appetite = ws.profile.risk_appetite;
@@ -693,9 +746,8 @@ impl<'a> Scorer<'a> {
         };
         let l = clamp(r.inherent.likelihood, dl, None, m.max_likelihood());
         let i = clamp(r.inherent.impact, di, None, m.max_impact());
-        let id = r.id(ws);
         let (inherent, residual, status) =
-            self.finish(r.source, register, r.asset, &id, l, i, trace);
+            self.finish(r.source, register, r.asset, r.key(ws), l, i, trace);
         ScoredRisk {
             inherent,
             residual,
@@ -718,7 +770,7 @@ impl<'a> Scorer<'a> {
 
 /// Assesses every risk of the workspace. Run it inside a rayon pool to choose the threads.
 pub fn assess(ws: &Workspace, options: Options) -> Assessment {
-    let scorer = Scorer::new(ws, options.as_of);
+    let scorer = Scorer::new(ws, options);
     // Per asset: scope, generated scenarios, failures; in asset order whatever the threads.
     let per_asset: Vec<(bool, Vec<ScoredRisk>, Vec<Failure>)> = (0..ws.assets.len())
         .into_par_iter()
@@ -747,10 +799,9 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
                     };
                     match filter.eval_bool(&scorer.interp, &bt) {
                         Ok(true) => {
-                            let id = generated_id(ws, a, Some(t));
                             let input = Input {
                                 source: RiskSource::Generated,
-                                id: &id,
+                                id: generated_key(ws, a, t),
                                 asset: a,
                                 threat: Some(t),
                                 register: None,
@@ -790,7 +841,7 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
             let hits = scorer.asset_hits(a, &value, &mut f);
             let input = Input {
                 source: RiskSource::Register(RiskIdx(i as u32)),
-                id: &r.id,
+                id: RiskId::Register(&r.id),
                 asset: a,
                 threat: r.threat,
                 register: Some(r),
@@ -816,6 +867,7 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
         plugin_findings: from_plugins.findings,
         plugin_failures: from_plugins.failures,
         as_of: options.as_of,
+        evaluator: options.evaluator,
     }
 }
 
@@ -860,7 +912,7 @@ pub enum ExplainError {
 /// The derivation of one risk: base values, inheritance, each rule with its reason, the
 /// method's result, the treatment plan's effect and the acceptance verdict.
 pub fn explain(ws: &Workspace, id: &str, options: Options) -> Result<Derivation, ExplainError> {
-    let scorer = Scorer::new(ws, options.as_of);
+    let scorer = Scorer::new(ws, options);
     let (source, asset, threat, register) = if let Some(r) = ws.risk_by_id(id) {
         let risk = &ws.risks[r.index()];
         (
@@ -957,7 +1009,10 @@ pub fn explain(ws: &Workspace, id: &str, options: Options) -> Result<Derivation,
     };
     let input = Input {
         source,
-        id,
+        id: match (source, threat) {
+            (RiskSource::Generated, Some(t)) => generated_key(ws, asset, t),
+            _ => RiskId::Register(id),
+        },
         asset,
         threat,
         register,

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::expr::{Bindings, Interpreter};
-use super::records::{self, RiskFields};
+use super::records::{AssetRecord, OrgRecord, RiskFields, RiskRecord, ThreatRecord};
 use super::ruleset::{Check, Subject};
 use crate::model::{AssetIdx, Severity};
 use crate::risk::{Assessment, RiskSource};
@@ -29,12 +29,25 @@ pub struct CheckRun {
 }
 
 /// Runs every custom check of the workspace's rule sets: asset checks over in-scope assets,
-/// risk checks over every assessed risk. Results are in check order, then record order.
+/// risk checks over every assessed risk. Results are in check order, then record order; a
+/// record's id is formatted only when a check fires or fails on it.
 pub fn run(ws: &Workspace, assessment: &Assessment) -> CheckRun {
-    let interp = Interpreter::default();
-    let org = records::org(&ws.profile);
-    let no_threat = records::no_threat();
-    let threats: Vec<_> = ws.threats.iter().map(records::threat).collect();
+    let interp = Interpreter::new(assessment.evaluator);
+    let org = OrgRecord::new(&ws.profile);
+    let no_threat = ThreatRecord::new(None);
+    let threats: Vec<_> = ws
+        .threats
+        .iter()
+        .map(|t| ThreatRecord::new(Some(t)))
+        .collect();
+    let asset = |a: AssetIdx| {
+        AssetRecord::new(
+            &ws.assets,
+            a,
+            assessment.effective[a.index()].cia,
+            assessment.in_scope[a.index()],
+        )
+    };
     let checks: Vec<&Check> = ws.rulesets.iter().flat_map(|s| &s.checks).collect();
     let mut out = CheckRun::default();
     for check in checks {
@@ -43,37 +56,33 @@ pub fn run(ws: &Workspace, assessment: &Assessment) -> CheckRun {
             Subject::Asset => (0..ws.assets.len())
                 .into_par_iter()
                 .filter(|i| assessment.in_scope[*i])
-                .map(|i| {
+                .filter_map(|i| {
                     let a = AssetIdx(i as u32);
-                    let value = records::asset(ws, ws.asset(a), assessment.effective[i].cia, true);
+                    let value = asset(a);
                     let b = Bindings {
                         asset: Some(&value),
                         org: Some(&org),
                         ..Default::default()
                     };
-                    outcome(check, &ws.asset(a).id, check.when.eval_bool(&interp, &b))
+                    outcome(
+                        check,
+                        || ws.asset(a).id.clone(),
+                        check.when.eval_bool(&interp, &b),
+                    )
                 })
                 .collect(),
             Subject::Risk => assessment
                 .risks
                 .par_iter()
-                .map(|r| {
-                    let id = r.id(ws);
+                .with_min_len(1024)
+                .filter_map(|r| {
                     let register = match r.source {
                         RiskSource::Register(i) => Some(&ws.risks[i.index()]),
                         RiskSource::Generated => None,
                     };
-                    // Converting the asset is the costly part: only when the check reads it.
-                    let asset = uses.asset.then(|| {
-                        records::asset(
-                            ws,
-                            ws.asset(r.asset),
-                            assessment.effective[r.asset.index()].cia,
-                            assessment.in_scope[r.asset.index()],
-                        )
-                    });
-                    let risk = records::risk(&RiskFields {
-                        id: &id,
+                    let asset = uses.asset.then(|| asset(r.asset));
+                    let risk = RiskRecord::new(RiskFields {
+                        id: r.key(ws),
                         source: if register.is_some() {
                             "register"
                         } else {
@@ -89,13 +98,13 @@ pub fn run(ws: &Workspace, assessment: &Assessment) -> CheckRun {
                     });
                     let threat = r.threat.map_or(&no_threat, |t| &threats[t.index()]);
                     let b = Bindings {
-                        asset: asset.as_ref(),
+                        asset: asset.as_ref().map(|a| a as _),
                         threat: Some(threat),
                         risk: Some(&risk),
                         org: Some(&org),
                         inventory: None,
                     };
-                    outcome(check, &id, check.when.eval_bool(&interp, &b))
+                    outcome(check, || r.id(ws), check.when.eval_bool(&interp, &b))
                 })
                 .collect(),
         };
@@ -109,18 +118,23 @@ pub fn run(ws: &Workspace, assessment: &Assessment) -> CheckRun {
 
 type Outcome = (Option<CheckFinding>, Option<(String, String, String)>);
 
-fn outcome(check: &Check, subject: &str, result: Result<bool, super::expr::EvalError>) -> Outcome {
+/// A finding or a failure; `None` when the check holds quietly (the common case).
+fn outcome(
+    check: &Check,
+    subject: impl FnOnce() -> String,
+    result: Result<bool, super::expr::EvalError>,
+) -> Option<Outcome> {
     match result {
-        Ok(true) => (
+        Ok(true) => Some((
             Some(CheckFinding {
                 check: check.id.clone(),
                 severity: check.severity,
                 message: check.message.clone(),
-                subject: subject.to_owned(),
+                subject: subject(),
             }),
             None,
-        ),
-        Ok(false) => (None, None),
-        Err(e) => (None, Some((check.id.clone(), subject.to_owned(), e.0))),
+        )),
+        Ok(false) => None,
+        Err(e) => Some((None, Some((check.id.clone(), subject(), e.0)))),
     }
 }

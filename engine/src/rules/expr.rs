@@ -1,10 +1,12 @@
-//! Compiled CEL expressions behind an engine-owned interface.
+//! CEL expressions behind an engine-owned interface.
 //!
-//! Rules see four variables: `asset`, `threat`, `risk` and `org`. This module parses an
-//! expression once (with the `cel` crate), checks at compile time that it names only those
-//! variables and known functions (so a typo is a load error with its span, not a run-time error
-//! on every record), and evaluates it against [`Bindings`]. Callers never touch the `cel` crate,
-//! so the evaluator can be replaced without changing them.
+//! Rules see five variables: `asset`, `threat`, `risk`, `org` and `inventory`. This module
+//! parses an expression once (with the `cel` crate), checks at compile time that it names only
+//! those variables and known functions (so a typo is a load error with its span, not a run-time
+//! error on every record), compiles it for the engine's records ([`super::compiled`]) and
+//! evaluates it against [`Bindings`]. An expression outside the compiled subset, or every
+//! expression when [`Evaluator::Interpreter`] is chosen, runs on the `cel` interpreter instead.
+//! Callers never touch the `cel` crate.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,6 +16,9 @@ use cel::common::value::{CowVal, Val};
 use cel::context::VariableResolver;
 use cel::objects::{Key, Map};
 use cel::{Context, ExecutionError, Program, Value};
+
+use super::compiled::{self, Record};
+use super::records;
 
 /// The variables a rule can read.
 pub const VARIABLES: [&str; 5] = ["asset", "threat", "risk", "org", "inventory"];
@@ -59,13 +64,6 @@ const STD_FUNCTIONS: &[&str] = &[
     "exists_one",
     "map",
     "filter",
-    "max",
-    "min",
-    "lowerAscii",
-    "upperAscii",
-    "trim",
-    "split",
-    "join",
     "dyn",
     "_?._",
     "_[?_]",
@@ -107,11 +105,31 @@ impl std::fmt::Display for EvalError {
     }
 }
 
+/// Which evaluator runs the rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evaluator {
+    /// The compiled path, with the interpreter for rules outside its subset.
+    #[default]
+    Compiled,
+    /// The `cel` interpreter for every rule: to compare the two paths end to end.
+    Interpreter,
+}
+
+/// Which path an expression runs on when the compiled evaluator is chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Path {
+    Compiled,
+    /// On the interpreter, with what kept it off the compiled path.
+    Interpreter(String),
+}
+
 /// A compiled expression.
 #[derive(Debug)]
 pub struct Expr {
     source: Arc<str>,
     program: Program,
+    compiled: Result<compiled::Program, compiled::Unsupported>,
     uses: Uses,
 }
 
@@ -141,9 +159,11 @@ impl Expr {
             return Err(check.errors);
         }
         let uses = check.uses;
+        let compiled = compiled::Program::compile(program.expression(), records::SCHEMA);
         Ok(Expr {
             source: Arc::from(source),
             program,
+            compiled,
             uses,
         })
     }
@@ -158,29 +178,64 @@ impl Expr {
         self.uses
     }
 
+    /// The path the expression runs on under the compiled evaluator.
+    pub fn path(&self) -> Path {
+        match &self.compiled {
+            Ok(_) => Path::Compiled,
+            Err(why) => Path::Interpreter(why.0.clone()),
+        }
+    }
+
     /// Evaluates to a boolean; any other result is an error.
     pub fn eval_bool(
         &self,
         interp: &Interpreter,
         bindings: &Bindings<'_>,
     ) -> Result<bool, EvalError> {
-        match self.eval(interp, bindings)? {
+        if let (Evaluator::Compiled, Ok(program)) = (interp.evaluator, &self.compiled) {
+            return match program.eval(&bindings.records()) {
+                Ok(compiled::Val::Bool(b)) => Ok(b),
+                Ok(other) => Err(not_a_bool(&Value::from(&other))),
+                Err(e) => Err(EvalError(e.0)),
+            };
+        }
+        match self.interpret(interp, bindings)? {
             Value::Bool(b) => Ok(b),
-            other => Err(EvalError(format!(
-                "expected true or false, the expression gave {}",
-                describe(&other)
-            ))),
+            other => Err(not_a_bool(&other)),
         }
     }
 
-    /// Evaluates to a CEL value.
-    pub fn eval(&self, interp: &Interpreter, bindings: &Bindings<'_>) -> Result<Value, EvalError> {
+    /// Evaluates to a CEL value on the interpreter.
+    pub fn interpret(
+        &self,
+        interp: &Interpreter,
+        bindings: &Bindings<'_>,
+    ) -> Result<Value, EvalError> {
         let mut scope = interp.root.new_inner_scope();
         scope.set_variable_resolver(bindings);
         self.program
             .execute(&scope)
             .map_err(|e| EvalError(explain(&e)))
     }
+
+    /// Evaluates to a CEL value on the compiled path; `None` when the expression is outside
+    /// its subset.
+    pub fn eval_compiled(&self, bindings: &Bindings<'_>) -> Option<Result<Value, EvalError>> {
+        let program = self.compiled.as_ref().ok()?;
+        Some(
+            program
+                .eval(&bindings.records())
+                .map(|v| Value::from(&v))
+                .map_err(|e| EvalError(e.0)),
+        )
+    }
+}
+
+fn not_a_bool(v: &Value) -> EvalError {
+    EvalError(format!(
+        "expected true or false, the expression gave {}",
+        describe(v)
+    ))
 }
 
 fn describe(v: &Value) -> String {
@@ -195,9 +250,7 @@ fn describe(v: &Value) -> String {
 /// Rewords the interpreter's errors for rule authors.
 fn explain(e: &ExecutionError) -> String {
     match e {
-        ExecutionError::NoSuchKey(k) => format!(
-            "no field `{k}` on this record (guard optional fields with has(), e.g. has(asset.attributes.{k}))"
-        ),
+        ExecutionError::NoSuchKey(k) => compiled::no_such_field(k).0,
         other => other.to_string(),
     }
 }
@@ -321,9 +374,11 @@ impl Checker<'_> {
     }
 }
 
-/// The standard library plus the engine's functions, built once and shared by all threads.
+/// The standard library plus the engine's functions, built once and shared by all threads,
+/// and the choice of evaluator.
 pub struct Interpreter {
     root: Context<'static, 'static>,
+    evaluator: Evaluator,
 }
 
 impl std::fmt::Debug for Interpreter {
@@ -334,11 +389,17 @@ impl std::fmt::Debug for Interpreter {
 
 impl Default for Interpreter {
     fn default() -> Self {
+        Interpreter::new(Evaluator::default())
+    }
+}
+
+impl Interpreter {
+    pub fn new(evaluator: Evaluator) -> Self {
         let mut root = Context::default();
         // Names are checked not to collide with the standard library, so these cannot fail.
         let _ = root.add_function("rank", rank);
         let _ = root.add_function("max_cia", max_cia);
-        Interpreter { root }
+        Interpreter { root, evaluator }
     }
 }
 
@@ -391,14 +452,34 @@ fn max_cia(record: Value) -> Result<i64, ExecutionError> {
         .try_fold(0, |acc, v| v.map(|v| acc.max(v)))
 }
 
-/// Values bound to the rule variables for one evaluation, borrowed from the caller.
+/// A record as both evaluators read it: by slot (compiled) and converted (interpreter).
+pub trait RuleRecord: Record {
+    /// The interpreter's copy, converted on first use.
+    fn cel(&self) -> &CelValue;
+}
+
+/// Records bound to the rule variables for one evaluation, borrowed from the caller.
 #[derive(Default, Clone, Copy)]
 pub struct Bindings<'a> {
-    pub asset: Option<&'a CelValue>,
-    pub threat: Option<&'a CelValue>,
-    pub risk: Option<&'a CelValue>,
-    pub org: Option<&'a CelValue>,
-    pub inventory: Option<&'a CelValue>,
+    pub asset: Option<&'a dyn RuleRecord>,
+    pub threat: Option<&'a dyn RuleRecord>,
+    pub risk: Option<&'a dyn RuleRecord>,
+    pub org: Option<&'a dyn RuleRecord>,
+    pub inventory: Option<&'a dyn RuleRecord>,
+}
+
+impl<'a> Bindings<'a> {
+    /// The records in the order of [`VARIABLES`], as the compiled path reads them.
+    fn records(&self) -> [Option<&'a dyn Record>; 5] {
+        let up = |r: Option<&'a dyn RuleRecord>| r.map(|r| r as &'a dyn Record);
+        [
+            up(self.asset),
+            up(self.threat),
+            up(self.risk),
+            up(self.org),
+            up(self.inventory),
+        ]
+    }
 }
 
 impl VariableResolver for Bindings<'_> {
@@ -411,7 +492,7 @@ impl VariableResolver for Bindings<'_> {
             "inventory" => self.inventory,
             _ => None,
         }?;
-        Some(CowVal::Borrowed(v.0.as_ref()))
+        Some(CowVal::Borrowed(v.cel().0.as_ref()))
     }
 }
 
@@ -453,64 +534,6 @@ pub fn text_list<'a>(items: impl IntoIterator<Item = &'a str>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn asset() -> CelValue {
-        let attrs = Value::Map(Map {
-            map: Arc::new(HashMap::from([(
-                Key::String(Arc::new("internet_facing".into())),
-                Value::Bool(true),
-            )])),
-        });
-        CelValue::map(vec![
-            ("type", text(Some("software"))),
-            ("confidentiality", Value::Int(4)),
-            ("integrity", Value::Int(2)),
-            ("availability", Value::Int(5)),
-            ("classification", text(Some("restricted"))),
-            ("tags", text_list(["prod", "gdpr"])),
-            ("attributes", attrs),
-        ])
-    }
-
-    fn eval(src: &str) -> Result<bool, EvalError> {
-        let interp = Interpreter::default();
-        let a = asset();
-        let b = Bindings {
-            asset: Some(&a),
-            ..Default::default()
-        };
-        Expr::compile(src).unwrap().eval_bool(&interp, &b)
-    }
-
-    #[test]
-    fn evaluates_against_bindings_with_engine_functions() {
-        assert_eq!(
-            eval("asset.type == 'software' && 'gdpr' in asset.tags"),
-            Ok(true)
-        );
-        assert_eq!(eval("max_cia(asset) == 5"), Ok(true));
-        assert_eq!(
-            eval("rank(asset.classification) >= rank('confidential')"),
-            Ok(true)
-        );
-        assert_eq!(eval("asset.attributes.internet_facing"), Ok(true));
-        assert_eq!(eval("asset.tags.exists(t, t.startsWith('pr'))"), Ok(true));
-    }
-
-    #[test]
-    fn run_time_errors_are_values_not_panics() {
-        let e = eval("asset.attributes.patch_level == 'current'").unwrap_err();
-        assert!(e.0.contains("no field `patch_level`"), "{e}");
-        assert!(eval("asset.confidentiality + 'x' == 1").is_err());
-        assert!(eval("rank('purple') > 1").unwrap_err().0.contains("purple"));
-        assert!(
-            eval("asset.confidentiality")
-                .unwrap_err()
-                .0
-                .contains("the number 4")
-        );
-        assert_eq!(eval("has(asset.attributes.patch_level)"), Ok(false));
-    }
 
     #[test]
     fn compile_errors_have_spans() {

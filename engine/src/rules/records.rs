@@ -1,113 +1,238 @@
-//! The records rules read, as CEL values: `asset`, `threat`, `risk` and `org`.
+//! The records rules read: `asset`, `threat`, `risk`, `org` and `inventory`.
+//!
+//! Each is a view over the engine's own data. The compiled evaluator reads its fields by slot
+//! ([`Record`]); the `cel` interpreter reads a converted copy, built on first use and kept
+//! ([`RuleRecord::cel`]), so a run that never needs the interpreter never converts anything.
 //!
 //! Field names follow the input files. Absent optional fields are `null` (so `asset.owner ==
 //! null` works); free attributes are under `asset.attributes` and are absent when a record
 //! has none (guard with `has()`). `asset.confidentiality` and its siblings are the effective
 //! protection needs after inheritance; the declared values are under `asset.declared`.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use cel::Value;
-use cel::objects::{Key, Map};
 
-use super::expr::{CelValue, text, text_list};
-use crate::model::{Affects, Asset, AttrValue, Cia, FactValue, Profile, Threat};
+use super::compiled::value::{List, MapVal};
+use super::compiled::{BY_NAME, Record, Schema, Val};
+use super::expr::{CelValue, RuleRecord};
+use crate::model::{Affects, Asset, AssetIdx, AttrValue, Cia, FactValue, Profile, Threat};
 use crate::workspace::Workspace;
 
-fn int(v: u8) -> Value {
-    Value::Int(i64::from(v))
+/// The fields of `asset`, in slot order.
+pub const ASSET_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "type",
+    "subtype",
+    "owner",
+    "location",
+    "business_unit",
+    "classification",
+    "confidentiality",
+    "integrity",
+    "availability",
+    "declared",
+    "status",
+    "tags",
+    "attributes",
+    "depends_on",
+    "in_scope",
+];
+/// The fields of `threat`, in slot order.
+pub const THREAT_FIELDS: &[&str] = &["id", "name", "category", "likelihood", "affects"];
+/// The fields of `risk`, in slot order.
+pub const RISK_FIELDS: &[&str] = &[
+    "id",
+    "source",
+    "likelihood",
+    "impact",
+    "treatment",
+    "owner",
+    "asset_count",
+];
+/// The fields of `inventory`, in slot order.
+pub const INVENTORY_FIELDS: &[&str] = &[
+    "assets",
+    "types",
+    "classifications",
+    "internet_facing",
+    "personal_data",
+    "cloud",
+    "locations",
+];
+
+/// The rule variables for the compiler, in the order of [`super::expr::VARIABLES`]; `org`
+/// holds the profile's own facts, so its fields are looked up by name.
+pub const SCHEMA: Schema = Schema {
+    variables: &[
+        ("asset", ASSET_FIELDS),
+        ("threat", THREAT_FIELDS),
+        ("risk", RISK_FIELDS),
+        ("org", &[]),
+        ("inventory", INVENTORY_FIELDS),
+    ],
+};
+
+/// The slot to read: the compiler's, or the position of `name` for a lookup by name.
+fn slot_of(slot: u16, name: &str, fields: &[&str]) -> Option<usize> {
+    if slot == BY_NAME {
+        fields.iter().position(|f| *f == name)
+    } else {
+        Some(usize::from(slot))
+    }
 }
 
-fn map(fields: Vec<(&str, Value)>) -> Value {
-    let map: HashMap<Key, Value> = fields
-        .into_iter()
-        .map(|(k, v)| (Key::String(Arc::new(k.to_owned())), v))
-        .collect();
-    Value::Map(Map { map: Arc::new(map) })
-}
-
-fn cia(c: Cia) -> Value {
-    map(vec![
-        ("confidentiality", int(c.confidentiality)),
-        ("integrity", int(c.integrity)),
-        ("availability", int(c.availability)),
-    ])
+/// Converts a record for the interpreter: every field of its list, by name.
+fn convert(record: &dyn Record, fields: &[&str]) -> CelValue {
+    CelValue::map(
+        fields
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, name)| {
+                let v = record.field(slot as u16, name)?;
+                Some((*name, Value::from(&v)))
+            })
+            .collect(),
+    )
 }
 
 /// `asset`, with its effective C/I/A values.
-pub fn asset(ws: &Workspace, a: &Asset, effective: Cia, in_scope: bool) -> CelValue {
-    let attributes: Vec<(&str, Value)> = a
-        .attributes
-        .iter()
-        .map(|(k, v)| {
-            let v = match v {
-                AttrValue::Bool(b) => Value::Bool(*b),
-                AttrValue::Int(i) => Value::Int(*i),
-                AttrValue::Float(f) => Value::Float(*f),
-                AttrValue::Text(t) => text(Some(t)),
-            };
-            (k.as_str(), v)
+pub struct AssetRecord<'a> {
+    /// Every asset of the workspace: dependencies are shown by id.
+    all: &'a [Asset],
+    asset: &'a Asset,
+    effective: Cia,
+    in_scope: bool,
+    cel: OnceLock<CelValue>,
+}
+
+impl<'a> AssetRecord<'a> {
+    pub fn new(all: &'a [Asset], a: AssetIdx, effective: Cia, in_scope: bool) -> Self {
+        AssetRecord {
+            all,
+            asset: &all[a.index()],
+            effective,
+            in_scope,
+            cel: OnceLock::new(),
+        }
+    }
+}
+
+impl Record for AssetRecord<'_> {
+    fn field(&self, slot: u16, name: &str) -> Option<Val<'_>> {
+        let a = self.asset;
+        let n = |v: u8| Val::Int(i64::from(v));
+        Some(match slot_of(slot, name, ASSET_FIELDS)? {
+            0 => Val::text(&a.id),
+            1 => Val::text(&a.name),
+            2 => Val::text(a.kind.as_str()),
+            3 => Val::opt_text(a.subtype.as_deref()),
+            4 => Val::opt_text(a.owner.as_deref()),
+            5 => Val::opt_text(a.location.as_deref()),
+            6 => Val::opt_text(a.business_unit.as_deref()),
+            7 => Val::opt_text(a.classification.map(|c| c.as_str())),
+            8 => n(self.effective.confidentiality),
+            9 => n(self.effective.integrity),
+            10 => n(self.effective.availability),
+            11 => Val::Map(MapVal::Cia(a.cia)),
+            12 => Val::text(a.status.as_str()),
+            13 => Val::List(List::Texts(&a.tags)),
+            14 => Val::Map(MapVal::Attributes(&a.attributes)),
+            15 => Val::List(List::Assets(self.all, &a.depends_on)),
+            16 => Val::Bool(self.in_scope),
+            _ => return None,
         })
-        .collect();
-    CelValue::map(vec![
-        ("id", text(Some(&a.id))),
-        ("name", text(Some(&a.name))),
-        ("type", text(Some(a.kind.as_str()))),
-        ("subtype", text(a.subtype.as_deref())),
-        ("owner", text(a.owner.as_deref())),
-        ("location", text(a.location.as_deref())),
-        ("business_unit", text(a.business_unit.as_deref())),
-        ("classification", text(a.classification.map(|c| c.as_str()))),
-        ("confidentiality", int(effective.confidentiality)),
-        ("integrity", int(effective.integrity)),
-        ("availability", int(effective.availability)),
-        ("declared", cia(a.cia)),
-        ("status", text(Some(a.status.as_str()))),
-        ("tags", text_list(a.tags.iter().map(String::as_str))),
-        ("attributes", map(attributes)),
-        (
-            "depends_on",
-            text_list(a.depends_on.iter().map(|d| ws.asset(*d).id.as_str())),
-        ),
-        ("in_scope", Value::Bool(in_scope)),
-    ])
+    }
 }
 
-fn affects(a: Affects) -> Value {
-    let letters = [
-        (a.confidentiality, "c"),
-        (a.integrity, "i"),
-        (a.availability, "a"),
-    ];
-    text_list(letters.iter().filter(|(on, _)| *on).map(|(_, l)| *l))
+impl RuleRecord for AssetRecord<'_> {
+    fn cel(&self) -> &CelValue {
+        self.cel.get_or_init(|| {
+            // Attributes and the declared values are maps the generic conversion flattens
+            // correctly; it is used for every field.
+            convert(self, ASSET_FIELDS)
+        })
+    }
 }
 
-/// `threat`.
-pub fn threat(t: &Threat) -> CelValue {
-    CelValue::map(vec![
-        ("id", text(Some(&t.id))),
-        ("name", text(Some(&t.name))),
-        ("category", text(t.category.as_deref())),
-        ("likelihood", int(t.likelihood)),
-        ("affects", affects(t.affects)),
-    ])
+/// The affected properties as a static list: no allocation per threat.
+fn affects_list(a: Affects) -> &'static [&'static str] {
+    match (a.confidentiality, a.integrity, a.availability) {
+        (true, true, true) => &["c", "i", "a"],
+        (true, true, false) => &["c", "i"],
+        (true, false, true) => &["c", "a"],
+        (true, false, false) => &["c"],
+        (false, true, true) => &["i", "a"],
+        (false, true, false) => &["i"],
+        (false, false, true) => &["a"],
+        (false, false, false) => &[],
+    }
 }
 
-/// `threat` for a register row that names none: every field null, `affects` empty.
-pub fn no_threat() -> CelValue {
-    CelValue::map(vec![
-        ("id", Value::Null),
-        ("name", Value::Null),
-        ("category", Value::Null),
-        ("likelihood", Value::Null),
-        ("affects", text_list([])),
-    ])
+/// `threat`; for a register row that names none, every field is null and `affects` empty.
+pub struct ThreatRecord<'a> {
+    threat: Option<&'a Threat>,
+    cel: OnceLock<CelValue>,
+}
+
+impl<'a> ThreatRecord<'a> {
+    pub fn new(threat: Option<&'a Threat>) -> Self {
+        ThreatRecord {
+            threat,
+            cel: OnceLock::new(),
+        }
+    }
+}
+
+impl Record for ThreatRecord<'_> {
+    fn field(&self, slot: u16, name: &str) -> Option<Val<'_>> {
+        let slot = slot_of(slot, name, THREAT_FIELDS)?;
+        let Some(t) = self.threat else {
+            return match slot {
+                0..=3 => Some(Val::Null),
+                4 => Some(Val::List(List::Static(&[]))),
+                _ => None,
+            };
+        };
+        Some(match slot {
+            0 => Val::text(&t.id),
+            1 => Val::text(&t.name),
+            2 => Val::opt_text(t.category.as_deref()),
+            3 => Val::Int(i64::from(t.likelihood)),
+            4 => Val::List(List::Static(affects_list(t.affects))),
+            _ => return None,
+        })
+    }
+}
+
+impl RuleRecord for ThreatRecord<'_> {
+    fn cel(&self) -> &CelValue {
+        self.cel.get_or_init(|| convert(self, THREAT_FIELDS))
+    }
+}
+
+/// A risk's id: generated scenarios are named `<asset id>:<threat id>`, built only when a
+/// rule reads it.
+#[derive(Debug, Clone, Copy)]
+pub enum RiskId<'a> {
+    Register(&'a str),
+    Generated { asset: &'a str, threat: &'a str },
+}
+
+impl std::fmt::Display for RiskId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RiskId::Register(id) => f.write_str(id),
+            RiskId::Generated { asset, threat } => write!(f, "{asset}:{threat}"),
+        }
+    }
 }
 
 /// What `risk` holds for one scenario.
 pub struct RiskFields<'a> {
-    pub id: &'a str,
+    pub id: RiskId<'a>,
     pub source: &'static str,
     pub likelihood: u8,
     pub impact: u8,
@@ -117,16 +242,43 @@ pub struct RiskFields<'a> {
 }
 
 /// `risk`: the scenario with its base values.
-pub fn risk(r: &RiskFields<'_>) -> CelValue {
-    CelValue::map(vec![
-        ("id", text(Some(r.id))),
-        ("source", text(Some(r.source))),
-        ("likelihood", int(r.likelihood)),
-        ("impact", int(r.impact)),
-        ("treatment", text(r.treatment)),
-        ("owner", text(r.owner)),
-        ("asset_count", Value::Int(r.asset_count as i64)),
-    ])
+pub struct RiskRecord<'a> {
+    fields: RiskFields<'a>,
+    cel: OnceLock<CelValue>,
+}
+
+impl<'a> RiskRecord<'a> {
+    pub fn new(fields: RiskFields<'a>) -> Self {
+        RiskRecord {
+            fields,
+            cel: OnceLock::new(),
+        }
+    }
+}
+
+impl Record for RiskRecord<'_> {
+    fn field(&self, slot: u16, name: &str) -> Option<Val<'_>> {
+        let r = &self.fields;
+        Some(match slot_of(slot, name, RISK_FIELDS)? {
+            0 => match r.id {
+                RiskId::Register(id) => Val::text(id),
+                generated => Val::Str(std::borrow::Cow::Owned(generated.to_string())),
+            },
+            1 => Val::text(r.source),
+            2 => Val::Int(i64::from(r.likelihood)),
+            3 => Val::Int(i64::from(r.impact)),
+            4 => Val::opt_text(r.treatment),
+            5 => Val::opt_text(r.owner),
+            6 => Val::Int(r.asset_count as i64),
+            _ => return None,
+        })
+    }
+}
+
+impl RuleRecord for RiskRecord<'_> {
+    fn cel(&self) -> &CelValue {
+        self.cel.get_or_init(|| convert(self, RISK_FIELDS))
+    }
 }
 
 /// Facts rules commonly read; absent from a profile they are `false`, so that a rule such as
@@ -144,25 +296,172 @@ pub const WELL_KNOWN_FACTS: &[&str] = &[
 ];
 
 /// `org`: the profile's facts, plus `name` and `sector`.
-pub fn org(p: &Profile) -> CelValue {
-    let mut fields: Vec<(&str, Value)> = p
-        .facts
-        .iter()
-        .map(|(k, v)| {
-            let v = match v {
-                FactValue::Bool(b) => Value::Bool(*b),
-                FactValue::Int(i) => Value::Int(*i),
-                FactValue::Text(t) => text(Some(t)),
-            };
-            (k.as_str(), v)
-        })
-        .collect();
-    for fact in WELL_KNOWN_FACTS {
-        if !p.facts.contains_key(*fact) {
-            fields.push((fact, Value::Bool(false)));
+pub struct OrgRecord<'a> {
+    profile: &'a Profile,
+    cel: OnceLock<CelValue>,
+}
+
+impl<'a> OrgRecord<'a> {
+    pub fn new(profile: &'a Profile) -> Self {
+        OrgRecord {
+            profile,
+            cel: OnceLock::new(),
         }
     }
-    fields.push(("name", text(Some(&p.name))));
-    fields.push(("sector", text(p.sector.as_deref())));
-    CelValue::map(fields)
+
+    /// Every field name, for the interpreter's copy.
+    fn names(&self) -> BTreeSet<&str> {
+        let mut names: BTreeSet<&str> = self.profile.facts.keys().map(String::as_str).collect();
+        names.extend(WELL_KNOWN_FACTS);
+        names.extend(["name", "sector"]);
+        names
+    }
+}
+
+impl Record for OrgRecord<'_> {
+    fn field(&self, _slot: u16, name: &str) -> Option<Val<'_>> {
+        let p = self.profile;
+        match name {
+            "name" => return Some(Val::text(&p.name)),
+            "sector" => return Some(Val::opt_text(p.sector.as_deref())),
+            _ => {}
+        }
+        match p.facts.get(name) {
+            Some(FactValue::Bool(b)) => Some(Val::Bool(*b)),
+            Some(FactValue::Int(i)) => Some(Val::Int(*i)),
+            Some(FactValue::Text(t)) => Some(Val::text(t)),
+            None => WELL_KNOWN_FACTS.contains(&name).then_some(Val::Bool(false)),
+        }
+    }
+}
+
+impl RuleRecord for OrgRecord<'_> {
+    fn cel(&self) -> &CelValue {
+        self.cel.get_or_init(|| {
+            let names = self.names();
+            convert(self, &names.into_iter().collect::<Vec<_>>())
+        })
+    }
+}
+
+/// `inventory`: counts over the in-scope assets, for applicability rules.
+pub struct InventoryRecord {
+    pub assets: i64,
+    pub types: Vec<(&'static str, i64)>,
+    pub classifications: Vec<(&'static str, i64)>,
+    pub internet_facing: i64,
+    pub personal_data: i64,
+    pub cloud: i64,
+    pub locations: Vec<String>,
+    cel: OnceLock<CelValue>,
+}
+
+impl InventoryRecord {
+    /// Counts over the assets for which `in_scope` holds.
+    pub fn count(ws: &Workspace, in_scope: &[bool]) -> Self {
+        let mut types: BTreeMap<&'static str, i64> = crate::model::AssetKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), 0))
+            .collect();
+        let mut classes: BTreeMap<&'static str, i64> = crate::model::Classification::ALL
+            .iter()
+            .map(|k| (k.as_str(), 0))
+            .collect();
+        classes.insert("unclassified", 0);
+        let (mut total, mut internet, mut personal, mut cloud) = (0i64, 0i64, 0i64, 0i64);
+        let mut locations = BTreeSet::new();
+        let flag = |asset: &Asset, key: &str| {
+            matches!(asset.attributes.get(key), Some(AttrValue::Bool(true)))
+        };
+        for (asset, _) in ws.assets.iter().zip(in_scope).filter(|(_, s)| **s) {
+            total += 1;
+            *types.entry(asset.kind.as_str()).or_default() += 1;
+            *classes
+                .entry(asset.classification.map_or("unclassified", |c| c.as_str()))
+                .or_default() += 1;
+            internet += i64::from(flag(asset, "internet_facing"));
+            personal += i64::from(flag(asset, "personal_data"));
+            let loc = asset.location.as_deref().unwrap_or("");
+            cloud += i64::from(
+                ["aws", "azure", "gcp"]
+                    .iter()
+                    .any(|p| loc.to_ascii_lowercase().starts_with(p))
+                    || asset.tags.iter().any(|t| t == "cloud"),
+            );
+            if !loc.is_empty() {
+                locations.insert(loc.to_owned());
+            }
+        }
+        InventoryRecord {
+            assets: total,
+            types: types.into_iter().collect(),
+            classifications: classes.into_iter().collect(),
+            internet_facing: internet,
+            personal_data: personal,
+            cloud,
+            locations: locations.into_iter().collect(),
+            cel: OnceLock::new(),
+        }
+    }
+}
+
+impl Record for InventoryRecord {
+    fn field(&self, slot: u16, name: &str) -> Option<Val<'_>> {
+        Some(match slot_of(slot, name, INVENTORY_FIELDS)? {
+            0 => Val::Int(self.assets),
+            1 => Val::Map(MapVal::Counts(&self.types)),
+            2 => Val::Map(MapVal::Counts(&self.classifications)),
+            3 => Val::Int(self.internet_facing),
+            4 => Val::Int(self.personal_data),
+            5 => Val::Int(self.cloud),
+            6 => Val::List(List::Texts(&self.locations)),
+            _ => return None,
+        })
+    }
+}
+
+impl RuleRecord for InventoryRecord {
+    fn cel(&self) -> &CelValue {
+        self.cel.get_or_init(|| convert(self, INVENTORY_FIELDS))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cel::objects::{Key, Map};
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    #[test]
+    fn affects_lists_keep_the_cia_order() {
+        let a = Affects {
+            confidentiality: true,
+            integrity: false,
+            availability: true,
+        };
+        assert_eq!(affects_list(a), ["c", "a"]);
+        assert_eq!(affects_list(Affects::ALL), ["c", "i", "a"]);
+    }
+
+    #[test]
+    fn converted_maps_match_the_views() {
+        let c = Cia {
+            confidentiality: 1,
+            integrity: 2,
+            availability: 3,
+        };
+        let expected: HashMap<Key, Value> = [
+            ("confidentiality", 1),
+            ("integrity", 2),
+            ("availability", 3),
+        ]
+        .into_iter()
+        .map(|(k, v)| (Key::String(Arc::new(k.to_owned())), Value::Int(v)))
+        .collect();
+        let expected = Value::Map(Map {
+            map: Arc::new(expected),
+        });
+        assert_eq!(Value::from(&Val::Map(MapVal::Cia(c))), expected);
+    }
 }

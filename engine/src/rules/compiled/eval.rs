@@ -1,0 +1,343 @@
+//! Evaluation of a compiled program: a match over the node tree, with values borrowed from
+//! the records and the program.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+use super::value::{self, Fault, List, MapVal, Result, Val, fault};
+use super::{BY_NAME, Cmp, Fold, Func, Node};
+use crate::rules::expr::rank_of;
+
+/// A record a rule variable is bound to (`asset`, `threat`, ...).
+pub trait Record: Sync {
+    /// The field in `slot` of the variable's field list, or, when `slot` is [`BY_NAME`], the
+    /// field called `name`; `None` when the record has no such field.
+    fn field(&self, slot: u16, name: &str) -> Option<Val<'_>>;
+}
+
+/// The message rule authors see for a missing field.
+pub fn no_such_field(name: &str) -> Fault {
+    Fault(format!(
+        "no field `{name}` on this record (guard optional fields with has(), e.g. has(asset.attributes.{name}))"
+    ))
+}
+
+struct Frame<'a, 'v> {
+    vars: &'v [Option<&'a dyn Record>],
+    locals: Vec<Val<'a>>,
+}
+
+pub(super) fn run<'a>(
+    root: &'a Node,
+    locals: usize,
+    vars: &[Option<&'a dyn Record>],
+) -> Result<Val<'a>> {
+    let mut frame = Frame {
+        vars,
+        // Empty (no allocation) unless the rule has comprehensions.
+        locals: vec![Val::Null; locals],
+    };
+    frame.eval(root)
+}
+
+impl<'a> Frame<'a, '_> {
+    fn record(&self, var: u8) -> Result<&'a dyn Record> {
+        self.vars
+            .get(usize::from(var))
+            .copied()
+            .flatten()
+            .ok_or_else(|| Fault("the variable is not available to this kind of rule".into()))
+    }
+
+    fn eval_bool(&mut self, n: &'a Node) -> Result<bool> {
+        self.eval(n)?.as_bool()
+    }
+
+    fn eval(&mut self, n: &'a Node) -> Result<Val<'a>> {
+        match n {
+            Node::Const(c) => Ok(c.val()),
+            Node::Field { var, slot, name } => self
+                .record(*var)?
+                .field(*slot, name)
+                .ok_or_else(|| no_such_field(name)),
+            Node::HasField { var, slot, name } => {
+                Ok(Val::Bool(self.record(*var)?.field(*slot, name).is_some()))
+            }
+            Node::MaxCia(var) => {
+                let r = self.record(*var)?;
+                let mut best = i64::MIN;
+                for name in ["confidentiality", "integrity", "availability"] {
+                    match r.field(BY_NAME, name) {
+                        Some(Val::Int(i)) => best = best.max(i),
+                        _ => return fault(format!("max_cia: the record has no `{name}` value")),
+                    }
+                }
+                Ok(Val::Int(best))
+            }
+            Node::Local(i) => Ok(self.locals[usize::from(*i)].clone()),
+            Node::Select(operand, field) => match self.eval(operand)? {
+                Val::Map(m) => m.get(&Val::text(field)).ok_or_else(|| no_such_field(field)),
+                other => fault(format!(
+                    "cannot select field `{field}` from {}",
+                    other.type_name()
+                )),
+            },
+            Node::Has(operand, field) => match self.eval(operand)? {
+                Val::Map(m) => Ok(Val::Bool(m.get(&Val::text(field)).is_some())),
+                other => fault(format!(
+                    "has(): cannot test field `{field}` of {}",
+                    other.type_name()
+                )),
+            },
+            Node::Not(x) => Ok(Val::Bool(!self.eval_bool(x)?)),
+            Node::Neg(x) => match self.eval(x)? {
+                Val::Int(i) => i
+                    .checked_neg()
+                    .map(Val::Int)
+                    .ok_or_else(|| Fault("integer overflow in -".into())),
+                Val::Double(d) => Ok(Val::Double(-d)),
+                other => fault(format!("no such overload: -{}", other.type_name())),
+            },
+            Node::NotStrictlyFalse(x) => Ok(Val::Bool(self.eval_bool(x).unwrap_or(true))),
+            Node::And(ab) => self.logical(&ab[0], &ab[1], false),
+            Node::Or(ab) => self.logical(&ab[0], &ab[1], true),
+            Node::Cond(abc) => {
+                if self.eval_bool(&abc[0])? {
+                    self.eval(&abc[1])
+                } else {
+                    self.eval(&abc[2])
+                }
+            }
+            Node::Eq(ab) => {
+                let (a, b) = (self.eval(&ab[0])?, self.eval(&ab[1])?);
+                Ok(Val::Bool(value::equal(&a, &b)))
+            }
+            Node::Ne(ab) => {
+                let (a, b) = (self.eval(&ab[0])?, self.eval(&ab[1])?);
+                Ok(Val::Bool(!value::equal(&a, &b)))
+            }
+            Node::Cmp(op, ab) => {
+                let (a, b) = (self.eval(&ab[0])?, self.eval(&ab[1])?);
+                let o = value::compare(&a, &b)?;
+                Ok(Val::Bool(match op {
+                    Cmp::Lt => o == Ordering::Less,
+                    Cmp::Le => o != Ordering::Greater,
+                    Cmp::Gt => o == Ordering::Greater,
+                    Cmp::Ge => o != Ordering::Less,
+                }))
+            }
+            Node::Arith(op, ab) => {
+                let (a, b) = (self.eval(&ab[0])?, self.eval(&ab[1])?);
+                value::arith(*op, a, b)
+            }
+            Node::In(ab) => {
+                let (needle, hay) = (self.eval(&ab[0])?, self.eval(&ab[1])?);
+                match hay {
+                    Val::List(l) => Ok(Val::Bool(l.contains(&needle))),
+                    Val::Map(m) => Ok(Val::Bool(m.get(&needle).is_some())),
+                    other => fault(format!(
+                        "no such overload: {} in {}",
+                        needle.type_name(),
+                        other.type_name()
+                    )),
+                }
+            }
+            Node::Index(ab) => {
+                let (c, i) = (self.eval(&ab[0])?, self.eval(&ab[1])?);
+                index(c, &i)
+            }
+            Node::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items.iter() {
+                    out.push(self.eval(i)?);
+                }
+                Ok(Val::List(List::Built(Rc::new(out))))
+            }
+            Node::Map(entries) => {
+                let mut out: Vec<(Val<'a>, Val<'a>)> = Vec::with_capacity(entries.len());
+                for (k, v) in entries.iter() {
+                    let key = self.eval(k)?;
+                    if !matches!(key, Val::Str(_) | Val::Int(_) | Val::UInt(_) | Val::Bool(_)) {
+                        return fault(format!("unsupported map key type {}", key.type_name()));
+                    }
+                    if out.iter().any(|(x, _)| value::equal(x, &key)) {
+                        return fault("duplicate map key");
+                    }
+                    let v = self.eval(v)?;
+                    out.push((key, v));
+                }
+                Ok(Val::Map(MapVal::Built(Rc::new(out))))
+            }
+            Node::Call(f, args) => {
+                let mut vals = [Val::Null, Val::Null];
+                for (slot, a) in vals.iter_mut().zip(args.iter()) {
+                    *slot = self.eval(a)?;
+                }
+                let [a, b] = vals;
+                call(*f, a, b)
+            }
+            Node::Fold(f) => self.fold(f),
+        }
+    }
+
+    /// `&&` (`or == false`) and `||` (`or == true`) with the interpreter's error absorption: the
+    /// left side decides alone when it is the absorbing value; an error on the left is dropped
+    /// when the right side is the absorbing value.
+    fn logical(&mut self, a: &'a Node, b: &'a Node, or: bool) -> Result<Val<'a>> {
+        let left = self.eval_bool(a);
+        if left == Ok(or) {
+            return Ok(Val::Bool(or));
+        }
+        let right = match self.eval(b)? {
+            Val::Bool(r) => Some(r),
+            _ => None,
+        };
+        match (left, right) {
+            (Ok(_), Some(r)) => Ok(Val::Bool(r)),
+            (Err(_), Some(r)) if r == or => Ok(Val::Bool(or)),
+            (Err(e), _) => Err(e),
+            (Ok(_), None) => fault(if or {
+                "no such overload: bool || non-bool"
+            } else {
+                "no such overload: bool && non-bool"
+            }),
+        }
+    }
+
+    fn fold(&mut self, f: &'a Fold) -> Result<Val<'a>> {
+        let init = self.eval(&f.init)?;
+        let items: Vec<Val<'a>> = match self.eval(&f.range)? {
+            Val::List(l) => l.iter().collect(),
+            Val::Map(m) => m.keys(),
+            other => return fault(format!("cannot iterate over {}", other.type_name())),
+        };
+        let (iter, accu) = (usize::from(f.iter), usize::from(f.accu));
+        self.locals[accu] = init;
+        let mut pending: Option<Fault> = None;
+        for item in items {
+            if !self.eval_bool(&f.cond)? {
+                break;
+            }
+            self.locals[iter] = item;
+            let step = self.eval(&f.step);
+            match (step, f.logical) {
+                (Err(e), Some(_)) => pending = Some(e),
+                (Err(e), None) => return Err(e),
+                (Ok(v), Some(and)) if pending.is_some() => {
+                    // Only the absorbing value (false for all, true for exists) overrides
+                    // an earlier error.
+                    if matches!(v, Val::Bool(b) if b != and) {
+                        pending = None;
+                        self.locals[accu] = v;
+                    }
+                }
+                (Ok(v), _) => self.locals[accu] = v,
+            }
+        }
+        if let Some(e) = pending {
+            return Err(e);
+        }
+        self.eval(&f.result)
+    }
+}
+
+fn index<'a>(container: Val<'a>, i: &Val<'_>) -> Result<Val<'a>> {
+    match container {
+        Val::List(l) => {
+            let at = match i {
+                Val::Int(n) => usize::try_from(*n).ok(),
+                Val::UInt(n) => usize::try_from(*n).ok(),
+                Val::Double(d) if d.fract() == 0.0 && *d >= 0.0 => Some(*d as usize),
+                other => {
+                    return fault(format!("no such overload: list[{}]", other.type_name()));
+                }
+            };
+            match at {
+                Some(n) if n < l.len() => Ok(l.get(n)),
+                _ => fault("index out of bounds"),
+            }
+        }
+        Val::Map(m) => m.get(i).ok_or_else(|| match i {
+            Val::Str(s) => no_such_field(s),
+            _ => Fault("no such key".into()),
+        }),
+        other => fault(format!("cannot index {}", other.type_name())),
+    }
+}
+
+fn text_arg<'b>(v: &'b Val<'_>, f: &str) -> Result<&'b str> {
+    match v {
+        Val::Str(s) => Ok(s),
+        other => fault(format!("no such overload: {f}({})", other.type_name())),
+    }
+}
+
+fn call<'a>(f: Func, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>> {
+    Ok(match f {
+        Func::Size => Val::Int(match &a {
+            Val::Str(s) => s.chars().count() as i64,
+            Val::List(l) => l.len() as i64,
+            Val::Map(m) => m.len() as i64,
+            other => return fault(format!("no such overload: size({})", other.type_name())),
+        }),
+        Func::Contains => Val::Bool(text_arg(&a, "contains")?.contains(text_arg(&b, "contains")?)),
+        Func::StartsWith => {
+            Val::Bool(text_arg(&a, "startsWith")?.starts_with(text_arg(&b, "startsWith")?))
+        }
+        Func::EndsWith => Val::Bool(text_arg(&a, "endsWith")?.ends_with(text_arg(&b, "endsWith")?)),
+        Func::Rank => {
+            let name = text_arg(&a, "rank")?;
+            Val::Int(rank_of(name).ok_or_else(|| {
+                Fault(format!(
+                    "`{name}` is not a classification or risk level name"
+                ))
+            })?)
+        }
+        Func::Int => Val::Int(match a {
+            Val::Int(i) => i,
+            Val::UInt(u) => i64::try_from(u).map_err(|_| Fault("int() range error".into()))?,
+            Val::Double(d)
+                if d.is_finite()
+                    && d > -9.223_372_036_854_776e18
+                    && d < 9.223_372_036_854_776e18 =>
+            {
+                d as i64
+            }
+            Val::Double(_) => return fault("int() range error"),
+            Val::Str(s) => s
+                .parse()
+                .map_err(|_| Fault(format!("cannot convert {s:?} to int")))?,
+            other => return fault(format!("no such overload: int({})", other.type_name())),
+        }),
+        Func::UInt => Val::UInt(match a {
+            Val::UInt(u) => u,
+            Val::Int(i) => u64::try_from(i).map_err(|_| Fault("uint() range error".into()))?,
+            Val::Double(d) if d.is_finite() && d >= 0.0 && d < 1.844_674_407_370_955_2e19 => {
+                d as u64
+            }
+            Val::Double(_) => return fault("uint() range error"),
+            Val::Str(s) => s
+                .parse()
+                .map_err(|_| Fault(format!("cannot convert {s:?} to uint")))?,
+            other => return fault(format!("no such overload: uint({})", other.type_name())),
+        }),
+        Func::Double => Val::Double(match a {
+            Val::Double(d) => d,
+            Val::Int(i) => i as f64,
+            Val::UInt(u) => u as f64,
+            Val::Str(s) => s
+                .parse()
+                .map_err(|_| Fault(format!("cannot convert {s:?} to double")))?,
+            other => return fault(format!("no such overload: double({})", other.type_name())),
+        }),
+        Func::String => match a {
+            Val::Str(s) => Val::Str(s),
+            Val::Int(i) => Val::Str(Cow::Owned(i.to_string())),
+            Val::UInt(u) => Val::Str(Cow::Owned(u.to_string())),
+            Val::Bool(b) => Val::Str(Cow::Borrowed(if b { "true" } else { "false" })),
+            Val::Double(d) => Val::Str(Cow::Owned(d.to_string())),
+            other => return fault(format!("no such overload: string({})", other.type_name())),
+        },
+    })
+}
