@@ -331,6 +331,16 @@ fn call<'a>(f: Func, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>> {
                 .map_err(|_| Fault(format!("cannot convert {s:?} to double")))?,
             other => return fault(format!("no such overload: double({})", other.type_name())),
         }),
+        Func::Dyn => a,
+        Func::Bool => match a {
+            Val::Bool(b) => Val::Bool(b),
+            Val::Str(s) => Val::Bool(match s.as_ref() {
+                "1" | "t" | "true" | "TRUE" | "True" => true,
+                "0" | "f" | "false" | "FALSE" | "False" => false,
+                other => return fault(format!("cannot convert {other:?} to bool")),
+            }),
+            other => return fault(format!("no such overload: bool({})", other.type_name())),
+        },
         Func::String => match a {
             Val::Str(s) => Val::Str(s),
             Val::Int(i) => Val::Str(Cow::Owned(i.to_string())),

@@ -55,6 +55,8 @@ enum Func {
     UInt,
     Double,
     String,
+    Bool,
+    Dyn,
     Rank,
 }
 
@@ -338,6 +340,8 @@ impl Compiler {
             ("uint", 1) if global => Node::Call(Func::UInt, Box::new([next()])),
             ("double", 1) if global => Node::Call(Func::Double, Box::new([next()])),
             ("string", 1) if global => Node::Call(Func::String, Box::new([next()])),
+            ("bool", 1) if global => Node::Call(Func::Bool, Box::new([next()])),
+            ("dyn", 1) if global => Node::Call(Func::Dyn, Box::new([next()])),
             ("rank", 1) if global => Node::Call(Func::Rank, Box::new([next()])),
             _ => return unsupported(format!("function `{name}`")),
         };

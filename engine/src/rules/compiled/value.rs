@@ -209,25 +209,17 @@ impl<'a> MapVal<'a> {
             }
             MapVal::Consts(c) => c
                 .iter()
-                .find(|(k, _)| key_equal(&k.val(), key))
+                .find(|(k, _)| equal(&k.val(), key))
                 .map(|(_, v)| v.val()),
             MapVal::Built(b) => b
                 .iter()
-                .find(|(k, _)| key_equal(k, key))
+                .find(|(k, _)| equal(k, key))
                 .map(|(_, v)| v.clone()),
         }
     }
 }
 
 const CIA_KEYS: [&str; 3] = ["confidentiality", "integrity", "availability"];
-
-/// Map keys match by value within a kind, and across int and uint.
-fn key_equal(a: &Val<'_>, b: &Val<'_>) -> bool {
-    match (a, b) {
-        (Val::Double(_), _) | (_, Val::Double(_)) => false,
-        _ => equal(a, b),
-    }
-}
 
 /// CEL equality: by value, across numeric kinds; values of different types are unequal.
 pub fn equal(a: &Val<'_>, b: &Val<'_>) -> bool {
