@@ -26,7 +26,7 @@ pub use matrix::{Acceptability, Level, RiskMatrix};
 pub use method::{Formula, Method, Quantitative, Score};
 
 use crate::model::*;
-use crate::rules::expr::{Bindings, Evaluator, Interpreter};
+use crate::rules::expr::{Bindings, EvalError, Evaluator, Gate, Interpreter};
 use crate::rules::records::{AssetRecord, OrgRecord, RiskFields, RiskId, RiskRecord, ThreatRecord};
 use crate::rules::ruleset::{Change, Factor, RiskRule, RuleOrigin};
 use crate::workspace::Workspace;
@@ -304,12 +304,27 @@ struct Scorer<'a> {
     /// Indices into `rules` of rules that read only `asset` and `org`.
     asset_rules: Vec<usize>,
     scenario_rules: Vec<usize>,
+    /// Per threat: the first threat with the same filter, when the filter does not read
+    /// `threat` (so its verdict for an asset is shared), else the threat itself.
+    filter_leader: Vec<usize>,
+    /// Per scenario rule: the part of its condition that reads only `asset` and `org`.
+    asset_gates: Vec<Option<Gate>>,
+    /// Per threat (the last entry: no threat), per scenario rule: whether the part of its
+    /// condition that reads only `threat` and `org` leaves it open.
+    threat_gates_open: Vec<Vec<bool>>,
     rules_read_risk: bool,
     /// Per register risk: indices of the treatment actions naming it.
     actions_by_risk: Vec<Vec<usize>>,
     /// (asset, threat) pairs the register covers: no generated scenario for them.
     covered: HashSet<(AssetIdx, ThreatIdx)>,
     as_of: NaiveDate,
+}
+
+/// An asset's verdicts on the rules: the asset-level rules that hold, and per scenario rule
+/// whether its asset gate leaves it open.
+struct AssetRules {
+    hits: Vec<usize>,
+    open: Vec<bool>,
 }
 
 /// The inputs of one scenario's scoring.
@@ -363,20 +378,65 @@ impl<'a> Scorer<'a> {
                     .flat_map(move |t| r.assets.iter().map(move |a| (*a, t)))
             })
             .collect();
+        // Gates only on the compiled path: the interpreter path stays a plain baseline.
+        let compiled = options.evaluator == Evaluator::Compiled;
+        let gates = |allowed: &[&str]| -> Vec<Option<Gate>> {
+            scenario_rules
+                .iter()
+                .map(|&i| rules[i].when.gate(allowed).filter(|_| compiled))
+                .collect()
+        };
+        let asset_gates = gates(&["asset", "org"]);
+        let threat_gates = gates(&["threat", "org"]);
+        let filter_leader = ws
+            .threat_filters
+            .iter()
+            .enumerate()
+            .map(|(t, f)| {
+                if f.uses().threat {
+                    return t;
+                }
+                ws.threat_filters
+                    .iter()
+                    .position(|g| g.source() == f.source())
+                    .unwrap_or(t)
+            })
+            .collect();
+        let org = OrgRecord::new(&ws.profile);
+        let threats: Vec<ThreatRecord> = ws
+            .threats
+            .iter()
+            .map(|t| ThreatRecord::new(Some(t)))
+            .collect();
+        let no_threat = ThreatRecord::new(None);
+        let threat_gates_open = threats
+            .iter()
+            .chain([&no_threat])
+            .map(|t| {
+                let b = Bindings {
+                    threat: Some(t),
+                    org: Some(&org),
+                    ..Default::default()
+                };
+                threat_gates
+                    .iter()
+                    .map(|g| g.as_ref().is_none_or(|g| g.may_hold(&b)))
+                    .collect()
+            })
+            .collect();
         Scorer {
             ws,
             interp: Interpreter::new(options.evaluator),
-            org: OrgRecord::new(&ws.profile),
-            no_threat: ThreatRecord::new(None),
-            threats: ws
-                .threats
-                .iter()
-                .map(|t| ThreatRecord::new(Some(t)))
-                .collect(),
+            org,
+            no_threat,
+            threats,
             effective,
             rules,
             asset_rules,
             scenario_rules,
+            filter_leader,
+            asset_gates,
+            threat_gates_open,
             rules_read_risk,
             actions_by_risk,
             covered,
@@ -425,18 +485,24 @@ impl<'a> Scorer<'a> {
         true
     }
 
-    /// Evaluates the asset-level rules once for an asset: which hold.
+    /// Evaluates the asset-level rules once for an asset (which hold), and the asset gates of
+    /// the scenario rules (which may hold for some of its scenarios).
     fn asset_hits(
         &self,
         a: AssetIdx,
         value: &AssetRecord<'_>,
         failures: &mut Vec<Failure>,
-    ) -> Vec<usize> {
+    ) -> AssetRules {
         let b = Bindings {
             asset: Some(value),
             org: Some(&self.org),
             ..Default::default()
         };
+        let open = self
+            .asset_gates
+            .iter()
+            .map(|g| g.as_ref().is_none_or(|g| g.may_hold(&b)))
+            .collect();
         let mut hits = Vec::new();
         for &i in &self.asset_rules {
             match self.rules[i].when.eval_bool(&self.interp, &b) {
@@ -449,7 +515,7 @@ impl<'a> Scorer<'a> {
                 }),
             }
         }
-        hits
+        AssetRules { hits, open }
     }
 
     /// The highest effective value among the properties the threat harms, over `assets`.
@@ -487,7 +553,7 @@ impl<'a> Scorer<'a> {
         &self,
         input: &Input<'a>,
         asset_value: &AssetRecord<'_>,
-        asset_hits: &[usize],
+        asset_rules: &AssetRules,
         failures: &mut Vec<Failure>,
         mut trace: Option<&mut Derivation>,
     ) -> ScoredRisk {
@@ -560,11 +626,17 @@ impl<'a> Scorer<'a> {
             }
         };
         let mut traced_hits = Vec::new();
-        for &i in asset_hits {
+        for &i in &asset_rules.hits {
             adjust(self.rules[i]);
             traced_hits.extend(trace.is_some().then_some(i));
         }
-        for &i in &self.scenario_rules {
+        let threat_open =
+            &self.threat_gates_open[input.threat.map_or(self.threats.len(), |t| t.index())];
+        for (k, &i) in self.scenario_rules.iter().enumerate() {
+            // A gate closed for the asset or the threat means the rule is false here.
+            if !asset_rules.open[k] || !threat_open[k] {
+                continue;
+            }
             match self.rules[i].when.eval_bool(&self.interp, &bindings) {
                 Ok(true) => {
                     adjust(self.rules[i]);
@@ -788,7 +860,11 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
                     org: Some(&scorer.org),
                     ..Default::default()
                 };
+                // Threats sharing a filter that does not read `threat` share its verdict.
+                let mut verdicts: Vec<Option<Result<bool, EvalError>>> =
+                    vec![None; ws.threats.len()];
                 for (t, filter) in ws.threat_filters.iter().enumerate() {
+                    let leader = scorer.filter_leader[t];
                     let t = ThreatIdx(t as u32);
                     if scorer.covered.contains(&(a, t)) {
                         continue;
@@ -797,7 +873,15 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
                         threat: Some(&scorer.threats[t.index()]),
                         ..b
                     };
-                    match filter.eval_bool(&scorer.interp, &bt) {
+                    let verdict = match &verdicts[leader] {
+                        Some(v) => v.clone(),
+                        None => {
+                            let v = filter.eval_bool(&scorer.interp, &bt);
+                            verdicts[leader] = Some(v.clone());
+                            v
+                        }
+                    };
+                    match verdict {
                         Ok(true) => {
                             let input = Input {
                                 source: RiskSource::Generated,

@@ -178,6 +178,14 @@ impl Expr {
         self.uses
     }
 
+    /// The part of the expression that reads only the `allowed` variables (see
+    /// [`compiled::Program::gate`]); `None` off the compiled path or when no part qualifies.
+    pub fn gate(&self, allowed: &[&str]) -> Option<Gate> {
+        let program = self.compiled.as_ref().ok()?;
+        let keep = |v: u8| allowed.contains(&VARIABLES[usize::from(v)]);
+        program.gate(&keep).map(Gate)
+    }
+
     /// The path the expression runs on under the compiled evaluator.
     pub fn path(&self) -> Path {
         match &self.compiled {
@@ -227,6 +235,20 @@ impl Expr {
                 .eval(&bindings.records())
                 .map(|v| Value::from(&v))
                 .map_err(|e| EvalError(e.0)),
+        )
+    }
+}
+
+/// A necessary condition of a rule, evaluated ahead for many scenarios at once.
+#[derive(Debug, Clone)]
+pub struct Gate(compiled::Program);
+
+impl Gate {
+    /// False only when the rule is certainly false for every scenario sharing these records.
+    pub fn may_hold(&self, bindings: &Bindings<'_>) -> bool {
+        !matches!(
+            self.0.eval(&bindings.records()),
+            Ok(compiled::Val::Bool(false))
         )
     }
 }

@@ -36,7 +36,11 @@ pub(super) fn run<'a>(
     let mut frame = Frame {
         vars,
         // Empty (no allocation) unless the rule has comprehensions.
-        locals: vec![Val::Null; locals],
+        locals: if locals == 0 {
+            Vec::new()
+        } else {
+            vec![Val::Null; locals]
+        },
     };
     frame.eval(root)
 }

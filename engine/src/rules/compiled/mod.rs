@@ -117,6 +117,27 @@ impl Program {
         })
     }
 
+    /// The conjuncts of the top-level `&&` chain that read only variables `keep` accepts, as a
+    /// program of their own (`None` when there are none). When it gives `false`, so does the
+    /// whole expression, whatever errors its other conjuncts would raise: CEL's `&&` is false
+    /// as soon as one operand is. The risk stage evaluates such gates once per asset or per
+    /// threat and skips a rule for every scenario a gate rules out.
+    pub fn gate(&self, keep: &dyn Fn(u8) -> bool) -> Option<Program> {
+        let mut conjuncts = Vec::new();
+        flatten_and(&self.root, &mut conjuncts);
+        let mut kept = conjuncts.into_iter().filter(|c| {
+            let mut vars = Vec::new();
+            reads(c, &mut vars);
+            vars.iter().all(|v| keep(*v))
+        });
+        let first = kept.next()?.clone();
+        let root = kept.fold(first, |acc, c| Node::And(pair(acc, c.clone())));
+        Some(Program {
+            root,
+            locals: self.locals,
+        })
+    }
+
     /// Evaluates with `vars[i]` bound to the schema's i-th variable.
     pub fn eval<'a>(&'a self, vars: &[Option<&'a dyn Record>]) -> Result<Val<'a>, Fault> {
         eval::run(&self.root, self.locals, vars)
@@ -346,6 +367,42 @@ impl Compiler {
             _ => return unsupported(format!("function `{name}`")),
         };
         Ok(node)
+    }
+}
+
+fn flatten_and<'n>(n: &'n Node, out: &mut Vec<&'n Node>) {
+    match n {
+        Node::And(ab) => {
+            flatten_and(&ab[0], out);
+            flatten_and(&ab[1], out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// The variables a node reads.
+fn reads(n: &Node, out: &mut Vec<u8>) {
+    let all = |nodes: &[&Node], out: &mut Vec<u8>| nodes.iter().for_each(|x| reads(x, out));
+    match n {
+        Node::Const(_) | Node::Local(_) => {}
+        Node::Field { var, .. } | Node::HasField { var, .. } | Node::MaxCia(var) => out.push(*var),
+        Node::Select(x, _)
+        | Node::Has(x, _)
+        | Node::Not(x)
+        | Node::Neg(x)
+        | Node::NotStrictlyFalse(x) => reads(x, out),
+        Node::And(ab)
+        | Node::Or(ab)
+        | Node::Eq(ab)
+        | Node::Ne(ab)
+        | Node::Cmp(_, ab)
+        | Node::Arith(_, ab)
+        | Node::In(ab)
+        | Node::Index(ab) => all(&[&ab[0], &ab[1]], out),
+        Node::Cond(abc) => all(&[&abc[0], &abc[1], &abc[2]], out),
+        Node::List(items) | Node::Call(_, items) => items.iter().for_each(|x| reads(x, out)),
+        Node::Map(entries) => entries.iter().for_each(|(k, v)| all(&[k, v], out)),
+        Node::Fold(f) => all(&[&f.range, &f.init, &f.cond, &f.step, &f.result], out),
     }
 }
 
