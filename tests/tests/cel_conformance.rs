@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use isms_engine::rules::compiled::{Program, Schema};
+use isms_engine::rules::expr::Bindings;
 use serde_json::Value as Json;
 
 fn corpus() -> Option<PathBuf> {
@@ -145,7 +146,7 @@ fn run_case(case: &Json) -> Outcome {
         return Outcome::Skip("expects a static type only".into());
     };
     let got = program
-        .eval(&[])
+        .eval(&Bindings::default())
         .map(|v| cel::Value::from(&v))
         .map_err(|_| ());
     let agree = match (&got, &want) {

@@ -26,7 +26,8 @@ pub use matrix::{Acceptability, Level, RiskMatrix};
 pub use method::{Formula, Method, Quantitative, Score};
 
 use crate::model::*;
-use crate::rules::expr::{Bindings, EvalError, Evaluator, Gate, Interpreter};
+use crate::rules::expr::{Bindings, EvalError, Evaluator, Interpreter};
+use crate::rules::plan::{AssetVerdicts, ScenarioRules};
 use crate::rules::records::{AssetRecord, OrgRecord, RiskFields, RiskId, RiskRecord, ThreatRecord};
 use crate::rules::ruleset::{Change, Factor, RiskRule, RuleOrigin};
 use crate::workspace::Workspace;
@@ -300,31 +301,15 @@ struct Scorer<'a> {
     no_threat: ThreatRecord<'a>,
     threats: Vec<ThreatRecord<'a>>,
     effective: Vec<Effective>,
-    rules: Vec<&'a RiskRule>,
-    /// Indices into `rules` of rules that read only `asset` and `org`.
-    asset_rules: Vec<usize>,
-    scenario_rules: Vec<usize>,
+    plan: ScenarioRules<'a>,
     /// Per threat: the first threat with the same filter, when the filter does not read
     /// `threat` (so its verdict for an asset is shared), else the threat itself.
     filter_leader: Vec<usize>,
-    /// Per scenario rule: the part of its condition that reads only `asset` and `org`.
-    asset_gates: Vec<Option<Gate>>,
-    /// Per threat (the last entry: no threat), per scenario rule: whether the part of its
-    /// condition that reads only `threat` and `org` leaves it open.
-    threat_gates_open: Vec<Vec<bool>>,
-    rules_read_risk: bool,
     /// Per register risk: indices of the treatment actions naming it.
     actions_by_risk: Vec<Vec<usize>>,
     /// (asset, threat) pairs the register covers: no generated scenario for them.
     covered: HashSet<(AssetIdx, ThreatIdx)>,
     as_of: NaiveDate,
-}
-
-/// An asset's verdicts on the rules: the asset-level rules that hold, and per scenario rule
-/// whether its asset gate leaves it open.
-struct AssetRules {
-    hits: Vec<usize>,
-    open: Vec<bool>,
 }
 
 /// The inputs of one scenario's scoring.
@@ -356,13 +341,6 @@ fn cite(o: &RuleOrigin) -> String {
 impl<'a> Scorer<'a> {
     fn new(ws: &'a Workspace, options: Options) -> Self {
         let effective = effective_cia(&ws.assets);
-        let rules: Vec<&RiskRule> = ws.rulesets.iter().flat_map(|s| &s.risk_rules).collect();
-        let (scenario_rules, asset_rules): (Vec<usize>, Vec<usize>) =
-            (0..rules.len()).partition(|i| {
-                let u = rules[*i].when.uses();
-                u.threat || u.risk
-            });
-        let rules_read_risk = rules.iter().any(|r| r.when.uses().risk);
         let mut actions_by_risk = vec![Vec::new(); ws.risks.len()];
         for (i, a) in ws.actions.iter().enumerate() {
             for r in &a.risks {
@@ -378,16 +356,6 @@ impl<'a> Scorer<'a> {
                     .flat_map(move |t| r.assets.iter().map(move |a| (*a, t)))
             })
             .collect();
-        // Gates only on the compiled path: the interpreter path stays a plain baseline.
-        let compiled = options.evaluator == Evaluator::Compiled;
-        let gates = |allowed: &[&str]| -> Vec<Option<Gate>> {
-            scenario_rules
-                .iter()
-                .map(|&i| rules[i].when.gate(allowed).filter(|_| compiled))
-                .collect()
-        };
-        let asset_gates = gates(&["asset", "org"]);
-        let threat_gates = gates(&["threat", "org"]);
         let filter_leader = ws
             .threat_filters
             .iter()
@@ -408,36 +376,21 @@ impl<'a> Scorer<'a> {
             .iter()
             .map(|t| ThreatRecord::new(Some(t)))
             .collect();
-        let no_threat = ThreatRecord::new(None);
-        let threat_gates_open = threats
-            .iter()
-            .chain([&no_threat])
-            .map(|t| {
-                let b = Bindings {
-                    threat: Some(t),
-                    org: Some(&org),
-                    ..Default::default()
-                };
-                threat_gates
-                    .iter()
-                    .map(|g| g.as_ref().is_none_or(|g| g.may_hold(&b)))
-                    .collect()
-            })
-            .collect();
+        let plan = ScenarioRules::new(
+            ws.rulesets.iter().flat_map(|s| &s.risk_rules).collect(),
+            &threats,
+            &org,
+            options.evaluator,
+        );
         Scorer {
             ws,
             interp: Interpreter::new(options.evaluator),
             org,
-            no_threat,
+            no_threat: ThreatRecord::new(None),
             threats,
             effective,
-            rules,
-            asset_rules,
-            scenario_rules,
+            plan,
             filter_leader,
-            asset_gates,
-            threat_gates_open,
-            rules_read_risk,
             actions_by_risk,
             covered,
             as_of: options.as_of,
@@ -485,37 +438,25 @@ impl<'a> Scorer<'a> {
         true
     }
 
-    /// Evaluates the asset-level rules once for an asset (which hold), and the asset gates of
-    /// the scenario rules (which may hold for some of its scenarios).
+    /// Evaluates the asset-level rules and gates once for an asset.
     fn asset_hits(
         &self,
         a: AssetIdx,
         value: &AssetRecord<'_>,
         failures: &mut Vec<Failure>,
-    ) -> AssetRules {
+    ) -> AssetVerdicts {
         let b = Bindings {
             asset: Some(value),
             org: Some(&self.org),
             ..Default::default()
         };
-        let open = self
-            .asset_gates
-            .iter()
-            .map(|g| g.as_ref().is_none_or(|g| g.may_hold(&b)))
-            .collect();
-        let mut hits = Vec::new();
-        for &i in &self.asset_rules {
-            match self.rules[i].when.eval_bool(&self.interp, &b) {
-                Ok(true) => hits.push(i),
-                Ok(false) => {}
-                Err(e) => failures.push(Failure {
-                    rule: self.rules[i].id.clone(),
-                    record: self.ws.asset(a).id.clone(),
-                    message: e.0,
-                }),
-            }
-        }
-        AssetRules { hits, open }
+        self.plan.for_asset(&self.interp, &b, |rule, e| {
+            failures.push(Failure {
+                rule: rule.id.clone(),
+                record: self.ws.asset(a).id.clone(),
+                message: e.0,
+            })
+        })
     }
 
     /// The highest effective value among the properties the threat harms, over `assets`.
@@ -553,7 +494,7 @@ impl<'a> Scorer<'a> {
         &self,
         input: &Input<'a>,
         asset_value: &AssetRecord<'_>,
-        asset_rules: &AssetRules,
+        asset_rules: &AssetVerdicts,
         failures: &mut Vec<Failure>,
         mut trace: Option<&mut Derivation>,
     ) -> ScoredRisk {
@@ -586,7 +527,7 @@ impl<'a> Scorer<'a> {
         let threat_value = input
             .threat
             .map_or(&self.no_threat, |t| &self.threats[t.index()]);
-        let risk_value = self.rules_read_risk.then(|| {
+        let risk_value = self.plan.reads_risk.then(|| {
             RiskRecord::new(RiskFields {
                 id: input.id,
                 source: if input.register.is_some() {
@@ -625,35 +566,32 @@ impl<'a> Scorer<'a> {
                 Change::Set(v) => *set = Some(set.map_or(v, |s: u8| s.max(v))),
             }
         };
+        let rules = &self.plan.rules;
         let mut traced_hits = Vec::new();
-        for &i in &asset_rules.hits {
-            adjust(self.rules[i]);
-            traced_hits.extend(trace.is_some().then_some(i));
-        }
-        let threat_open =
-            &self.threat_gates_open[input.threat.map_or(self.threats.len(), |t| t.index())];
-        for (k, &i) in self.scenario_rules.iter().enumerate() {
-            // A gate closed for the asset or the threat means the rule is false here.
-            if !asset_rules.open[k] || !threat_open[k] {
-                continue;
-            }
-            match self.rules[i].when.eval_bool(&self.interp, &bindings) {
-                Ok(true) => {
-                    adjust(self.rules[i]);
-                    traced_hits.extend(trace.is_some().then_some(i));
+        let tracing = trace.is_some();
+        let mut rule_errors = Vec::new();
+        self.plan.for_scenario(
+            &self.interp,
+            asset_rules,
+            input.threat,
+            &bindings,
+            |i| {
+                adjust(rules[i]);
+                traced_hits.extend(tracing.then_some(i));
+            },
+            |i, e| {
+                if tracing {
+                    rule_errors.push((rules[i].id.clone(), e.0.clone()));
                 }
-                Ok(false) => {}
-                Err(e) => {
-                    if let Some(t) = trace.as_deref_mut() {
-                        t.rule_errors.push((self.rules[i].id.clone(), e.0.clone()));
-                    }
-                    failures.push(Failure {
-                        rule: self.rules[i].id.clone(),
-                        record: input.id.to_string(),
-                        message: e.0,
-                    });
-                }
-            }
+                failures.push(Failure {
+                    rule: rules[i].id.clone(),
+                    record: input.id.to_string(),
+                    message: e.0,
+                });
+            },
+        );
+        if let Some(t) = trace.as_deref_mut() {
+            t.rule_errors.extend(rule_errors);
         }
         let likelihood = clamp(base_l, l_steps, l_set, max_l);
         let impact = clamp(base_i, i_steps, i_set, max_i);
@@ -676,7 +614,7 @@ impl<'a> Scorer<'a> {
             t.adjustments = traced_hits
                 .iter()
                 .map(|&i| {
-                    let r = self.rules[i];
+                    let r = rules[i];
                     Adjustment {
                         rule: r.id.clone(),
                         factor: r.factor.to_string(),

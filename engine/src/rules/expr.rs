@@ -18,7 +18,7 @@ use cel::objects::{Key, Map};
 use cel::{Context, ExecutionError, Program, Value};
 
 use super::compiled::{self, Record};
-use super::records;
+use super::records::{self, AssetRecord, InventoryRecord, OrgRecord, RiskRecord, ThreatRecord};
 
 /// The variables a rule can read.
 pub const VARIABLES: [&str; 5] = ["asset", "threat", "risk", "org", "inventory"];
@@ -201,9 +201,9 @@ impl Expr {
         bindings: &Bindings<'_>,
     ) -> Result<bool, EvalError> {
         if let (Evaluator::Compiled, Ok(program)) = (interp.evaluator, &self.compiled) {
-            return match program.eval(&bindings.records()) {
-                Ok(compiled::Val::Bool(b)) => Ok(b),
-                Ok(other) => Err(not_a_bool(&Value::from(&other))),
+            return match program.eval_bool(bindings) {
+                Ok(Ok(b)) => Ok(b),
+                Ok(Err(other)) => Err(not_a_bool(&Value::from(&other))),
                 Err(e) => Err(EvalError(e.0)),
             };
         }
@@ -232,7 +232,7 @@ impl Expr {
         let program = self.compiled.as_ref().ok()?;
         Some(
             program
-                .eval(&bindings.records())
+                .eval(bindings)
                 .map(|v| Value::from(&v))
                 .map_err(|e| EvalError(e.0)),
         )
@@ -246,10 +246,7 @@ pub struct Gate(compiled::Program);
 impl Gate {
     /// False only when the rule is certainly false for every scenario sharing these records.
     pub fn may_hold(&self, bindings: &Bindings<'_>) -> bool {
-        !matches!(
-            self.0.eval(&bindings.records()),
-            Ok(compiled::Val::Bool(false))
-        )
+        !matches!(self.0.eval_bool(bindings), Ok(Ok(false)))
     }
 }
 
@@ -480,41 +477,52 @@ pub trait RuleRecord: Record {
     fn cel(&self) -> &CelValue;
 }
 
-/// Records bound to the rule variables for one evaluation, borrowed from the caller.
+/// Records bound to the rule variables for one evaluation, borrowed from the caller. The
+/// types are the engine's own records, so the compiled path reads their fields with static
+/// calls the compiler can inline.
 #[derive(Default, Clone, Copy)]
 pub struct Bindings<'a> {
-    pub asset: Option<&'a dyn RuleRecord>,
-    pub threat: Option<&'a dyn RuleRecord>,
-    pub risk: Option<&'a dyn RuleRecord>,
-    pub org: Option<&'a dyn RuleRecord>,
-    pub inventory: Option<&'a dyn RuleRecord>,
+    pub asset: Option<&'a AssetRecord<'a>>,
+    pub threat: Option<&'a ThreatRecord<'a>>,
+    pub risk: Option<&'a RiskRecord<'a>>,
+    pub org: Option<&'a OrgRecord<'a>>,
+    pub inventory: Option<&'a InventoryRecord>,
 }
 
 impl<'a> Bindings<'a> {
-    /// The records in the order of [`VARIABLES`], as the compiled path reads them.
-    fn records(&self) -> [Option<&'a dyn Record>; 5] {
-        let up = |r: Option<&'a dyn RuleRecord>| r.map(|r| r as &'a dyn Record);
-        [
-            up(self.asset),
-            up(self.threat),
-            up(self.risk),
-            up(self.org),
-            up(self.inventory),
-        ]
+    /// Field `slot` (or `name`) of the variable with index `var` in [`VARIABLES`]: `None`
+    /// when the variable is not bound, `Some(None)` when the record has no such field.
+    #[inline]
+    pub(crate) fn field(
+        &self,
+        var: u8,
+        slot: u16,
+        name: &str,
+    ) -> Option<Option<compiled::Val<'a>>> {
+        Some(match var {
+            0 => self.asset?.field(slot, name),
+            1 => self.threat?.field(slot, name),
+            2 => self.risk?.field(slot, name),
+            3 => self.org?.field(slot, name),
+            _ => self.inventory?.field(slot, name),
+        })
+    }
+
+    fn record(&self, variable: &str) -> Option<&'a dyn RuleRecord> {
+        Some(match variable {
+            "asset" => self.asset?,
+            "threat" => self.threat?,
+            "risk" => self.risk?,
+            "org" => self.org?,
+            "inventory" => self.inventory?,
+            _ => return None,
+        })
     }
 }
 
 impl VariableResolver for Bindings<'_> {
     fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
-        let v = match variable {
-            "asset" => self.asset,
-            "threat" => self.threat,
-            "risk" => self.risk,
-            "org" => self.org,
-            "inventory" => self.inventory,
-            _ => None,
-        }?;
-        Some(CowVal::Borrowed(v.cel().0.as_ref()))
+        Some(CowVal::Borrowed(self.record(variable)?.cel().0.as_ref()))
     }
 }
 

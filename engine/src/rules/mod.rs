@@ -3,5 +3,6 @@
 pub mod checks;
 pub mod compiled;
 pub mod expr;
+pub mod plan;
 pub mod records;
 pub mod ruleset;

@@ -121,6 +121,7 @@ impl<'a> AssetRecord<'a> {
 }
 
 impl Record for AssetRecord<'_> {
+    #[inline]
     fn field(&self, slot: u16, name: &str) -> Option<Val<'_>> {
         let a = self.asset;
         let n = |v: u8| Val::Int(i64::from(v));
@@ -187,6 +188,7 @@ impl<'a> ThreatRecord<'a> {
 }
 
 impl Record for ThreatRecord<'_> {
+    #[inline]
     fn field(&self, slot: u16, name: &str) -> Option<Val<'_>> {
         let slot = slot_of(slot, name, THREAT_FIELDS)?;
         let Some(t) = self.threat else {
@@ -257,6 +259,7 @@ impl<'a> RiskRecord<'a> {
 }
 
 impl Record for RiskRecord<'_> {
+    #[inline]
     fn field(&self, slot: u16, name: &str) -> Option<Val<'_>> {
         let r = &self.fields;
         Some(match slot_of(slot, name, RISK_FIELDS)? {
@@ -406,6 +409,7 @@ impl InventoryRecord {
 }
 
 impl Record for InventoryRecord {
+    #[inline]
     fn field(&self, slot: u16, name: &str) -> Option<Val<'_>> {
         Some(match slot_of(slot, name, INVENTORY_FIELDS)? {
             0 => Val::Int(self.assets),

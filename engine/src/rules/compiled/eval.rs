@@ -5,8 +5,9 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::rc::Rc;
 
-use super::value::{self, Fault, List, MapVal, Result, Val, fault};
+use super::value::{self, Const, Fault, List, MapVal, Result, Val, fault};
 use super::{BY_NAME, Cmp, Fold, Func, Node};
+use crate::rules::expr::Bindings;
 use crate::rules::expr::rank_of;
 
 /// A record a rule variable is bound to (`asset`, `threat`, ...).
@@ -24,55 +25,128 @@ pub fn no_such_field(name: &str) -> Fault {
 }
 
 struct Frame<'a, 'v> {
-    vars: &'v [Option<&'a dyn Record>],
+    vars: &'v Bindings<'a>,
     locals: Vec<Val<'a>>,
 }
 
-pub(super) fn run<'a>(
+pub(super) fn run_bool<'a>(
     root: &'a Node,
     locals: usize,
-    vars: &[Option<&'a dyn Record>],
-) -> Result<Val<'a>> {
-    let mut frame = Frame {
-        vars,
-        // Empty (no allocation) unless the rule has comprehensions.
-        locals: if locals == 0 {
-            Vec::new()
-        } else {
-            vec![Val::Null; locals]
+    vars: &'a Bindings<'a>,
+) -> Result<std::result::Result<bool, Val<'a>>> {
+    let mut frame = Frame::new(locals, vars);
+    match root {
+        // Boolean-shaped roots: the fast path.
+        Node::And(_)
+        | Node::Or(_)
+        | Node::Not(_)
+        | Node::EqConst(..)
+        | Node::GuardedEq(..)
+        | Node::InConsts(..)
+        | Node::ConstIn(..)
+        | Node::HasField { .. } => frame.eval_bool(root).map(Ok),
+        _ => match frame.eval(root)? {
+            Val::Bool(b) => Ok(Ok(b)),
+            other => Ok(Err(other)),
         },
-    };
-    frame.eval(root)
+    }
 }
 
-impl<'a> Frame<'a, '_> {
-    fn record(&self, var: u8) -> Result<&'a dyn Record> {
+pub(super) fn run<'a>(root: &'a Node, locals: usize, vars: &'a Bindings<'a>) -> Result<Val<'a>> {
+    Frame::new(locals, vars).eval(root)
+}
+
+impl<'a, 'v> Frame<'a, 'v> {
+    fn new(locals: usize, vars: &'v Bindings<'a>) -> Self {
+        Frame {
+            vars,
+            // Empty (no allocation) unless the rule has comprehensions.
+            locals: if locals == 0 {
+                Vec::new()
+            } else {
+                vec![Val::Null; locals]
+            },
+        }
+    }
+
+    /// Applies `test` to the value of `x`, read in place when `x` is a record field: the
+    /// tests of most rules then never move a [`Val`] around.
+    #[inline]
+    fn operand<R>(&mut self, x: &'a Node, test: impl FnOnce(&Val<'a>) -> R) -> Result<R> {
+        match x {
+            Node::Field { var, slot, name } => match &self.field(*var, *slot, name)? {
+                Some(v) => Ok(test(v)),
+                None => Err(no_such_field(name)),
+            },
+            other => Ok(test(&self.eval(other)?)),
+        }
+    }
+
+    /// Field `slot` (or `name`) of variable `var`: `Ok(None)` when the record has no such
+    /// field, an error when the variable is not bound for this kind of rule.
+    #[inline]
+    fn field(&self, var: u8, slot: u16, name: &str) -> Result<Option<Val<'a>>> {
         self.vars
-            .get(usize::from(var))
-            .copied()
-            .flatten()
+            .field(var, slot, name)
             .ok_or_else(|| Fault("the variable is not available to this kind of rule".into()))
     }
 
+    /// Evaluates a node that must give a boolean. Boolean-shaped nodes are answered here
+    /// without building a [`Val`]: rules are mostly such nodes.
     fn eval_bool(&mut self, n: &'a Node) -> Result<bool> {
-        self.eval(n)?.as_bool()
+        match n {
+            Node::Const(Const::Bool(b)) => Ok(*b),
+            Node::And(xs) => self.logical(xs, false),
+            Node::Or(xs) => self.logical(xs, true),
+            Node::GuardedEq(x, k, c, negate) => self.operand(x, |v| match v {
+                Val::Map(m) => Ok(match m.get(&Val::text(k)) {
+                    Some(v) => equal_const(&v, c) != *negate,
+                    None => false,
+                }),
+                other => fault(format!(
+                    "has(): cannot test field `{k}` of {}",
+                    other.type_name()
+                )),
+            })?,
+            Node::Not(x) => Ok(!self.eval_bool(x)?),
+            Node::EqConst(x, c, negate) => self.operand(x, |v| equal_const(v, c) != *negate),
+            Node::InConsts(x, items) => {
+                self.operand(x, |v| items.iter().any(|c| equal_const(v, c)))
+            }
+            Node::ConstIn(c, x) => self.operand(x, |v| match v {
+                Val::List(l) => Ok(l.contains(&c.val())),
+                Val::Map(m) => Ok(m.get(&c.val()).is_some()),
+                other => fault(format!(
+                    "no such overload: {} in {}",
+                    c.val().type_name(),
+                    other.type_name()
+                )),
+            })?,
+            Node::HasField { var, slot, name } => Ok(self.field(*var, *slot, name)?.is_some()),
+            Node::Cond(abc) => {
+                if self.eval_bool(&abc[0])? {
+                    self.eval_bool(&abc[1])
+                } else {
+                    self.eval_bool(&abc[2])
+                }
+            }
+            other => self.eval(other)?.as_bool(),
+        }
     }
 
     fn eval(&mut self, n: &'a Node) -> Result<Val<'a>> {
         match n {
             Node::Const(c) => Ok(c.val()),
             Node::Field { var, slot, name } => self
-                .record(*var)?
-                .field(*slot, name)
+                .field(*var, *slot, name)?
                 .ok_or_else(|| no_such_field(name)),
             Node::HasField { var, slot, name } => {
-                Ok(Val::Bool(self.record(*var)?.field(*slot, name).is_some()))
+                Ok(Val::Bool(self.field(*var, *slot, name)?.is_some()))
             }
             Node::MaxCia(var) => {
-                let r = self.record(*var)?;
                 let mut best = i64::MIN;
                 for name in ["confidentiality", "integrity", "availability"] {
-                    match r.field(BY_NAME, name) {
+                    match self.field(*var, BY_NAME, name)? {
                         Some(Val::Int(i)) => best = best.max(i),
                         _ => return fault(format!("max_cia: the record has no `{name}` value")),
                     }
@@ -104,14 +178,18 @@ impl<'a> Frame<'a, '_> {
                 other => fault(format!("no such overload: -{}", other.type_name())),
             },
             Node::NotStrictlyFalse(x) => Ok(Val::Bool(self.eval_bool(x).unwrap_or(true))),
-            Node::And(ab) => self.logical(&ab[0], &ab[1], false),
-            Node::Or(ab) => self.logical(&ab[0], &ab[1], true),
+            Node::And(xs) => Ok(Val::Bool(self.logical(xs, false)?)),
+            Node::Or(xs) => Ok(Val::Bool(self.logical(xs, true)?)),
+            Node::GuardedEq(..) => Ok(Val::Bool(self.eval_bool(n)?)),
             Node::Cond(abc) => {
                 if self.eval_bool(&abc[0])? {
                     self.eval(&abc[1])
                 } else {
                     self.eval(&abc[2])
                 }
+            }
+            Node::EqConst(..) | Node::InConsts(..) | Node::ConstIn(..) => {
+                Ok(Val::Bool(self.eval_bool(n)?))
             }
             Node::Eq(ab) => {
                 let (a, b) = (self.eval(&ab[0])?, self.eval(&ab[1])?);
@@ -188,25 +266,19 @@ impl<'a> Frame<'a, '_> {
     /// `&&` (`or == false`) and `||` (`or == true`) with the interpreter's error absorption: the
     /// left side decides alone when it is the absorbing value; an error on the left is dropped
     /// when the right side is the absorbing value.
-    fn logical(&mut self, a: &'a Node, b: &'a Node, or: bool) -> Result<Val<'a>> {
-        let left = self.eval_bool(a);
-        if left == Ok(or) {
-            return Ok(Val::Bool(or));
+    ///
+    /// Over a flattened chain this is the same as the nested binary operators: the first
+    /// absorbing value decides; otherwise an error met on the way is the result.
+    fn logical(&mut self, items: &'a [Node], or: bool) -> Result<bool> {
+        let mut pending = None;
+        for n in items {
+            match self.eval_bool(n) {
+                Ok(v) if v == or => return Ok(or),
+                Ok(_) => {}
+                Err(e) => pending = Some(e),
+            }
         }
-        let right = match self.eval(b)? {
-            Val::Bool(r) => Some(r),
-            _ => None,
-        };
-        match (left, right) {
-            (Ok(_), Some(r)) => Ok(Val::Bool(r)),
-            (Err(_), Some(r)) if r == or => Ok(Val::Bool(or)),
-            (Err(e), _) => Err(e),
-            (Ok(_), None) => fault(if or {
-                "no such overload: bool || non-bool"
-            } else {
-                "no such overload: bool && non-bool"
-            }),
-        }
+        pending.map_or(Ok(!or), Err)
     }
 
     fn fold(&mut self, f: &'a Fold) -> Result<Val<'a>> {
@@ -243,6 +315,16 @@ impl<'a> Frame<'a, '_> {
             return Err(e);
         }
         self.eval(&f.result)
+    }
+}
+
+/// `v == c`, with the common text and boolean cases compared directly.
+#[inline]
+fn equal_const(v: &Val<'_>, c: &Const) -> bool {
+    match (v, c) {
+        (Val::Str(s), Const::Str(t)) => s.as_ref() == t.as_ref(),
+        (Val::Bool(a), Const::Bool(b)) => a == b,
+        _ => value::equal(v, &c.val()),
     }
 }
 
@@ -317,9 +399,7 @@ fn call<'a>(f: Func, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>> {
         Func::UInt => Val::UInt(match a {
             Val::UInt(u) => u,
             Val::Int(i) => u64::try_from(i).map_err(|_| Fault("uint() range error".into()))?,
-            Val::Double(d) if d.is_finite() && d >= 0.0 && d < 1.844_674_407_370_955_2e19 => {
-                d as u64
-            }
+            Val::Double(d) if (0.0..1.844_674_407_370_955_2e19).contains(&d) => d as u64,
             Val::Double(_) => return fault("uint() range error"),
             Val::Str(s) => s
                 .parse()

@@ -13,6 +13,8 @@ pub mod value;
 use cel::common::ast::{EntryExpr, Expr as Ast, IdedExpr, LiteralValue};
 
 pub use eval::{Record, no_such_field};
+
+use crate::rules::expr::Bindings;
 pub use value::{Arith, Const, Fault, Val};
 
 /// The variables a compiled rule may read, with the fields each record knows; `slot` values
@@ -60,11 +62,19 @@ enum Func {
     Rank,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Node {
     Const(Const),
-    Field { var: u8, slot: u16, name: Box<str> },
-    HasField { var: u8, slot: u16, name: Box<str> },
+    Field {
+        var: u8,
+        slot: u16,
+        name: Box<str>,
+    },
+    HasField {
+        var: u8,
+        slot: u16,
+        name: Box<str>,
+    },
     MaxCia(u8),
     Local(u8),
     Select(Box<Node>, Box<str>),
@@ -72,11 +82,22 @@ enum Node {
     Not(Box<Node>),
     Neg(Box<Node>),
     NotStrictlyFalse(Box<Node>),
-    And(Box<[Node; 2]>),
-    Or(Box<[Node; 2]>),
+    /// `a && b && ...`, flattened: CEL's `&&` is associative, errors included.
+    And(Box<[Node]>),
+    /// `a || b || ...`, flattened.
+    Or(Box<[Node]>),
+    /// `has(x.k) && x.k == c` (`!=` with the flag): the guarded read of an optional
+    /// attribute, with one lookup instead of two.
+    GuardedEq(Box<Node>, Box<str>, Const, bool),
     Cond(Box<[Node; 3]>),
     Eq(Box<[Node; 2]>),
     Ne(Box<[Node; 2]>),
+    /// `x == c` (or `!=` when the flag is set) against a constant: the most common rule test.
+    EqConst(Box<Node>, Const, bool),
+    /// `x in [c1, c2, ...]` over constants.
+    InConsts(Box<Node>, Box<[Const]>),
+    /// `c in x` with a constant needle.
+    ConstIn(Const, Box<Node>),
     Cmp(Cmp, Box<[Node; 2]>),
     Arith(Arith, Box<[Node; 2]>),
     In(Box<[Node; 2]>),
@@ -88,7 +109,7 @@ enum Node {
 }
 
 /// A comprehension (the expansion of `all`, `exists`, `exists_one`, `map`, `filter`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Fold {
     range: Node,
     iter: u8,
@@ -131,7 +152,7 @@ impl Program {
             vars.iter().all(|v| keep(*v))
         });
         let first = kept.next()?.clone();
-        let root = kept.fold(first, |acc, c| Node::And(pair(acc, c.clone())));
+        let root = kept.fold(first, |acc, c| logical(acc, c.clone(), false));
         Some(Program {
             root,
             locals: self.locals,
@@ -139,8 +160,13 @@ impl Program {
     }
 
     /// Evaluates with `vars[i]` bound to the schema's i-th variable.
-    pub fn eval<'a>(&'a self, vars: &[Option<&'a dyn Record>]) -> Result<Val<'a>, Fault> {
+    pub fn eval<'a>(&'a self, vars: &'a Bindings<'a>) -> Result<Val<'a>, Fault> {
         eval::run(&self.root, self.locals, vars)
+    }
+
+    /// Evaluates a condition: `Ok(Err(value))` when it gives something other than a boolean.
+    pub fn eval_bool<'a>(&'a self, vars: &'a Bindings<'a>) -> Result<Result<bool, Val<'a>>, Fault> {
+        eval::run_bool(&self.root, self.locals, vars)
     }
 }
 
@@ -333,11 +359,11 @@ impl Compiler {
         let global = target.is_none();
         let member = target.is_some();
         let node = match (name, args.len()) {
-            ("_&&_", 2) if global => Node::And(pair(next(), next())),
-            ("_||_", 2) if global => Node::Or(pair(next(), next())),
+            ("_&&_", 2) if global => logical(next(), next(), false),
+            ("_||_", 2) if global => logical(next(), next(), true),
             ("_?_:_", 3) if global => Node::Cond(Box::new([next(), next(), next()])),
-            ("_==_", 2) if global => Node::Eq(pair(next(), next())),
-            ("_!=_", 2) if global => Node::Ne(pair(next(), next())),
+            ("_==_", 2) if global => equality(next(), next(), false),
+            ("_!=_", 2) if global => equality(next(), next(), true),
             ("_<_", 2) if global => Node::Cmp(Cmp::Lt, pair(next(), next())),
             ("_<=_", 2) if global => Node::Cmp(Cmp::Le, pair(next(), next())),
             ("_>_", 2) if global => Node::Cmp(Cmp::Gt, pair(next(), next())),
@@ -347,7 +373,11 @@ impl Compiler {
             ("_*_", 2) if global => Node::Arith(Arith::Mul, pair(next(), next())),
             ("_/_", 2) if global => Node::Arith(Arith::Div, pair(next(), next())),
             ("_%_", 2) if global => Node::Arith(Arith::Rem, pair(next(), next())),
-            ("@in", 2) if global => Node::In(pair(next(), next())),
+            ("@in", 2) if global => match (next(), next()) {
+                (x, Node::Const(Const::List(items))) => Node::InConsts(Box::new(x), items),
+                (Node::Const(c), x) => Node::ConstIn(c, Box::new(x)),
+                (a, b) => Node::In(pair(a, b)),
+            },
             ("_[_]", 2) if global => Node::Index(pair(next(), next())),
             ("!_", 1) if global => Node::Not(Box::new(next())),
             ("-_", 1) if global => Node::Neg(Box::new(next())),
@@ -370,12 +400,55 @@ impl Compiler {
     }
 }
 
+/// `a == b` (`!=` when `negate`), specialised when one side is a constant.
+fn equality(a: Node, b: Node, negate: bool) -> Node {
+    match (a, b) {
+        (x, Node::Const(c)) | (Node::Const(c), x) => Node::EqConst(Box::new(x), c, negate),
+        (a, b) if negate => Node::Ne(pair(a, b)),
+        (a, b) => Node::Eq(pair(a, b)),
+    }
+}
+
+/// `a && b` (`a || b` when `or`), flattened into one n-ary node, with guarded reads fused.
+fn logical(a: Node, b: Node, or: bool) -> Node {
+    let mut items = Vec::new();
+    for n in [a, b] {
+        match n {
+            Node::And(xs) if !or => items.extend(xs.into_vec()),
+            Node::Or(xs) if or => items.extend(xs.into_vec()),
+            other => items.push(other),
+        }
+    }
+    if or {
+        return Node::Or(items.into());
+    }
+    let mut fused: Vec<Node> = Vec::with_capacity(items.len());
+    for n in items {
+        let guard = match (fused.last(), &n) {
+            (Some(Node::Has(x, k)), Node::EqConst(read, c, negate))
+                if **read == Node::Select(x.clone(), k.clone()) =>
+            {
+                Some(Node::GuardedEq(x.clone(), k.clone(), c.clone(), *negate))
+            }
+            _ => None,
+        };
+        match guard {
+            Some(g) => {
+                fused.pop();
+                fused.push(g);
+            }
+            None => fused.push(n),
+        }
+    }
+    if fused.len() == 1 {
+        return fused.pop().unwrap_or(Node::Const(Const::Bool(true)));
+    }
+    Node::And(fused.into())
+}
+
 fn flatten_and<'n>(n: &'n Node, out: &mut Vec<&'n Node>) {
     match n {
-        Node::And(ab) => {
-            flatten_and(&ab[0], out);
-            flatten_and(&ab[1], out);
-        }
+        Node::And(xs) => xs.iter().for_each(|x| flatten_and(x, out)),
         other => out.push(other),
     }
 }
@@ -387,13 +460,16 @@ fn reads(n: &Node, out: &mut Vec<u8>) {
         Node::Const(_) | Node::Local(_) => {}
         Node::Field { var, .. } | Node::HasField { var, .. } | Node::MaxCia(var) => out.push(*var),
         Node::Select(x, _)
+        | Node::GuardedEq(x, _, _, _)
+        | Node::EqConst(x, _, _)
+        | Node::InConsts(x, _)
+        | Node::ConstIn(_, x)
         | Node::Has(x, _)
         | Node::Not(x)
         | Node::Neg(x)
         | Node::NotStrictlyFalse(x) => reads(x, out),
-        Node::And(ab)
-        | Node::Or(ab)
-        | Node::Eq(ab)
+        Node::And(xs) | Node::Or(xs) => xs.iter().for_each(|x| reads(x, out)),
+        Node::Eq(ab)
         | Node::Ne(ab)
         | Node::Cmp(_, ab)
         | Node::Arith(_, ab)

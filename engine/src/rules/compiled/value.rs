@@ -130,6 +130,10 @@ impl<'a> Val<'a> {
 }
 
 impl<'a> List<'a> {
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn len(&self) -> usize {
         match self {
             List::Texts(t) => t.len(),
@@ -165,6 +169,10 @@ impl<'a> List<'a> {
 }
 
 impl<'a> MapVal<'a> {
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn len(&self) -> usize {
         match self {
             MapVal::Attributes(m) => m.len(),
@@ -193,6 +201,14 @@ impl<'a> MapVal<'a> {
             _ => None,
         };
         match self {
+            // A handful of attributes: a scan comparing lengths first beats the tree's
+            // ordered comparisons.
+            MapVal::Attributes(m) if m.len() <= 8 => {
+                let t = text?;
+                m.iter()
+                    .find(|(k, _)| k.len() == t.len() && k.as_str() == t)
+                    .map(|(_, v)| Val::attr(v))
+            }
             MapVal::Attributes(m) => m.get(text?).map(Val::attr),
             MapVal::Cia(c) => {
                 let v = match text? {

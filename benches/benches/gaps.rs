@@ -1,0 +1,36 @@
+//! Gap detection over 100,000 assets: the 24 gap checks and the copy-paste detection on an
+//! evaluated `isms generate` workspace (assessment, SoA and custom checks done once, outside
+//! the timed loop).
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use isms_engine::generate::{Options, workspace};
+use isms_engine::{gaps, risk, rules, soa};
+
+fn detection(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let assets = 100_000;
+    for f in workspace(&Options { assets, seed: 1 }) {
+        std::fs::write(dir.path().join(f.path), f.contents).expect("write workspace");
+    }
+    let ws = isms_engine::load(dir.path())
+        .expect("generated workspace loads")
+        .workspace;
+    let options = risk::Options::new(ws.as_of.expect("generated workspaces pin as_of"));
+    let assessment = risk::assess(&ws, options);
+    let (soa, _) = soa::build(&ws, &assessment, options.as_of);
+    let checks = rules::checks::run(&ws, &assessment);
+    let context = gaps::Context::new(&ws, &assessment, &soa);
+    let mut group = c.benchmark_group("gaps");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(assets as u64));
+    group.bench_function("detect_100000_assets", |b| {
+        b.iter(|| gaps::detect(&context, &checks).len())
+    });
+    group.bench_function("custom_checks_100000_assets", |b| {
+        b.iter(|| rules::checks::run(&ws, &assessment).findings.len())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, detection);
+criterion_main!(benches);

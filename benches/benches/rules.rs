@@ -1,0 +1,258 @@
+//! One scenario through the default rule set's risk rules, in the same run: the compiled
+//! path as the engine runs it (asset-level rules and gates once per asset, then each
+//! scenario), the compiled path evaluating every rule for every scenario, the `cel`
+//! interpreter path, and the same rules written by hand in Rust.
+//!
+//! The scenarios are those the engine forms for the first assets of a generated workspace
+//! (about ten per asset). Records are bound outside the timed loop, so the figures compare
+//! rule evaluation. Before timing, all four are checked to agree on every scenario.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use isms_engine::Workspace;
+use isms_engine::generate::{Options, workspace};
+use isms_engine::model::{AssetIdx, AssetKind, AttrValue, Classification, FactValue, ThreatIdx};
+use isms_engine::risk::Effective;
+use isms_engine::rules::expr::{Bindings, Evaluator, Interpreter};
+use isms_engine::rules::plan::ScenarioRules;
+use isms_engine::rules::records::{AssetRecord, OrgRecord, ThreatRecord};
+use isms_engine::rules::ruleset::{Change, Factor, RiskRule};
+
+/// The summed adjustments of the rules that hold: likelihood steps, impact steps, impact set.
+type Effect = (i32, i32, Option<u8>);
+
+fn apply(effect: &mut Effect, rule: &RiskRule) {
+    match (rule.factor, rule.change) {
+        (Factor::Likelihood, Change::By(n)) => effect.0 += i32::from(n),
+        (Factor::Impact, Change::By(n)) => effect.1 += i32::from(n),
+        (Factor::Impact, Change::Set(v)) => effect.2 = Some(effect.2.map_or(v, |s| s.max(v))),
+        (Factor::Likelihood, Change::Set(_)) => unreachable!("no such rule in the default set"),
+    }
+}
+
+fn through_rules(rules: &[RiskRule], interp: &Interpreter, b: &Bindings<'_>) -> Effect {
+    let mut effect = (0, 0, None);
+    for r in rules {
+        if r.when.eval_bool(interp, b) == Ok(true) {
+            apply(&mut effect, r);
+        }
+    }
+    effect
+}
+
+/// The default rule set's risk rules, by hand.
+fn by_hand(ws: &Workspace, effective: &[Effective], a: AssetIdx, t: ThreatIdx) -> Effect {
+    let asset = ws.asset(a);
+    let threat = &ws.threats[t.index()];
+    let facts = &ws.profile.facts;
+    let attr = |k: &str, v: &AttrValue| asset.attributes.get(k) == Some(v);
+    let yes = AttrValue::Bool(true);
+    let fact = |k: &str| facts.get(k) == Some(&FactValue::Bool(true));
+    let category = threat.category.as_deref().unwrap_or("");
+    let technical = matches!(category, "technical attack" | "malware");
+    let class = asset.classification;
+    let affects = threat.affects;
+    let (mut l, mut i, mut set) = (0, 0, None);
+    if attr("internet_facing", &yes) && technical {
+        l += 1;
+    }
+    if attr("patch_level", &AttrValue::Text("outdated".into())) && technical {
+        l += 1;
+    }
+    if attr("patch_level", &AttrValue::Text("unsupported".into())) && technical {
+        l += 2;
+    }
+    if asset.kind == AssetKind::Supplier
+        && attr("has_access", &yes)
+        && matches!(category, "supplier" | "technical attack")
+    {
+        l += 1;
+    }
+    if fact("remote_work")
+        && threat.id == "TH-11"
+        && matches!(
+            asset.subtype.as_deref(),
+            Some("laptop" | "phone" | "tablet")
+        )
+    {
+        l += 1;
+    }
+    if attr("mfa", &yes) && matches!(threat.id.as_str(), "TH-02" | "TH-08" | "TH-28") {
+        l -= 1;
+    }
+    if fact("uses_cloud")
+        && threat.id == "TH-22"
+        && matches!(
+            class,
+            Some(Classification::Confidential | Classification::Restricted)
+        )
+    {
+        l += 1;
+    }
+    if class == Some(Classification::Restricted) && affects.confidentiality {
+        i += 1;
+    }
+    if attr("personal_data", &yes) && affects.confidentiality {
+        i += 1;
+    }
+    if class == Some(Classification::Public)
+        && affects.confidentiality
+        && !affects.integrity
+        && !affects.availability
+    {
+        i -= 1;
+    }
+    if effective[a.index()].cia.availability >= 5 && affects.availability {
+        set = Some(5);
+    }
+    (l, i, set)
+}
+
+fn rules(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for f in workspace(&Options {
+        assets: 2_000,
+        seed: 1,
+    }) {
+        std::fs::write(dir.path().join(f.path), f.contents).expect("write workspace");
+    }
+    let ws = isms_engine::load(dir.path())
+        .expect("generated workspace loads")
+        .workspace;
+    let rules: &[RiskRule] = &ws.rulesets[0].risk_rules;
+    let effective = isms_engine::risk::effective_cia(&ws.assets);
+    let org = OrgRecord::new(&ws.profile);
+    let threat_records: Vec<ThreatRecord> = ws
+        .threats
+        .iter()
+        .map(|t| ThreatRecord::new(Some(t)))
+        .collect();
+    let compiled = Interpreter::new(Evaluator::Compiled);
+    let interpreted = Interpreter::new(Evaluator::Interpreter);
+    let asset_record =
+        |a: AssetIdx| AssetRecord::new(&ws.assets, a, effective[a.index()].cia, true);
+    // The scenarios of the first assets, as the engine forms them (threats whose filter
+    // applies), until there are 256: about ten per asset, as in a real inventory.
+    let mut scenarios: Vec<(AssetIdx, Vec<ThreatIdx>)> = Vec::new();
+    let mut count = 0;
+    for a in (0..ws.assets.len()).map(|a| AssetIdx(a as u32)) {
+        let record = asset_record(a);
+        let threats: Vec<ThreatIdx> = (0..ws.threats.len())
+            .filter(|&t| {
+                let b = Bindings {
+                    asset: Some(&record),
+                    threat: Some(&threat_records[t]),
+                    org: Some(&org),
+                    ..Default::default()
+                };
+                ws.threat_filters[t].eval_bool(&compiled, &b) == Ok(true)
+            })
+            .take(256 - count)
+            .map(|t| ThreatIdx(t as u32))
+            .collect();
+        count += threats.len();
+        scenarios.push((a, threats));
+        if count == 256 {
+            break;
+        }
+    }
+    let assets: Vec<AssetRecord> = scenarios.iter().map(|(a, _)| asset_record(*a)).collect();
+    let bind = |k: usize, t: ThreatIdx| Bindings {
+        asset: Some(&assets[k]),
+        threat: Some(&threat_records[t.index()]),
+        org: Some(&org),
+        ..Default::default()
+    };
+    let plan = ScenarioRules::new(
+        rules.iter().collect(),
+        &threat_records,
+        &org,
+        Evaluator::Compiled,
+    );
+    let through_plan = |k: usize, threats: &[ThreatIdx], out: &mut Vec<Effect>| {
+        let asset_only = Bindings {
+            asset: Some(&assets[k]),
+            org: Some(&org),
+            ..Default::default()
+        };
+        let verdicts = plan.for_asset(&compiled, &asset_only, |_, _| {});
+        for &t in threats {
+            let mut effect = (0, 0, None);
+            plan.for_scenario(
+                &compiled,
+                &verdicts,
+                Some(t),
+                &bind(k, t),
+                |i| apply(&mut effect, plan.rules[i]),
+                |_, _| {},
+            );
+            out.push(effect);
+        }
+    };
+    // The four agree on every scenario before anything is timed.
+    let mut planned = Vec::new();
+    for (k, (a, threats)) in scenarios.iter().enumerate() {
+        through_plan(k, threats, &mut planned);
+        for (n, &t) in threats.iter().enumerate() {
+            let want = by_hand(&ws, &effective, *a, t);
+            let b = bind(k, t);
+            assert_eq!(
+                through_rules(rules, &compiled, &b),
+                want,
+                "compiled {a:?} {t:?}"
+            );
+            assert_eq!(
+                through_rules(rules, &interpreted, &b),
+                want,
+                "interpreter {a:?} {t:?}"
+            );
+            assert_eq!(
+                planned[planned.len() - threats.len() + n],
+                want,
+                "plan {a:?} {t:?}"
+            );
+        }
+    }
+
+    let mut group = c.benchmark_group("rules/default_ruleset_per_scenario");
+    group.throughput(Throughput::Elements(count as u64));
+    let each = |eval: &dyn Fn(&Bindings) -> Effect| {
+        let mut sum = 0;
+        for (k, (_, threats)) in scenarios.iter().enumerate() {
+            for &t in threats {
+                sum += eval(&bind(k, t)).0;
+            }
+        }
+        sum
+    };
+    group.bench_function("compiled_engine_path", |bench| {
+        let mut out = Vec::with_capacity(count);
+        bench.iter(|| {
+            out.clear();
+            for (k, (_, threats)) in scenarios.iter().enumerate() {
+                through_plan(k, threats, &mut out);
+            }
+            out.len()
+        })
+    });
+    group.bench_function("compiled_every_rule", |bench| {
+        bench.iter(|| each(&|b| through_rules(rules, &compiled, b)))
+    });
+    group.bench_function("interpreter", |bench| {
+        bench.iter(|| each(&|b| through_rules(rules, &interpreted, b)))
+    });
+    group.bench_function("hand_written", |bench| {
+        bench.iter(|| {
+            let mut sum = 0;
+            for (a, threats) in &scenarios {
+                for &t in threats {
+                    sum += by_hand(&ws, &effective, *a, t).0;
+                }
+            }
+            sum
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, rules);
+criterion_main!(benches);
