@@ -17,12 +17,26 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// A run is short and its memory is reused stage after stage: returning freed pages to the
+/// OS only to fault them in again cost a quarter of a 200,000-asset run in the kernel.
+/// Option numbers from mimalloc.h (`mi_option_arena_eager_commit`, `mi_option_purge_delay`).
+fn tune_allocator() {
+    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: plain option setters of the allocator, called before any worker thread starts.
+    unsafe {
+        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 1);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, -1);
+    }
+}
+
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
 /// Exit code for bad input or usage (clap uses it for usage errors too).
 pub const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
+    tune_allocator();
     let args = cli::Cli::parse();
     let code = match commands::run(args) {
         Ok(code) => code,

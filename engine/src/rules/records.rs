@@ -385,10 +385,12 @@ impl InventoryRecord {
             internet += i64::from(flag(asset, "internet_facing"));
             personal += i64::from(flag(asset, "personal_data"));
             let loc = asset.location.as_deref().unwrap_or("");
+            let provider = |p: &str| {
+                loc.get(..p.len())
+                    .is_some_and(|l| l.eq_ignore_ascii_case(p))
+            };
             cloud += i64::from(
-                ["aws", "azure", "gcp"]
-                    .iter()
-                    .any(|p| loc.to_ascii_lowercase().starts_with(p))
+                ["aws", "azure", "gcp"].into_iter().any(provider)
                     || asset.tags.iter().any(|t| t == "cloud"),
             );
             if !loc.is_empty() {
