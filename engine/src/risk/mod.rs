@@ -778,79 +778,96 @@ impl<'a> Scorer<'a> {
     }
 }
 
+/// Assets a worker takes at a time.
+const ASSETS_PER_CHUNK: usize = 256;
+
+/// The results for a run of consecutive assets.
+#[derive(Default)]
+struct Chunk {
+    in_scope: Vec<bool>,
+    risks: Vec<ScoredRisk>,
+    failures: Vec<Failure>,
+    /// Scratch: per threat, the verdict of its filter for the current asset.
+    verdicts: Vec<Option<Result<bool, EvalError>>>,
+}
+
+impl Scorer<'_> {
+    /// Scope, then the generated scenarios of one asset, scored into `out`.
+    fn asset_scenarios(&self, a: AssetIdx, out: &mut Chunk) {
+        let ws = self.ws;
+        let probe = self.asset_value(a, true);
+        let in_scope = self.in_scope(a, &probe, &mut out.failures);
+        out.in_scope.push(in_scope);
+        if !in_scope || !ws.risk_model.generate_scenarios {
+            return;
+        }
+        let hits = self.asset_hits(a, &probe, &mut out.failures);
+        let b = Bindings {
+            asset: Some(&probe),
+            org: Some(&self.org),
+            ..Default::default()
+        };
+        // Threats sharing a filter that does not read `threat` share its verdict.
+        out.verdicts.clear();
+        out.verdicts.resize(ws.threats.len(), None);
+        for (t, filter) in ws.threat_filters.iter().enumerate() {
+            let leader = self.filter_leader[t];
+            let t = ThreatIdx(t as u32);
+            if self.covered.contains(&(a, t)) {
+                continue;
+            }
+            let bt = Bindings {
+                threat: Some(&self.threats[t.index()]),
+                ..b
+            };
+            let verdict = match &out.verdicts[leader] {
+                Some(v) => v.clone(),
+                None => {
+                    let v = filter.eval_bool(&self.interp, &bt);
+                    out.verdicts[leader] = Some(v.clone());
+                    v
+                }
+            };
+            match verdict {
+                Ok(true) => {
+                    let input = Input {
+                        source: RiskSource::Generated,
+                        id: generated_key(ws, a, t),
+                        asset: a,
+                        threat: Some(t),
+                        register: None,
+                    };
+                    let scored = self.score(&input, &probe, &hits, &mut out.failures, None);
+                    out.risks.push(scored);
+                }
+                Ok(false) => {}
+                Err(e) => out.failures.push(Failure {
+                    rule: format!("{}.applies_to", ws.threats[t.index()].id),
+                    record: ws.asset(a).id.clone(),
+                    message: e.0,
+                }),
+            }
+        }
+    }
+}
+
 /// Assesses every risk of the workspace. Run it inside a rayon pool to choose the threads.
 pub fn assess(ws: &Workspace, options: Options) -> Assessment {
     let scorer = Scorer::new(ws, options);
     // Per asset: scope, generated scenarios, failures; in asset order whatever the threads.
-    let per_asset: Vec<(bool, Vec<ScoredRisk>, Vec<Failure>)> = (0..ws.assets.len())
+    // Assets in chunks: each chunk's scenarios land in one growing vector, so allocations
+    // are per chunk, not per asset or scenario; chunks come back in order.
+    let chunks: Vec<Chunk> = (0..ws.assets.len())
         .into_par_iter()
-        .with_min_len(64)
-        .map(|i| {
-            let a = AssetIdx(i as u32);
-            let mut failures = Vec::new();
-            let probe = scorer.asset_value(a, true);
-            let in_scope = scorer.in_scope(a, &probe, &mut failures);
-            let mut scored = Vec::new();
-            if in_scope && ws.risk_model.generate_scenarios {
-                let hits = scorer.asset_hits(a, &probe, &mut failures);
-                let b = Bindings {
-                    asset: Some(&probe),
-                    org: Some(&scorer.org),
-                    ..Default::default()
-                };
-                // Threats sharing a filter that does not read `threat` share its verdict.
-                let mut verdicts: Vec<Option<Result<bool, EvalError>>> =
-                    vec![None; ws.threats.len()];
-                for (t, filter) in ws.threat_filters.iter().enumerate() {
-                    let leader = scorer.filter_leader[t];
-                    let t = ThreatIdx(t as u32);
-                    if scorer.covered.contains(&(a, t)) {
-                        continue;
-                    }
-                    let bt = Bindings {
-                        threat: Some(&scorer.threats[t.index()]),
-                        ..b
-                    };
-                    let verdict = match &verdicts[leader] {
-                        Some(v) => v.clone(),
-                        None => {
-                            let v = filter.eval_bool(&scorer.interp, &bt);
-                            verdicts[leader] = Some(v.clone());
-                            v
-                        }
-                    };
-                    match verdict {
-                        Ok(true) => {
-                            let input = Input {
-                                source: RiskSource::Generated,
-                                id: generated_key(ws, a, t),
-                                asset: a,
-                                threat: Some(t),
-                                register: None,
-                            };
-                            scored.push(scorer.score(&input, &probe, &hits, &mut failures, None));
-                        }
-                        Ok(false) => {}
-                        Err(e) => failures.push(Failure {
-                            rule: format!("{}.applies_to", ws.threats[t.index()].id),
-                            record: ws.asset(a).id.clone(),
-                            message: e.0,
-                        }),
-                    }
-                }
-            }
-            (in_scope, scored, failures)
+        .fold_chunks(ASSETS_PER_CHUNK, Chunk::default, |mut chunk, i| {
+            scorer.asset_scenarios(AssetIdx(i as u32), &mut chunk);
+            chunk
         })
         .collect();
-
-    let mut in_scope = Vec::with_capacity(ws.assets.len());
-    let mut failures = Vec::new();
-    let mut generated = Vec::new();
-    for (scope, scored, fails) in per_asset {
-        in_scope.push(scope);
-        generated.extend(scored);
-        failures.extend(fails);
-    }
+    let in_scope: Vec<bool> = chunks
+        .iter()
+        .flat_map(|c| c.in_scope.iter().copied())
+        .collect();
     // Register rows, in register order, before the generated scenarios.
     let register: Vec<(ScoredRisk, Vec<Failure>)> = ws
         .risks
@@ -871,14 +888,18 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
             (scorer.score(&input, &value, &hits, &mut f, None), f)
         })
         .collect();
-    let mut risks = Vec::with_capacity(register.len() + generated.len());
+    // One contiguous vector, sized once: register rows, then each asset's scenarios.
+    let generated: usize = chunks.iter().map(|c| c.risks.len()).sum();
+    let mut risks = Vec::with_capacity(register.len() + generated);
     let mut register_failures = Vec::new();
     for (s, f) in register {
         risks.push(s);
         register_failures.extend(f);
     }
-    register_failures.extend(failures);
-    risks.extend(generated);
+    for chunk in chunks {
+        risks.extend(chunk.risks);
+        register_failures.extend(chunk.failures);
+    }
     let from_plugins = plugins::run(&scorer, &risks);
     plugins::apply(&scorer, &mut risks, &from_plugins.adjustments);
     Assessment {
