@@ -142,7 +142,7 @@ fn stage1(ws: &Workspace, soa: &Soa, gaps: &[Gap]) -> Vec<ReadinessItem> {
             .map(|d| {
                 let mut e = format!("{} {}", d.id, d.title);
                 if let Some(v) = &d.version {
-                    e.push_str(&format!(" v{v}"));
+                    e.push_str(&format!(", version {v}"));
                 }
                 if let Some(l) = d.last_review {
                     e.push_str(&format!(", reviewed {l}"));

@@ -582,3 +582,7 @@ pub(super) fn risk_assessment_stale(ctx: &Context<'_>) -> Vec<Gap> {
         })
         .collect()
 }
+
+#[cfg(test)]
+#[path = "cycle_tests.rs"]
+mod tests;
