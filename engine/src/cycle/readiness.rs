@@ -70,11 +70,10 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// Adds an item whose failures are the gaps with one of `codes` that `keep` selects.
+    /// `what` is the item's (id, requirement, clause).
     fn item(
         &mut self,
-        id: String,
-        requirement: &str,
-        clause: &str,
+        (id, requirement, clause): (String, &str, &str),
         missing: Option<&str>,
         evidence: Vec<String>,
         codes: &[&str],
@@ -160,9 +159,7 @@ fn stage1(ws: &Workspace, soa: &Soa, gaps: &[Gap]) -> Vec<ReadinessItem> {
             ("GAP-DOC-MISSING", (ObjectKind::Clause, m.id.as_str()))
         };
         b.item(
-            format!("S1-DOC-{}", m.id),
-            &m.item,
-            &m.clause,
+            (format!("S1-DOC-{}", m.id), &m.item, &m.clause),
             no_register.as_deref(),
             evidence,
             &[code, "GAP-DOC-UNOWNED", "GAP-DOC-REVIEW-OVERDUE"],
@@ -178,9 +175,11 @@ fn stage1(ws: &Workspace, soa: &Soa, gaps: &[Gap]) -> Vec<ReadinessItem> {
     let declared = ws.soa.len();
     let excluded = ws.soa.iter().filter(|e| !e.applicable).count();
     b.item(
-        "S1-SOA".into(),
-        "Statement of Applicability complete and justified",
-        "6.1.3 d",
+        (
+            "S1-SOA".into(),
+            "Statement of Applicability complete and justified",
+            "6.1.3 d",
+        ),
         ws.soa.is_empty().then(|| input("soa")).as_deref(),
         vec![format!(
             "{declared} of {} controls declared, {} applicable, {excluded} excluded",
@@ -199,9 +198,11 @@ fn stage1(ws: &Workspace, soa: &Soa, gaps: &[Gap]) -> Vec<ReadinessItem> {
         |_| true,
     );
     b.item(
-        "S1-RISK-ASSESSMENT".into(),
-        "Risk assessment covers the valuable assets in scope",
-        "6.1.2, 8.2",
+        (
+            "S1-RISK-ASSESSMENT".into(),
+            "Risk assessment covers the valuable assets in scope",
+            "6.1.2, 8.2",
+        ),
         ws.risks.is_empty().then(|| input("risks")).as_deref(),
         vec![format!(
             "{} register risks on {} assets",
@@ -219,9 +220,11 @@ fn stage1(ws: &Workspace, soa: &Soa, gaps: &[Gap]) -> Vec<ReadinessItem> {
         |_| true,
     );
     b.item(
-        "S1-RISK-TREATMENT".into(),
-        "Risk treatment plan and risk owners' acceptance of residual risks",
-        "6.1.3 e, f",
+        (
+            "S1-RISK-TREATMENT".into(),
+            "Risk treatment plan and risk owners' acceptance of residual risks",
+            "6.1.3 e, f",
+        ),
         ws.actions
             .is_empty()
             .then(|| input("treatment_plan"))
@@ -263,9 +266,7 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
         .filter(|a| a.status == ActionStatus::Done)
         .count();
     b.item(
-        "S2-AUDIT-PROGRAMME".into(),
-        "Internal audit programme covers clauses 4 to 10 and every applicable control within the cycle",
-        "9.2.2",
+        ("S2-AUDIT-PROGRAMME".into(), "Internal audit programme covers clauses 4 to 10 and every applicable control within the cycle", "9.2.2"),
         no_audits.as_deref(),
         vec![format!(
             "{} audits in the cycle {start} to {end}: {performed} performed, {} planned",
@@ -288,9 +289,11 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
         e
     });
     b.item(
-        "S2-AUDITS".into(),
-        "Internal audits performed at planned intervals",
-        "9.2.1",
+        (
+            "S2-AUDITS".into(),
+            "Internal audits performed at planned intervals",
+            "9.2.1",
+        ),
         no_audits.as_deref(),
         last_audit.into_iter().collect(),
         &["GAP-AUDIT-OVERDUE"],
@@ -298,9 +301,11 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
     );
     let audited_by = in_cycle.iter().filter(|a| a.auditor.is_some()).count();
     b.item(
-        "S2-AUDITOR-INDEPENDENCE".into(),
-        "Auditors are objective and impartial (not auditing their own work)",
-        "9.2.2",
+        (
+            "S2-AUDITOR-INDEPENDENCE".into(),
+            "Auditors are objective and impartial (not auditing their own work)",
+            "9.2.2",
+        ),
         no_audits.as_deref(),
         vec![format!(
             "{audited_by} audits of the cycle name their auditor"
@@ -326,9 +331,11 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
         .filter(|(_, f)| f.kind == FindingKind::Major)
         .count();
     b.item(
-        "S2-NC-ROOT-CAUSE".into(),
-        "Nonconformities are analysed for their root cause",
-        "10.2",
+        (
+            "S2-NC-ROOT-CAUSE".into(),
+            "Nonconformities are analysed for their root cause",
+            "10.2",
+        ),
         (!c.inputs.findings).then(|| input("findings")).as_deref(),
         vec![format!(
             "{} nonconformities ({major} major, {} minor), {analysed} with a root cause",
@@ -350,9 +357,11 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
         .filter(|a| matches!(a.status, ActionStatus::Planned | ActionStatus::InProgress))
         .count();
     b.item(
-        "S2-CA-ON-TIME".into(),
-        "Corrective actions are completed on time",
-        "10.2",
+        (
+            "S2-CA-ON-TIME".into(),
+            "Corrective actions are completed on time",
+            "10.2",
+        ),
         no_cas.as_deref(),
         vec![format!(
             "{} corrective actions: {} done, {open} open",
@@ -364,9 +373,11 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
     );
     let verified = done.iter().filter(|a| a.verified_on.is_some()).count();
     b.item(
-        "S2-CA-EFFECTIVE".into(),
-        "Corrective actions are verified effective and nonconformities do not recur",
-        "10.2",
+        (
+            "S2-CA-EFFECTIVE".into(),
+            "Corrective actions are verified effective and nonconformities do not recur",
+            "10.2",
+        ),
         no_cas.as_deref(),
         vec![format!(
             "{verified} of {} completed corrective actions verified",
@@ -378,9 +389,11 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
     let no_reviews = (!c.inputs.management_reviews).then(|| input("management_reviews"));
     let last_review = c.last_review(as_of);
     b.item(
-        "S2-REVIEW".into(),
-        "Management reviews held at planned intervals",
-        "9.3",
+        (
+            "S2-REVIEW".into(),
+            "Management reviews held at planned intervals",
+            "9.3",
+        ),
         no_reviews.as_deref(),
         last_review
             .map(|r| format!("last management review {} held {}", r.id, r.date))
@@ -390,9 +403,11 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
         all,
     );
     b.item(
-        "S2-REVIEW-INPUTS".into(),
-        "The management review considers every required input",
-        "9.3.2",
+        (
+            "S2-REVIEW-INPUTS".into(),
+            "The management review considers every required input",
+            "9.3.2",
+        ),
         no_reviews.as_deref(),
         last_review
             .map(|r| {
@@ -415,9 +430,11 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
         .min_by_key(|(d, r)| (*d, r.origin));
     let dated = ws.risks.iter().filter(|r| r.assessed_on.is_some()).count();
     b.item(
-        "S2-RISK-REASSESSMENT".into(),
-        "Risk assessment repeated at planned intervals",
-        "8.2",
+        (
+            "S2-RISK-REASSESSMENT".into(),
+            "Risk assessment repeated at planned intervals",
+            "8.2",
+        ),
         oldest
             .is_none()
             .then_some("no register risk records when it was assessed (assessed_on)"),
@@ -440,9 +457,11 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
         .filter(|a| a.status == ActionStatus::Done)
         .count();
     b.item(
-        "S2-TREATMENT".into(),
-        "The risk treatment plan is carried out as planned",
-        "8.3",
+        (
+            "S2-TREATMENT".into(),
+            "The risk treatment plan is carried out as planned",
+            "8.3",
+        ),
         ws.actions
             .is_empty()
             .then(|| input("treatment_plan"))
@@ -464,9 +483,11 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
         .filter(|e| e.applicable && e.status == ImplementationStatus::Implemented)
         .collect();
     b.item(
-        "S2-CONTROL-EVIDENCE".into(),
-        "Implemented controls name their evidence",
-        "8.1, Annex A",
+        (
+            "S2-CONTROL-EVIDENCE".into(),
+            "Implemented controls name their evidence",
+            "8.1, Annex A",
+        ),
         ws.soa.is_empty().then(|| input("soa")).as_deref(),
         vec![format!(
             "{} of {} implemented controls name evidence",
@@ -492,9 +513,11 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
         None
     };
     b.item(
-        "S2-LEAVERS".into(),
-        "Access of leavers is removed",
-        "A.5.18, A.6.5",
+        (
+            "S2-LEAVERS".into(),
+            "Access of leavers is removed",
+            "A.5.18, A.6.5",
+        ),
         missing_people.as_deref(),
         vec![format!(
             "{} people ({leavers} leavers), {} accounts",
