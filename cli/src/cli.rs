@@ -141,6 +141,21 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Certification readiness: Stage 1 (documentation) and Stage 2 (operation evidence)
+    /// checklists, the surveillance and recertification calendar, and what falls due next.
+    /// Exits with 1 when not ready.
+    Readiness {
+        #[command(flatten)]
+        eval: Eval,
+        #[arg(long, value_enum, default_value_t = ReadinessFormat::Table)]
+        format: ReadinessFormat,
+        /// Also exit with 1 when a gap of this severity or a more serious one exists.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the report document (`isms/report/v1`).
     Schema,
     /// Write, build and try sector plugins.
@@ -253,6 +268,14 @@ pub enum TableFormat {
     Md,
     Csv,
     Xlsx,
+}
+
+/// Formats of the readiness checklist (json is the whole report document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReadinessFormat {
+    Table,
+    Json,
+    Md,
 }
 
 /// Formats of the full report.

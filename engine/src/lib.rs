@@ -12,6 +12,7 @@
 //! ```
 
 pub mod catalog;
+pub mod cycle;
 pub mod diag;
 pub mod gaps;
 pub mod generate;

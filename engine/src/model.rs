@@ -367,3 +367,200 @@ pub struct Scope {
     /// CEL expression over `asset`; `None` means every asset is in scope.
     pub filter: Option<String>,
 }
+
+// ---- The operating cycle of the ISMS (clauses 9 and 10) ----
+
+index_type!(
+    /// Index of an [`Audit`] in [`crate::cycle::Cycle::audits`].
+    AuditIdx
+);
+index_type!(
+    /// Index of a [`Finding`] in [`crate::cycle::Cycle::findings`].
+    FindingIdx
+);
+index_type!(
+    /// Index of a [`Person`] in [`crate::cycle::Cycle::people`].
+    PersonIdx
+);
+
+vocabulary!(
+    /// What an audit finding is: a nonconformity (major or minor) or a remark.
+    FindingKind {
+        /// A requirement is not fulfilled and the system's ability to achieve its outcomes is in doubt.
+        Major => "major",
+        /// A single lapse against a requirement.
+        Minor => "minor",
+        Observation => "observation",
+        Opportunity => "opportunity",
+    }
+);
+
+impl FindingKind {
+    /// Major and minor findings are nonconformities, which clause 10.2 requires to be acted on.
+    pub fn is_nonconformity(self) -> bool {
+        matches!(self, FindingKind::Major | FindingKind::Minor)
+    }
+}
+
+vocabulary!(
+    /// The inputs a management review considers (clause 9.3.2, short names).
+    ReviewInput {
+        PreviousActions => "previous_actions",
+        IssuesChanges => "issues_changes",
+        InterestedPartyChanges => "interested_party_changes",
+        Nonconformities => "nonconformities",
+        MonitoringResults => "monitoring_results",
+        AuditResults => "audit_results",
+        Objectives => "objectives",
+        InterestedPartyFeedback => "interested_party_feedback",
+        RiskAssessment => "risk_assessment",
+        Improvement => "improvement",
+    }
+);
+
+vocabulary!(
+    /// State of a document of the register: only an approved document counts as evidence.
+    DocumentStatus {
+        Draft => "draft",
+        Approved => "approved",
+        Withdrawn => "withdrawn",
+    }
+);
+
+vocabulary!(
+    /// State of a user account.
+    AccountStatus {
+        Active => "active",
+        Locked => "locked",
+        Disabled => "disabled",
+        Deleted => "deleted",
+    }
+);
+
+/// What an internal audit covers: a clause of the standard (4 to 10) or Annex A controls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditScope {
+    /// A clause (or a sub-clause of it) of clauses 4 to 10, by its number.
+    Clause(u8),
+    /// A whole theme of Annex A (`A.5`), by its index among the catalog's groups.
+    Group(usize),
+    Control(ControlIdx),
+}
+
+/// An internal audit of the audit programme (clause 9.2), planned or performed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    pub id: String,
+    pub title: String,
+    pub scope: Vec<AuditScope>,
+    pub auditor: Option<String>,
+    /// The organisational unit the auditor belongs to.
+    pub auditor_unit: Option<String>,
+    /// The units whose work the audit examines.
+    pub audited_units: Vec<String>,
+    /// An explicit statement of the auditor's independence, when the register records one.
+    pub independent: Option<bool>,
+    pub planned: Option<NaiveDate>,
+    pub performed: Option<NaiveDate>,
+    pub status: ActionStatus,
+    pub report: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+impl Audit {
+    /// The date that places the audit in the programme: performed, else planned.
+    pub fn date(&self) -> Option<NaiveDate> {
+        self.performed.or(self.planned)
+    }
+}
+
+/// A finding of an audit: a nonconformity, an observation or an opportunity for improvement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub id: String,
+    pub audit: Option<AuditIdx>,
+    pub kind: FindingKind,
+    /// The clause (`9.2`) or control (`A.8.8`) the finding is raised against.
+    pub reference: Option<String>,
+    pub description: Option<String>,
+    pub evidence: Option<String>,
+    pub raised_on: Option<NaiveDate>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A corrective action for one or more nonconformities (clause 10.2).
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrectiveAction {
+    pub id: String,
+    pub title: String,
+    pub findings: Vec<FindingIdx>,
+    pub root_cause: Option<String>,
+    pub owner: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub status: ActionStatus,
+    pub completed_on: Option<NaiveDate>,
+    /// When the effectiveness of the action was reviewed.
+    pub verified_on: Option<NaiveDate>,
+    /// The outcome of that review.
+    pub effective: Option<bool>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A management review (clause 9.3).
+#[derive(Debug, Clone, Serialize)]
+pub struct ManagementReview {
+    pub id: String,
+    pub date: NaiveDate,
+    pub inputs: Vec<ReviewInput>,
+    pub decisions: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// An entry of the documents register.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    pub id: String,
+    pub title: String,
+    /// The mandatory or conditional documents it provides, by index into
+    /// [`crate::cycle::mandatory_documents`].
+    pub covers: Vec<usize>,
+    pub owner: Option<String>,
+    pub version: Option<String>,
+    pub last_review: Option<NaiveDate>,
+    pub next_review: Option<NaiveDate>,
+    pub status: DocumentStatus,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A member of staff or a contractor: joiner, mover, leaver.
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub unit: Option<String>,
+    pub role: Option<String>,
+    pub joined_on: Option<NaiveDate>,
+    pub moved_on: Option<NaiveDate>,
+    /// The last working day of a leaver.
+    pub left_on: Option<NaiveDate>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A user account of a person on a system.
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    pub id: String,
+    pub person: PersonIdx,
+    pub system: String,
+    pub status: AccountStatus,
+    pub privileged: bool,
+    #[serde(skip)]
+    pub origin: Origin,
+}

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::cycle::readiness::{self, Readiness};
 use crate::gaps::{self, Context, Gap};
 use crate::model::{ImplementationStatus, Severity};
 use crate::risk::{self, AppetiteStatus, Assessment, RiskSource};
@@ -168,6 +169,8 @@ pub struct Report {
     pub soa: Vec<SoaRowView>,
     pub gaps: Vec<Gap>,
     pub rule_failures: Vec<RuleFailure>,
+    /// Certification readiness (Stage 1 and Stage 2 checklists) and the certification calendar.
+    pub readiness: Readiness,
 }
 
 /// Everything computed for a report, kept for callers that want more than the report.
@@ -177,6 +180,7 @@ pub struct Evaluation {
     pub checks: CheckRun,
     pub gaps: Vec<Gap>,
     pub soa_rule_errors: soa::RuleErrors,
+    pub readiness: Readiness,
 }
 
 /// Runs the whole pipeline after loading: risks, SoA, custom checks, gaps.
@@ -185,12 +189,14 @@ pub fn evaluate(ws: &Workspace, options: risk::Options) -> Evaluation {
     let (soa, soa_rule_errors) = soa::build(ws, &assessment, options.as_of);
     let checks = checks::run(ws, &assessment);
     let gaps = gaps::detect(&Context::new(ws, &assessment, &soa), &checks);
+    let readiness = readiness::assess(ws, &soa, &gaps, options.as_of);
     Evaluation {
         assessment,
         soa,
         checks,
         gaps,
         soa_rule_errors,
+        readiness,
     }
 }
 
@@ -393,6 +399,7 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
             .collect(),
         gaps: e.gaps.clone(),
         rule_failures,
+        readiness: e.readiness.clone(),
     }
 }
 

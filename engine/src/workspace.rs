@@ -64,6 +64,8 @@ pub struct Workspace {
     pub risks: Vec<Risk>,
     pub actions: Vec<TreatmentAction>,
     pub soa: Vec<SoaEntry>,
+    /// The operating cycle: audits, findings, corrective actions, reviews, documents, people.
+    pub cycle: crate::cycle::Cycle,
     /// Every file read, manifest first, with its sha256.
     pub sources: Vec<Arc<SourceFile>>,
     pub(crate) index: WorkspaceIndex,

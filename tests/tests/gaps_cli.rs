@@ -16,12 +16,19 @@ const ACME_GAPS: &[(&str, &[&str])] = &[
     ),
     ("GAP-IMPLEMENTED-ACTIONS-OPEN", &["A.8.8"]),
     ("GAP-TOLERATED-NO-ACCEPTANCE", &["RSK-017"]),
+    ("GAP-LEAVER-ACCOUNT-ACTIVE", &["P-0113", "ACC-0029"]),
     ("GAP-EXCLUSION-UNJUSTIFIED", &["A.7.12"]),
     ("GAP-IMPLEMENTED-NO-EVIDENCE", &["A.5.15"]),
     ("GAP-TRANSFER-NO-REFERENCE", &["RSK-018"]),
     ("GAP-TERMINATE-ASSET-ACTIVE", &["RSK-019", "AWS-040"]),
     ("GAP-ACTION-OVERDUE", &["ACT-047", "RSK-039"]),
     ("GAP-ASSET-NO-OWNER", &["AST-0162"]),
+    ("GAP-AUDITOR-NOT-INDEPENDENT", &["IA-2026-02"]),
+    ("GAP-NC-NO-ROOT-CAUSE", &["F-2026-02", "CA-2026-02"]),
+    ("GAP-CA-OVERDUE", &["CA-2026-01", "F-2026-01"]),
+    ("GAP-CA-NOT-VERIFIED", &["CA-2025-02", "F-2025-02"]),
+    ("GAP-REVIEW-INPUTS-MISSING", &["MR-2026-01"]),
+    ("GAP-DOC-REVIEW-OVERDUE", &["DOC-021"]),
     ("GAP-ASSET-UNCLASSIFIED", &["AST-0160"]),
     (
         "GAP-COPY-PASTE-ASSESSMENT",
@@ -94,7 +101,7 @@ fn gaps_in_every_text_format() {
     let run = isms(&["gaps", "examples/acme"]);
     assert!(
         run.stdout
-            .contains("13 gaps: 1 critical, 4 high, 6 medium, 2 low, 0 info"),
+            .contains("20 gaps: 1 critical, 5 high, 12 medium, 2 low, 0 info"),
         "{}",
         run.stdout
     );

@@ -13,7 +13,15 @@ use std::time::{Duration, Instant};
 
 use common::{isms, root};
 
-const SECTIONS: [&str; 6] = ["summary", "heatmap", "risks", "soa", "gaps", "inputs"];
+const SECTIONS: [&str; 7] = [
+    "summary",
+    "heatmap",
+    "risks",
+    "soa",
+    "gaps",
+    "readiness",
+    "inputs",
+];
 
 /// The only URL the document may contain: the SVG namespace, which is a name, not a fetch.
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
@@ -96,6 +104,10 @@ fn html_report_is_self_contained() {
     }
     assert_eq!(body_rows(section(&html, "soa")), 93);
     assert!(section(&html, "inputs").contains("isms.toml"));
+    let readiness = section(&html, "readiness");
+    assert!(readiness.contains("S2-LEAVERS"));
+    assert!(readiness.contains("GAP-LEAVER-ACCOUNT-ACTIVE (P-0113, ACC-0029)"));
+    assert!(readiness.contains("recertification"));
 }
 
 #[test]
@@ -120,10 +132,21 @@ fn html_report_escapes_input_text() {
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(ws.path().join("soa.csv"), soa + "\n").unwrap();
+    let docs = std::fs::read_to_string(src.join("documents.csv"))
+        .unwrap()
+        .replace(
+            "ISMS Scope Statement",
+            "<script>alert('doc')</script> Scope",
+        );
+    std::fs::write(ws.path().join("documents.csv"), docs).unwrap();
     let out = tempfile::tempdir().unwrap();
     let (_, html) = html_report(ws.path().to_str().unwrap(), out.path());
     assert!(!html.to_ascii_lowercase().contains("<script"));
     assert!(!html.contains("<b>bold"));
+    assert!(
+        section(&html, "readiness").contains("&lt;script&gt;alert(&#39;doc&#39;)"),
+        "document titles in the readiness evidence are escaped"
+    );
     assert!(
         html.contains("=HYPERLINK(&quot;x&quot;)"),
         "evidence is escaped"

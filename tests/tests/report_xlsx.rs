@@ -8,7 +8,7 @@ use std::path::Path;
 use calamine::{Data, Range, Reader, open_workbook_auto};
 use common::{isms, root};
 
-const SHEETS: [&str; 4] = ["SoA", "Gaps", "Risks", "Inputs"];
+const SHEETS: [&str; 5] = ["SoA", "Gaps", "Risks", "Readiness", "Inputs"];
 
 const SOA_HEADER: [&str; 9] = [
     "Control",
@@ -212,4 +212,50 @@ fn input_text_is_never_a_formula() {
             "{name} holds formulas"
         );
     }
+}
+
+#[test]
+fn readiness_sheet_matches_the_json_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let book = workbook("gaps", "examples/acme", &tmp.path().join("gaps.xlsx"));
+    let run = isms(&["readiness", "examples/acme", "--format", "json"]);
+    assert_eq!(run.code, 1, "acme is not ready: {}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let items: Vec<&serde_json::Value> = json["readiness"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap())
+        .collect();
+    let sheet = sheet(&book, "Readiness");
+    assert_eq!(
+        header(sheet),
+        [
+            "Stage",
+            "Id",
+            "Clause",
+            "Requirement",
+            "Result",
+            "Evidence",
+            "Missing",
+            "Gaps"
+        ]
+    );
+    assert_eq!(sheet.height(), 1 + items.len());
+    for (r, item) in (1..).zip(&items) {
+        assert_eq!(text(sheet, r, 1), item["id"].as_str().unwrap());
+        let result = if item["passed"].as_bool().unwrap() {
+            "pass"
+        } else {
+            "FAIL"
+        };
+        assert_eq!(text(sheet, r, 4), result);
+    }
+    let leavers = (1..sheet.height())
+        .find(|r| text(sheet, *r, 1) == "S2-LEAVERS")
+        .unwrap();
+    assert_eq!(
+        text(sheet, leavers, 7),
+        "GAP-LEAVER-ACCOUNT-ACTIVE (P-0113, ACC-0029)"
+    );
 }

@@ -5,6 +5,7 @@ mod check;
 mod explain;
 mod generate;
 mod plugin;
+mod readiness;
 mod report;
 mod risks;
 
@@ -74,6 +75,12 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             format,
             output,
         } => report::report(&eval, format, output.as_deref()),
+        Command::Readiness {
+            eval,
+            format,
+            fail_on,
+            output,
+        } => readiness::run(&eval, format, fail_on, output.as_deref()),
         Command::Plugin { command } => plugin::run(command),
         Command::Schema => {
             crate::output::emit(None, isms_engine::report::json_schema().as_bytes())?;

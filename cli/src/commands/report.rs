@@ -13,7 +13,7 @@ use crate::{EXIT_OK, output, render};
 pub const EXIT_GAPS: u8 = 1;
 
 /// Loads, evaluates and builds the report model.
-fn evaluate(eval: &Eval) -> Result<Report, Failure> {
+pub fn evaluate(eval: &Eval) -> Result<Report, Failure> {
     let ws = super::load(&eval.dir)?;
     let evaluation = report::evaluate(&ws, options(eval, &ws));
     super::warn_rule_failures(&evaluation.assessment.rule_failures);
@@ -27,7 +27,7 @@ fn evaluate(eval: &Eval) -> Result<Report, Failure> {
     Ok(report::build(&ws, &evaluation))
 }
 
-fn json(r: &Report) -> Result<Vec<u8>, Failure> {
+pub fn json(r: &Report) -> Result<Vec<u8>, Failure> {
     let mut v = serde_json::to_vec_pretty(r).map_err(|e| Failure::Io(e.to_string()))?;
     v.push(b'\n');
     Ok(v)

@@ -56,6 +56,8 @@ dl.meta dd { margin: 0; font-weight: 550; }
 .ap-within { background: #d1fadf; color: #05603a; }
 .ap-accepted { background: #fef0c7; color: #93370d; }
 .ap-expired, .ap-above { background: #fee4e2; color: #912018; }
+.rd-pass { background: #d1fadf; color: #05603a; }
+.rd-fail { background: #fee4e2; color: #912018; }
 .yes { color: #05603a; font-weight: 600; }
 .no { color: var(--muted); font-weight: 600; }
 small { color: var(--muted); }
@@ -149,13 +151,15 @@ fn document(out: &mut String, r: &Report) -> fmt::Result {
         "<nav class=\"toc\" aria-label=\"Contents\">",
         "<a href=\"#summary\">Summary</a><a href=\"#heatmap\">Heat maps</a>",
         "<a href=\"#risks\">Risk register</a><a href=\"#soa\">Statement of Applicability</a>",
-        "<a href=\"#gaps\">Gaps</a><a href=\"#inputs\">Inputs</a></nav>\n<main>\n"
+        "<a href=\"#gaps\">Gaps</a><a href=\"#readiness\">Readiness</a>",
+        "<a href=\"#inputs\">Inputs</a></nav>\n<main>\n"
     ));
     summary(out, r)?;
     heatmaps(out, r)?;
     risks(out, r)?;
     soa(out, r)?;
     gaps(out, r)?;
+    readiness(out, r)?;
     inputs(out, r)?;
     writeln!(
         out,
@@ -229,6 +233,14 @@ fn object_kind(k: ObjectKind) -> &'static str {
         ObjectKind::Requirement => "requirement",
         ObjectKind::Rule => "rule",
         ObjectKind::Plugin => "plugin",
+        ObjectKind::Clause => "clause",
+        ObjectKind::Audit => "audit",
+        ObjectKind::Finding => "finding",
+        ObjectKind::CorrectiveAction => "corrective action",
+        ObjectKind::Review => "review",
+        ObjectKind::Document => "document",
+        ObjectKind::Person => "person",
+        ObjectKind::Account => "account",
     }
 }
 
@@ -805,6 +817,105 @@ fn gaps(out: &mut String, r: &Report) -> fmt::Result {
                 )?;
             }
             out.push_str("</td></tr>\n");
+        }
+        table_close(out);
+    }
+    out.push_str("</section>\n");
+    Ok(())
+}
+
+fn readiness_badge(passed: bool) -> String {
+    if passed {
+        badge("rd-pass", "pass")
+    } else {
+        badge("rd-fail", "fail")
+    }
+}
+
+fn readiness(out: &mut String, r: &Report) -> fmt::Result {
+    let rd = &r.readiness;
+    section_open(out, "readiness", "Certification readiness")?;
+    writeln!(
+        out,
+        "<p class=\"note\">Would the ISMS pass a Stage 1 audit (documentation) and a Stage 2 audit \
+         (evidence of operation)? Each requirement passes when its evidence is present and no gap \
+         behind it was found.</p>"
+    )?;
+    writeln!(
+        out,
+        "<div class=\"badges\">{}</div>",
+        if rd.ready {
+            badge("rd-pass", "ready")
+        } else {
+            badge("rd-fail", "not ready")
+        }
+    )?;
+    for s in &rd.stages {
+        writeln!(
+            out,
+            "<h3 id=\"readiness-{}\">{} {} <small>{} of {} requirements met</small></h3>",
+            s.stage,
+            escape(&s.title),
+            readiness_badge(s.ready),
+            s.passed,
+            s.items.len()
+        )?;
+        table_open(
+            out,
+            &["Result", "Id", "Clause", "Requirement", "Evidence", "Gaps"],
+        )?;
+        for i in &s.items {
+            write!(out, "<tr><td>{}</td>", readiness_badge(i.passed))?;
+            td(out, "mono id", &i.id)?;
+            td(out, "mono", &i.clause)?;
+            td(out, "", &i.requirement)?;
+            let evidence = match &i.missing {
+                Some(m) => format!("missing: {m}"),
+                None => i.evidence.join("; "),
+            };
+            td(out, "", &evidence)?;
+            td(out, "mono", &super::gap_refs(i))?;
+            out.push_str("</tr>\n");
+        }
+        table_close(out);
+    }
+    let c = &rd.calendar;
+    out.push_str("<h3 id=\"calendar\">Certification calendar</h3>\n");
+    writeln!(
+        out,
+        "<dl class=\"meta\"><dt>Certified</dt><dd>{}</dd><dt>Current cycle</dt><dd>{} to {}</dd></dl>",
+        escape(
+            c.certification_date
+                .as_deref()
+                .unwrap_or("no certification date in the profile")
+        ),
+        escape(&c.cycle_start),
+        escape(&c.cycle_end)
+    )?;
+    if !c.external_audits.is_empty() {
+        table_open(out, &["External audit", "Due", "Status"])?;
+        for a in &c.external_audits {
+            out.push_str("<tr>");
+            td(out, "", &a.audit)?;
+            td(out, "mono", &a.due)?;
+            td(out, "", &a.status)?;
+            out.push_str("</tr>\n");
+        }
+        table_close(out);
+    }
+    out.push_str("<h3 id=\"due\">Falling due</h3>\n");
+    if c.next_due.is_empty() {
+        out.push_str("<p>Nothing is overdue or due within the horizon.</p>\n");
+    } else {
+        table_open(out, &["Due", "Kind", "Id", "What", "Overdue"])?;
+        for d in &c.next_due {
+            out.push_str("<tr>");
+            td(out, "mono", &d.due)?;
+            td(out, "", &d.kind)?;
+            td(out, "mono id", &d.id)?;
+            td(out, "", &d.what)?;
+            td(out, "", if d.overdue { "overdue" } else { "" })?;
+            out.push_str("</tr>\n");
         }
         table_close(out);
     }

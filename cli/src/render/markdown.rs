@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use isms_engine::cycle::readiness::Readiness;
 use isms_engine::model::Severity;
 use isms_engine::report::{HeatMap, Report};
 
@@ -178,6 +179,8 @@ pub fn report(r: &Report) -> String {
         let _ = writeln!(o, "No gaps found.\n");
     }
 
+    readiness(&mut o, &r.readiness, "##");
+
     let _ = writeln!(o, "## Inputs\n");
     o.push_str(&md_table(
         &["file", "sha256"],
@@ -197,4 +200,78 @@ pub fn report(r: &Report) -> String {
         r.schema
     );
     o
+}
+
+/// The readiness section: a checklist per stage, the certification calendar and what falls due.
+/// `level` is the heading level of the section (`#` for the document of `isms readiness`).
+pub fn readiness(o: &mut String, r: &Readiness, level: &str) {
+    let _ = writeln!(
+        o,
+        "{level} Certification readiness\n\n**{}**: {}.\n",
+        if r.ready { "Ready" } else { "Not ready" },
+        r.stages
+            .iter()
+            .map(|s| format!(
+                "{} {} of {} requirements met",
+                s.title,
+                s.passed,
+                s.items.len()
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    for s in &r.stages {
+        let _ = writeln!(o, "{level}# {}\n", s.title);
+        o.push_str(&md_table(
+            &["result", "id", "clause", "requirement", "evidence or gaps"],
+            s.items.iter().map(|i| {
+                vec![
+                    super::pass_fail(i.passed).to_owned(),
+                    i.id.clone(),
+                    i.clause.clone(),
+                    i.requirement.clone(),
+                    super::readiness_detail(i),
+                ]
+            }),
+        ));
+        o.push('\n');
+    }
+    let c = &r.calendar;
+    let _ = writeln!(o, "{level}# Certification calendar\n");
+    let _ = writeln!(
+        o,
+        "Certified {}; current cycle {} to {}.\n",
+        c.certification_date
+            .as_deref()
+            .unwrap_or("(no certification date in the profile)"),
+        c.cycle_start,
+        c.cycle_end
+    );
+    if !c.external_audits.is_empty() {
+        o.push_str(&md_table(
+            &["external audit", "due", "status"],
+            c.external_audits
+                .iter()
+                .map(|a| vec![a.audit.clone(), a.due.clone(), a.status.clone()]),
+        ));
+        o.push('\n');
+    }
+    let _ = writeln!(o, "{level}# Falling due\n");
+    if c.next_due.is_empty() {
+        let _ = writeln!(o, "Nothing is overdue or due within the horizon.\n");
+    } else {
+        o.push_str(&md_table(
+            &["due", "kind", "id", "what", "overdue"],
+            c.next_due.iter().map(|d| {
+                vec![
+                    d.due.clone(),
+                    d.kind.clone(),
+                    d.id.clone(),
+                    d.what.clone(),
+                    if d.overdue { "yes".into() } else { "no".into() },
+                ]
+            }),
+        ));
+        o.push('\n');
+    }
 }

@@ -59,6 +59,42 @@ pub fn failure(failure: &Failure) {
     }
 }
 
+/// The gaps behind a readiness requirement: `GAP-X (A, B); GAP-Y (C)`.
+pub fn gap_refs(item: &isms_engine::cycle::readiness::ReadinessItem) -> String {
+    item.gaps
+        .iter()
+        .map(|g| {
+            if g.objects.is_empty() {
+                g.code.clone()
+            } else {
+                format!("{} ({})", g.code, g.objects.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What a readiness requirement rests on, in one line: the evidence when it passes, else
+/// what is missing and the gaps behind the failure.
+pub fn readiness_detail(item: &isms_engine::cycle::readiness::ReadinessItem) -> String {
+    let mut parts = Vec::new();
+    if let Some(m) = &item.missing {
+        parts.push(format!("missing: {m}"));
+    }
+    if !item.gaps.is_empty() {
+        parts.push(gap_refs(item));
+    }
+    if item.passed || parts.is_empty() {
+        parts.push(item.evidence.join("; "));
+    }
+    parts.join("; ")
+}
+
+/// `pass` or `FAIL`.
+pub fn pass_fail(passed: bool) -> &'static str {
+    if passed { "pass" } else { "FAIL" }
+}
+
 /// A plain table for terminals and logs.
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut t = Table::new();

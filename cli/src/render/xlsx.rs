@@ -1,5 +1,5 @@
 //! The XLSX workbook of a report: one sheet per register an auditor filters and sorts (the
-//! SoA, the gaps, the register risks, the inputs read).
+//! SoA, the gaps, the register risks, the readiness checklist, the inputs read).
 //!
 //! Text from the inputs is written as strings, never as formulas, and additionally passed
 //! through [`spreadsheet_safe`] so that a value copied elsewhere cannot turn into one.
@@ -87,6 +87,17 @@ const RISKS: [Column; 13] = [
     col("Residual I", 10.0, false),
     col("Residual level", 14.0, false),
     col("Status", 18.0, false),
+];
+
+const READINESS: [Column; 8] = [
+    col("Stage", 8.0, false),
+    col("Id", 24.0, false),
+    col("Clause", 12.0, false),
+    col("Requirement", 48.0, true),
+    col("Result", 8.0, false),
+    col("Evidence", 60.0, true),
+    col("Missing", 40.0, true),
+    col("Gaps", 48.0, true),
 ];
 
 const INPUTS: [Column; 2] = [col("Path", 48.0, false), col("SHA-256", 68.0, false)];
@@ -213,6 +224,23 @@ fn risk_rows(r: &Report) -> impl Iterator<Item = Vec<Cell>> + '_ {
     })
 }
 
+fn readiness_rows(r: &Report) -> impl Iterator<Item = Vec<Cell>> + '_ {
+    r.readiness.stages.iter().flat_map(|s| {
+        s.items.iter().map(move |i| {
+            vec![
+                Cell::Number(f64::from(s.stage)),
+                i.id.as_str().into(),
+                i.clause.as_str().into(),
+                i.requirement.as_str().into(),
+                super::pass_fail(i.passed).into(),
+                i.evidence.join("; ").into(),
+                i.missing.as_ref().into(),
+                super::gap_refs(i).into(),
+            ]
+        })
+    })
+}
+
 fn input_rows(r: &Report) -> impl Iterator<Item = Vec<Cell>> + '_ {
     r.inputs
         .iter()
@@ -235,6 +263,13 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     sheet(wb.add_worksheet(), &f, "SoA", &SOA, soa_rows(r))?;
     sheet(wb.add_worksheet(), &f, "Gaps", &GAPS, gap_rows(r))?;
     sheet(wb.add_worksheet(), &f, "Risks", &RISKS, risk_rows(r))?;
+    sheet(
+        wb.add_worksheet(),
+        &f,
+        "Readiness",
+        &READINESS,
+        readiness_rows(r),
+    )?;
     sheet(wb.add_worksheet(), &f, "Inputs", &INPUTS, input_rows(r))?;
     wb.save_to_buffer()
 }

@@ -6,6 +6,7 @@
 //! parallel and their results are concatenated in a fixed order, then sorted by severity and
 //! code (a stable sort, so within a code the order is the order of the input files).
 
+mod cycle;
 pub mod similarity;
 
 use rayon::prelude::*;
@@ -31,6 +32,15 @@ pub enum ObjectKind {
     Requirement,
     Rule,
     Plugin,
+    /// A clause of the standard or a mandatory document of the 2022 list, by its id.
+    Clause,
+    Audit,
+    Finding,
+    CorrectiveAction,
+    Review,
+    Document,
+    Person,
+    Account,
 }
 
 /// An object a gap concerns.
@@ -102,6 +112,21 @@ checks! {
     ASSET_UNCLASSIFIED = "GAP-ASSET-UNCLASSIFIED", Low, "An in-scope asset has no classification.";
     ASSET_NOT_ASSESSED = "GAP-ASSET-NOT-ASSESSED", Medium, "A valuable in-scope asset is named by no risk of the register.";
     COPY_PASTE_ASSESSMENT = "GAP-COPY-PASTE-ASSESSMENT", Low, "Risks on unrelated assets have near-identical texts: a generic, copy-pasted assessment.";
+    AUDIT_OVERDUE = "GAP-AUDIT-OVERDUE", High, "No internal audit was performed within the audit interval (high), or a planned audit is past its date (medium).";
+    AUDITOR_NOT_INDEPENDENT = "GAP-AUDITOR-NOT-INDEPENDENT", Medium, "An internal audit's auditor belongs to an audited unit or is recorded as not independent.";
+    AUDIT_SCOPE_UNCOVERED = "GAP-AUDIT-SCOPE-UNCOVERED", Medium, "The audit programme of the certification cycle leaves clauses or applicable controls unaudited.";
+    NC_NO_ROOT_CAUSE = "GAP-NC-NO-ROOT-CAUSE", Medium, "A nonconformity has no root cause analysis after the allowed time (high when major).";
+    CA_OVERDUE = "GAP-CA-OVERDUE", Medium, "A corrective action is open past its due date (high for a major nonconformity).";
+    CA_NOT_VERIFIED = "GAP-CA-NOT-VERIFIED", Medium, "A completed corrective action's effectiveness was never verified.";
+    NC_RECURRING = "GAP-NC-RECURRING", High, "Nonconformities against the same clause or control recur in different audits.";
+    REVIEW_OVERDUE = "GAP-REVIEW-OVERDUE", High, "No management review was held within the review interval.";
+    REVIEW_INPUTS_MISSING = "GAP-REVIEW-INPUTS-MISSING", Medium, "The latest management review did not cover every input of clause 9.3.2.";
+    DOC_MISSING = "GAP-DOC-MISSING", High, "A document the standard requires has no approved entry in the documents register.";
+    DOC_CONTROL_MISSING = "GAP-DOC-CONTROL-MISSING", Medium, "A document an applicable control requires has no approved entry in the documents register.";
+    DOC_UNOWNED = "GAP-DOC-UNOWNED", Low, "A document of the register has no owner.";
+    DOC_REVIEW_OVERDUE = "GAP-DOC-REVIEW-OVERDUE", Medium, "An approved document is past its review date or records none.";
+    LEAVER_ACCOUNT_ACTIVE = "GAP-LEAVER-ACCOUNT-ACTIVE", High, "A leaver's account is still active (critical when privileged).";
+    RISK_ASSESSMENT_STALE = "GAP-RISK-ASSESSMENT-STALE", Medium, "A register risk was not assessed again within the risk assessment interval.";
     PLUGIN_FAILURE = "GAP-PLUGIN-FAILURE", High, "A plugin trapped, ran out of its budget or returned a malformed result: its results for that call are missing.";
 }
 
@@ -183,6 +208,14 @@ const CHECK_FNS: &[CheckFn] = &[
     asset_hygiene,
     assets_not_assessed,
     copy_paste,
+    cycle::audits,
+    cycle::audit_coverage,
+    cycle::nonconformities,
+    cycle::corrective_actions,
+    cycle::reviews,
+    cycle::documents,
+    cycle::leavers,
+    cycle::risk_assessment_stale,
 ];
 
 /// Runs every built-in check and adds the findings of custom checks and plugins.

@@ -89,7 +89,7 @@ fn cia_from_classification(c: Option<Classification>) -> u8 {
 }
 
 /// Registers an id, reporting a duplicate with where the first one was.
-fn register<I: Copy>(
+pub(super) fn register<I: Copy>(
     r: &mut Record<'_, '_>,
     index: &mut HashMap<String, (I, String)>,
     id: &str,
@@ -110,7 +110,7 @@ fn register<I: Copy>(
 }
 
 impl Loader {
-    fn here(&self, r: &Record<'_, '_>) -> String {
+    pub(super) fn here(&self, r: &Record<'_, '_>) -> String {
         format!(
             "{}:{}",
             self.sources[self.current.index()].display,
@@ -118,7 +118,7 @@ impl Loader {
         )
     }
 
-    fn origin(&self, r: &Record<'_, '_>) -> Origin {
+    pub(super) fn origin(&self, r: &Record<'_, '_>) -> Origin {
         Origin {
             source: self.current,
             line: r.line(),
@@ -289,7 +289,7 @@ impl Loader {
         }
     }
 
-    fn resolve_list<I: Copy>(
+    pub(super) fn resolve_list<I: Copy>(
         r: &mut Record<'_, '_>,
         field: &str,
         what: &str,

@@ -50,6 +50,97 @@ pub struct Manifest {
     pub plugins: Vec<crate::plugin::PluginPin>,
     /// Sandbox limits of every plugin call.
     pub plugin_limits: Option<PluginLimitsSection>,
+    /// Intervals of the operating cycle.
+    #[serde(default)]
+    pub cycle: CycleSection,
+}
+
+/// `[cycle]`: the intervals the operating cycle is judged by; each optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CycleSection {
+    pub audit_interval_months: Option<Spanned<i64>>,
+    pub review_interval_months: Option<Spanned<i64>>,
+    pub risk_assessment_interval_months: Option<Spanned<i64>>,
+    pub document_review_months: Option<Spanned<i64>>,
+    pub root_cause_days: Option<Spanned<i64>>,
+    pub verification_days: Option<Spanned<i64>>,
+    pub horizon_days: Option<Spanned<i64>>,
+}
+
+impl CycleSection {
+    /// The configuration with the defaults filled in; out-of-range values are reported.
+    pub fn config(
+        &self,
+        source: &SourceFile,
+        diags: &mut Diagnostics,
+    ) -> crate::cycle::CycleConfig {
+        let mut c = crate::cycle::CycleConfig::default();
+        let months = 1..=120;
+        let days = 0..=3650;
+        for (given, slot, range, name) in [
+            (
+                &self.audit_interval_months,
+                &mut c.audit_interval_months,
+                &months,
+                "audit_interval_months",
+            ),
+            (
+                &self.review_interval_months,
+                &mut c.review_interval_months,
+                &months,
+                "review_interval_months",
+            ),
+            (
+                &self.risk_assessment_interval_months,
+                &mut c.risk_assessment_interval_months,
+                &months,
+                "risk_assessment_interval_months",
+            ),
+            (
+                &self.document_review_months,
+                &mut c.document_review_months,
+                &months,
+                "document_review_months",
+            ),
+            (
+                &self.root_cause_days,
+                &mut c.root_cause_days,
+                &days,
+                "root_cause_days",
+            ),
+            (
+                &self.verification_days,
+                &mut c.verification_days,
+                &days,
+                "verification_days",
+            ),
+            (
+                &self.horizon_days,
+                &mut c.horizon_days,
+                &days,
+                "horizon_days",
+            ),
+        ] {
+            let Some(v) = given else { continue };
+            if range.contains(v.get_ref()) {
+                *slot = *v.get_ref() as u32;
+            } else {
+                diags.push(spanned_error(
+                    source,
+                    "load::value",
+                    v.span(),
+                    format!(
+                        "cycle.{name} {} is out of range: expected {} to {}",
+                        v.get_ref(),
+                        range.start(),
+                        range.end()
+                    ),
+                ));
+            }
+        }
+        c
+    }
 }
 
 /// `[plugin_limits]`: overrides of the default sandbox limits.
@@ -146,6 +237,18 @@ pub struct Inputs {
     pub risks: Option<Files>,
     pub treatment_plan: Option<Files>,
     pub soa: Option<Files>,
+    /// The internal audit programme: planned and performed audits.
+    pub audits: Option<Files>,
+    /// Audit findings: nonconformities, observations, opportunities.
+    pub findings: Option<Files>,
+    pub corrective_actions: Option<Files>,
+    pub management_reviews: Option<Files>,
+    /// The documents register.
+    pub documents: Option<Files>,
+    /// Joiners, movers and leavers.
+    pub people: Option<Files>,
+    /// User accounts of the people.
+    pub accounts: Option<Files>,
 }
 
 /// The profile file, as written.

@@ -1,6 +1,7 @@
 //! Reading an ISMS workspace: the manifest, the profile and every inventory file, validated
 //! and linked in one pass that reports all problems it finds.
 
+mod cycle;
 mod inventory;
 mod manifest;
 mod record;
@@ -10,6 +11,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use cycle::{
+    ACCOUNT_FIELDS, AUDIT_FIELDS, CORRECTIVE_ACTION_FIELDS, DOCUMENT_FIELDS, FINDING_FIELDS,
+    PERSON_FIELDS, REVIEW_FIELDS,
+};
 pub use inventory::{ACTION_FIELDS, ASSET_FIELDS, RISK_FIELDS, SOA_FIELDS, THREAT_FIELDS};
 pub(crate) use manifest::{parse_toml, resolve_control};
 pub use record::{Format, Record, for_each_record, parse_bool};
@@ -103,6 +108,21 @@ pub(crate) struct Loader {
     action_ids: HashMap<String, (usize, String)>,
     soa: Vec<SoaEntry>,
     soa_ids: HashMap<String, (usize, String)>,
+    /// The operating-cycle records read so far.
+    cycle: crate::cycle::Cycle,
+    cycle_ids: CycleIds,
+}
+
+/// Id -> (index, `file:line`) of the operating-cycle records, for links and duplicates.
+#[derive(Default)]
+struct CycleIds {
+    audits: HashMap<String, (AuditIdx, String)>,
+    findings: HashMap<String, (FindingIdx, String)>,
+    corrective_actions: HashMap<String, (usize, String)>,
+    reviews: HashMap<String, (usize, String)>,
+    documents: HashMap<String, (usize, String)>,
+    people: HashMap<String, (PersonIdx, String)>,
+    accounts: HashMap<String, (usize, String)>,
 }
 
 type Handler = fn(&mut Loader, &mut Record<'_, '_>);
@@ -138,6 +158,8 @@ impl Loader {
             action_ids: HashMap::new(),
             soa: Vec::new(),
             soa_ids: HashMap::new(),
+            cycle: crate::cycle::Cycle::default(),
+            cycle_ids: CycleIds::default(),
         }
     }
 
@@ -204,12 +226,32 @@ impl Loader {
             &mut self.sources,
         );
         let inputs = &manifest.inputs;
-        let kinds: [(Option<&Files>, Handler); 5] = [
+        self.cycle.config = manifest.cycle.config(&self.sources[0], &mut self.diags);
+        self.cycle.inputs = crate::cycle::CycleInputs {
+            audits: inputs.audits.is_some(),
+            findings: inputs.findings.is_some(),
+            corrective_actions: inputs.corrective_actions.is_some(),
+            management_reviews: inputs.management_reviews.is_some(),
+            documents: inputs.documents.is_some(),
+            people: inputs.people.is_some(),
+            accounts: inputs.accounts.is_some(),
+        };
+        let kinds: [(Option<&Files>, Handler); 12] = [
             (Some(&inputs.assets), Loader::asset),
             (inputs.threats.as_ref(), Loader::threat),
             (inputs.risks.as_ref(), Loader::risk),
             (inputs.treatment_plan.as_ref(), Loader::action),
             (inputs.soa.as_ref(), Loader::soa_entry),
+            (inputs.audits.as_ref(), Loader::audit),
+            (inputs.findings.as_ref(), Loader::finding),
+            (
+                inputs.corrective_actions.as_ref(),
+                Loader::corrective_action,
+            ),
+            (inputs.management_reviews.as_ref(), Loader::review),
+            (inputs.documents.as_ref(), Loader::document),
+            (inputs.people.as_ref(), Loader::person),
+            (inputs.accounts.as_ref(), Loader::account),
         ];
         for (i, (files, handler)) in kinds.into_iter().enumerate() {
             for file in files.into_iter().flat_map(manifest::file_names) {
@@ -415,6 +457,7 @@ impl Loader {
             risks: self.risks,
             actions: self.actions,
             soa: self.soa,
+            cycle: self.cycle,
             sources: self.sources,
             index,
         };

@@ -1,0 +1,114 @@
+//! `isms readiness DIR`: would the ISMS pass its Stage 1 and Stage 2 audits, and what falls
+//! due in the certification cycle.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use isms_engine::model::Severity;
+use isms_engine::report::Report;
+
+use super::Failure;
+use super::report::{EXIT_GAPS, evaluate, json};
+use crate::cli::{Eval, FailOn, ReadinessFormat};
+use crate::{EXIT_OK, output, render};
+
+pub fn run(
+    eval: &Eval,
+    format: ReadinessFormat,
+    fail_on: Option<FailOn>,
+    out: Option<&Path>,
+) -> Result<u8, Failure> {
+    let r = evaluate(eval)?;
+    let bytes = match format {
+        ReadinessFormat::Json => json(&r)?,
+        ReadinessFormat::Md => {
+            let mut o = format!(
+                "# Certification readiness: {}\n\nAs of {}.\n\n",
+                r.organisation, r.options.as_of
+            );
+            render::markdown::readiness(&mut o, &r.readiness, "##");
+            o.into_bytes()
+        }
+        ReadinessFormat::Table => table(&r).into_bytes(),
+    };
+    output::emit(out, &bytes)?;
+    let threshold = fail_on.map(Severity::from);
+    let failing =
+        !r.readiness.ready || threshold.is_some_and(|t| r.gaps.iter().any(|g| g.severity <= t));
+    Ok(if failing { EXIT_GAPS } else { EXIT_OK })
+}
+
+fn table(r: &Report) -> String {
+    let rd = &r.readiness;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "Certification readiness of {} as of {}: {}\n",
+        r.organisation,
+        r.options.as_of,
+        if rd.ready { "READY" } else { "NOT READY" }
+    );
+    for s in &rd.stages {
+        let _ = writeln!(
+            o,
+            "{}: {} of {} requirements met",
+            s.title,
+            s.passed,
+            s.items.len()
+        );
+        o.push_str(&render::table(
+            &["result", "id", "clause", "requirement", "evidence or gaps"],
+            s.items.iter().map(|i| {
+                vec![
+                    render::pass_fail(i.passed).to_owned(),
+                    i.id.clone(),
+                    i.clause.clone(),
+                    i.requirement.clone(),
+                    render::readiness_detail(i),
+                ]
+            }),
+        ));
+        o.push('\n');
+    }
+    let c = &rd.calendar;
+    let _ = writeln!(
+        o,
+        "Certification calendar: certified {}, current cycle {} to {}",
+        c.certification_date
+            .as_deref()
+            .unwrap_or("(no certification date in the profile)"),
+        c.cycle_start,
+        c.cycle_end
+    );
+    if !c.external_audits.is_empty() {
+        o.push_str(&render::table(
+            &["external audit", "due", "status"],
+            c.external_audits
+                .iter()
+                .map(|a| vec![a.audit.clone(), a.due.clone(), a.status.clone()]),
+        ));
+    }
+    o.push('\n');
+    if c.next_due.is_empty() {
+        o.push_str("Falling due: nothing is overdue or due within the horizon\n");
+    } else {
+        o.push_str("Falling due\n");
+        o.push_str(&render::table(
+            &["due", "kind", "id", "what", ""],
+            c.next_due.iter().map(|d| {
+                vec![
+                    d.due.clone(),
+                    d.kind.clone(),
+                    d.id.clone(),
+                    d.what.clone(),
+                    if d.overdue {
+                        "overdue".into()
+                    } else {
+                        String::new()
+                    },
+                ]
+            }),
+        ));
+    }
+    o
+}
