@@ -55,7 +55,7 @@ fn evaluation(f: &Files) -> (crate::Workspace, crate::report::Evaluation) {
         .unwrap_or_else(|e| panic!("{:?}", e.diagnostics))
         .workspace;
     let as_of = ws.as_of.unwrap();
-    let e = evaluate(&ws, Options { as_of });
+    let e = evaluate(&ws, Options::new(as_of));
     (ws, e)
 }
 
