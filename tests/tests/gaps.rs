@@ -337,6 +337,26 @@ fn copy_pasted_assessments_on_unrelated_assets() {
 }
 
 #[test]
+fn one_template_pasted_onto_many_assets_is_one_finding() {
+    let text = "Unauthorised access to NAME due to weak or shared administrator credentials could allow an attacker to alter the configuration, exfiltrate data and disrupt operations.";
+    let mut f = clean();
+    for (id, asset, name) in [
+        ("R7", "WEB", "Web shop"),
+        ("R8", "CRM", "CRM"),
+        ("R9", "DB", "Customer database"),
+    ] {
+        f.risks.push_str(&format!(
+            "{id},Weak admin,\"{}\",{asset},2,2,tolerate,,,,\n",
+            text.replace("NAME", name)
+        ));
+    }
+    let g = gaps(&f);
+    assert_eq!(g.len(), 1, "{g:?}");
+    assert_eq!(g[0].0, "GAP-COPY-PASTE-ASSESSMENT");
+    assert_eq!(g[0].1, ["R7", "R8", "R9", "WEB", "CRM", "DB"]);
+}
+
+#[test]
 fn custom_checks_become_gaps() {
     let mut f = clean();
     f.rules.push_str("[[check]]\nid = \"CHK-RESTRICTED\"\non = \"asset\"\nwhen = 'asset.classification == \"restricted\"'\nseverity = \"info\"\nmessage = \"Restricted asset.\"\n");

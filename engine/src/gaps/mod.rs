@@ -763,22 +763,84 @@ fn copy_paste(ctx: &Context<'_>) -> Vec<Gap> {
             })
         })
     };
-    similarity::near_duplicates(&items, similarity::Settings::default())
+    // Pairs become clusters (union-find): a template pasted onto forty assets is one finding
+    // naming forty risks, not 780 pairs.
+    let mut parent: Vec<usize> = (0..items.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut range: Vec<(f64, f64)> = vec![(f64::MAX, 0.0); items.len()];
+    for d in similarity::near_duplicates(&items, similarity::Settings::default()) {
+        let (x, y) = (&ws.risks[items[d.first].id], &ws.risks[items[d.second].id]);
+        if related(x, y) {
+            continue;
+        }
+        let (a, b) = (root(&mut parent, d.first), root(&mut parent, d.second));
+        let (lo, hi) = (
+            range[a].0.min(range[b].0).min(d.similarity),
+            range[a].1.max(range[b].1).max(d.similarity),
+        );
+        let r = a.min(b);
+        parent[a.max(b)] = r;
+        range[r] = (lo, hi);
+    }
+    // A cluster's root is its first member (roots are the lower index), so clusters come in
+    // register order.
+    let mut clusters: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (i, item) in items.iter().enumerate() {
+        clusters
+            .entry(root(&mut parent, i))
+            .or_default()
+            .push(item.id);
+    }
+    clusters
         .into_iter()
-        .filter_map(|d| {
-            let (x, y) = (&ws.risks[items[d.first].id], &ws.risks[items[d.second].id]);
-            if related(x, y) {
-                return None;
-            }
-            let mut objects = vec![obj(ObjectKind::Risk, &x.id), obj(ObjectKind::Risk, &y.id)];
-            objects.extend(x.assets.iter().chain(&y.assets).map(|a| obj(ObjectKind::Asset, &ws.asset(*a).id)));
-            Some(ctx.gap(
+        .filter(|(_, members)| members.len() > 1)
+        .map(|(r, members)| {
+            let risks: Vec<&Risk> = members.iter().map(|&m| &ws.risks[m]).collect();
+            let mut objects: Vec<ObjectRef> =
+                risks.iter().map(|x| obj(ObjectKind::Risk, &x.id)).collect();
+            let mut seen = std::collections::HashSet::new();
+            objects.extend(
+                risks
+                    .iter()
+                    .flat_map(|x| &x.assets)
+                    .filter(|a| seen.insert(**a))
+                    .map(|a| obj(ObjectKind::Asset, &ws.asset(*a).id)),
+            );
+            let (lo, hi) = range[r];
+            let message = match risks.as_slice() {
+                [x, y] => format!(
+                    "{} and {} have {:.0}% the same text although their assets are unrelated",
+                    x.id,
+                    y.id,
+                    hi * 100.0
+                ),
+                _ => {
+                    const NAMED: usize = 5;
+                    let named: Vec<&str> = risks.iter().take(NAMED).map(|x| x.id.as_str()).collect();
+                    let more = risks.len().saturating_sub(NAMED);
+                    format!(
+                        "{} risks on unrelated assets have {:.0}-{:.0}% the same text: {}{}",
+                        risks.len(),
+                        lo * 100.0,
+                        hi * 100.0,
+                        named.join(", "),
+                        if more > 0 { format!(" and {more} more") } else { String::new() }
+                    )
+                }
+            };
+            ctx.gap(
                 COPY_PASTE_ASSESSMENT,
-                format!("{} and {} have {:.0}% the same text although their assets are unrelated", x.id, y.id, d.similarity * 100.0),
+                message,
                 "Assess each risk for its own asset: threats, vulnerabilities and consequences differ.",
                 objects,
-                Some(y.origin),
-            ))
+                Some(risks[1].origin),
+            )
         })
         .collect()
 }

@@ -40,7 +40,9 @@
 //! thus generates fewer than `n × MAX_BUCKET / 2` candidates for `n` texts, so time, memory and
 //! output stay linear in the number of texts. Every copy of boilerplate is still reported (with up to
 //! [`LEADERS`] partners), but not every pair of copies, and which pairs are reported from such
-//! a bucket depends on the input order.
+//! a bucket depends on the input order. (The copy-paste gap joins pairs into clusters, so a
+//! template's copies are found together either way; the bound is kept low, 64, so that the
+//! work per text stops growing early.)
 //!
 //! # Caveat for short texts
 //!
@@ -103,7 +105,7 @@ impl Default for Settings {
 
 /// Buckets with more texts than this are not expanded into all their pairs (see the module
 /// documentation), which bounds the candidates per text and band.
-pub const MAX_BUCKET: usize = 256;
+pub const MAX_BUCKET: usize = 64;
 
 /// Texts of distinct groups that every member of an oversized bucket is compared with.
 pub const LEADERS: usize = 16;

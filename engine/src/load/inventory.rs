@@ -168,6 +168,9 @@ impl Loader {
         };
         let idx = AssetIdx(self.assets.len() as u32);
         let here = self.here(r);
+        let rows = std::mem::take(&mut self.rows_hint);
+        self.assets.reserve(rows);
+        self.asset_ids.reserve(rows);
         if !register(r, &mut self.asset_ids, &id, idx, "asset", here) {
             return;
         }
