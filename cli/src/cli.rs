@@ -158,6 +158,16 @@ pub enum Command {
     },
     /// Print the JSON Schema of the report document (`isms/report/v1`).
     Schema,
+    /// Check a report (JSON) against a workspace: every recorded sha256, the engine version,
+    /// and a re-evaluation with the report's options. Exit 0 verified, 1 not.
+    Verify {
+        /// The report document (`isms report --format json`, `isms gaps --format json`).
+        report: PathBuf,
+        /// The workspace directory (holding isms.toml).
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
+        format: SummaryFormat,
+    },
     /// Write, build and try sector plugins.
     Plugin {
         #[command(subcommand)]

@@ -24,6 +24,7 @@ pub mod risk;
 pub mod rules;
 pub mod soa;
 pub mod summary;
+pub mod verify;
 pub mod workspace;
 
 pub use catalog::{Catalog, CatalogId, ControlIdx};

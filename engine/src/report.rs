@@ -144,6 +144,8 @@ pub struct RuleFailure {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct EvaluationOptions {
     pub as_of: String,
+    /// The rule path: `compiled`, or `interpreter` when it was forced.
+    pub evaluator: crate::rules::expr::Evaluator,
     pub method: String,
     pub builtin_threats: bool,
     pub generate_scenarios: bool,
@@ -309,6 +311,7 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
         catalog: ws.catalog.id.to_string(),
         options: EvaluationOptions {
             as_of: a.as_of.to_string(),
+            evaluator: a.evaluator,
             method: ws.risk_model.method.name().to_owned(),
             builtin_threats: ws.risk_model.builtin_threats,
             generate_scenarios: ws.risk_model.generate_scenarios,

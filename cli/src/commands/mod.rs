@@ -8,6 +8,7 @@ mod plugin;
 mod readiness;
 mod report;
 mod risks;
+mod verify;
 
 use isms_engine::LoadError;
 
@@ -82,6 +83,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             output,
         } => readiness::run(&eval, format, fail_on, output.as_deref()),
         Command::Plugin { command } => plugin::run(command),
+        Command::Verify {
+            report,
+            dir,
+            format,
+        } => verify::run(&report, &dir, format),
         Command::Schema => {
             crate::output::emit(None, isms_engine::report::json_schema().as_bytes())?;
             Ok(crate::EXIT_OK)

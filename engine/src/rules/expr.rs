@@ -106,7 +106,7 @@ impl std::fmt::Display for EvalError {
 }
 
 /// Which evaluator runs the rules.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Evaluator {
     /// The compiled path, with the interpreter for rules outside its subset.
