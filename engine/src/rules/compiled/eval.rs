@@ -24,9 +24,16 @@ pub fn no_such_field(name: &str) -> Fault {
     ))
 }
 
+/// How many comprehension iterations one evaluation may run. Only comprehensions loop, so
+/// this bounds every evaluation: a rule nesting macros over large lists fails on the record
+/// (and is reported with the rule's other failures) instead of stalling the batch.
+pub const ITERATION_BUDGET: u32 = 100_000;
+
 struct Frame<'a, 'v> {
     vars: &'v Bindings<'a>,
     locals: Vec<Val<'a>>,
+    /// Comprehension iterations run so far.
+    iterations: u32,
 }
 
 pub(super) fn run_bool<'a>(
@@ -60,6 +67,7 @@ impl<'a, 'v> Frame<'a, 'v> {
     fn new(locals: usize, vars: &'v Bindings<'a>) -> Self {
         Frame {
             vars,
+            iterations: 0,
             // Empty (no allocation) unless the rule has comprehensions.
             locals: if locals == 0 {
                 Vec::new()
@@ -292,6 +300,12 @@ impl<'a, 'v> Frame<'a, 'v> {
         self.locals[accu] = init;
         let mut pending: Option<Fault> = None;
         for item in items {
+            self.iterations += 1;
+            if self.iterations > ITERATION_BUDGET {
+                return fault(format!(
+                    "the rule ran more than {ITERATION_BUDGET} comprehension iterations on this record and was stopped (the evaluation budget)"
+                ));
+            }
             if !self.eval_bool(&f.cond)? {
                 break;
             }

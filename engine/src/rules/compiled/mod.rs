@@ -12,7 +12,7 @@ pub mod value;
 
 use cel::common::ast::{EntryExpr, Expr as Ast, IdedExpr, LiteralValue};
 
-pub use eval::{Record, no_such_field};
+pub use eval::{ITERATION_BUDGET, Record, no_such_field};
 
 use crate::rules::expr::Bindings;
 pub use value::{Arith, Const, Fault, Val};

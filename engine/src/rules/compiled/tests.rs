@@ -194,6 +194,36 @@ fn errors_agree_including_absorption_by_logical_operators() {
 }
 
 #[test]
+fn nested_comprehensions_stop_at_the_iteration_budget() {
+    let w = default_world();
+    let thousand = format!(
+        "[{}]",
+        (0..1000)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    // 1,000 x 1,000 iterations: over the budget, an error on the record, not a stall.
+    let src = format!("{thousand}.all(x, {thousand}.all(y, x + y >= 0))");
+    let expr = Expr::compile(&src).unwrap();
+    let a = AssetRecord::new(&w.assets, AssetIdx(0), w.assets[0].cia, true);
+    let b = Bindings {
+        asset: Some(&a),
+        ..Default::default()
+    };
+    let e = expr.eval_bool(&Interpreter::default(), &b).unwrap_err();
+    assert!(e.0.contains("evaluation budget"), "{e}");
+    // Within the budget the same shape evaluates.
+    let small = format!("{thousand}.all(x, [1, 2].exists(y, x + y > 0))");
+    assert_eq!(
+        Expr::compile(&small)
+            .unwrap()
+            .eval_bool(&Interpreter::default(), &b),
+        Ok(true)
+    );
+}
+
+#[test]
 fn outside_the_subset_falls_back_with_a_reason() {
     let e = Expr::compile("asset.name.matches('^A')").unwrap();
     assert_eq!(e.path(), Path::Interpreter("function `matches`".into()));
