@@ -5,11 +5,46 @@
 //! the evaluation stages. The engine never prints and never exits: problems come back as
 //! located [`Diagnostic`]s for the caller to render.
 //!
-//! ```no_run
-//! let loaded = isms_engine::load::load(std::path::Path::new("examples/acme"))?;
-//! println!("{} assets", loaded.workspace.assets.len());
-//! # Ok::<(), isms_engine::LoadError>(())
+//! # Embedding the engine
+//!
+//! Three calls cover what an application needs: [`load`] a workspace, [`evaluate`] it with
+//! [`Options`], and [`build_report`] the [`Report`] model (what the CLI renders as JSON, HTML,
+//! Markdown or XLSX; `serde::Serialize`, with a JSON Schema from [`report::json_schema`]).
+//! Evaluation uses the rayon thread pool it runs in; results are identical for any thread
+//! count.
+//!
 //! ```
+//! use isms_engine::{Options, build_report, evaluate, load};
+//!
+//! let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/acme"));
+//! let loaded = load(dir).map_err(|e| format!("{} problems", e.diagnostics.len()))?;
+//! for warning in loaded.warnings.iter() {
+//!     eprintln!("{}", warning.message);
+//! }
+//! let ws = loaded.workspace;
+//! let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).ok_or("date")?;
+//! let evaluation = evaluate(&ws, Options::new(as_of));
+//! let report = build_report(&ws, &evaluation);
+//!
+//! assert_eq!(report.summary.gaps, report.gaps.len());
+//! let critical = report.gaps.iter().filter(|g| g.severity.as_str() == "critical").count();
+//! println!("{}: {} gaps, {critical} critical", report.organisation, report.gaps.len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A bad workspace is an error listing every problem, each with its file, line and column:
+//!
+//! ```
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("isms.toml"), "[workspace]\nprofile = 3\n")?;
+//! let error = isms_engine::load(dir.path()).err().ok_or("should fail")?;
+//! let first = error.diagnostics.iter().next().ok_or("a diagnostic")?;
+//! assert!(first.to_string().contains("isms.toml:2:"), "{first}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! `engine/examples/embed.rs` is a small program built on these calls. The modules below
+//! expose the stages one by one for callers that need more (the CLI, the benchmarks).
 
 pub mod catalog;
 pub mod cycle;
@@ -30,6 +65,9 @@ pub mod workspace;
 pub use catalog::{Catalog, CatalogId, ControlIdx};
 pub use diag::{Diagnostic, Diagnostics, LoadError};
 pub use load::{Loaded, load};
+pub use report::{Evaluation, Report, build as build_report, evaluate};
+pub use risk::Options;
+pub use rules::expr::Evaluator;
 pub use workspace::Workspace;
 
 /// The engine's version, recorded in every report.
