@@ -1,0 +1,10 @@
+//! The ndjson reader: arbitrary bytes as the asset inventory.
+
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    common::run("ndjson", &[("assets.ndjson", data)]);
+});
