@@ -28,7 +28,8 @@ use wasmtime::component::Component;
 
 pub use manifest::{PluginManifest, PluginPin, load_dir};
 pub use run::{
-    Adjustment, BatchInput, BatchOutput, Finding, PluginReason, run_applicability, run_evaluate,
+    Adjustment, BatchInput, BatchOutput, Finding, PluginReason, decode_evaluate, run_applicability,
+    run_evaluate,
 };
 
 /// The interface version this host implements.

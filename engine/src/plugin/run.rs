@@ -166,47 +166,52 @@ pub fn run_evaluate(
         limits,
         |p, s| p.isms_plugin_api().call_evaluate(s, batch),
     )?;
-    let (ns, na) = (batch.scenarios.len(), batch.assets.len());
+    decode_evaluate(
+        r,
+        batch.scenarios.len(),
+        batch.assets.len(),
+        max_step,
+        limits.max_text,
+    )
+    .map_err(|message| malformed(plugin, call, message))
+}
+
+/// Checks and converts what a plugin's `evaluate` returned for a batch of `ns` scenarios and
+/// `na` assets: indices in range, steps within `max_step`, codes and texts valid, sizes sane.
+/// A separate function so that the fuzzer can feed it arbitrary results.
+pub fn decode_evaluate(
+    r: wit::BatchResult,
+    ns: usize,
+    na: usize,
+    max_step: u8,
+    max_text: usize,
+) -> Result<BatchOutput, String> {
     // A plugin may adjust both factors of every scenario once or twice and report a few
     // findings per asset; more than that is a runaway result, not an assessment.
     if r.adjustments.len() > 4 * ns + 16 || r.findings.len() > 8 * na + 16 {
-        return Err(malformed(
-            plugin,
-            call,
-            format!(
-                "{} adjustments and {} findings for {ns} scenarios and {na} assets",
-                r.adjustments.len(),
-                r.findings.len()
-            ),
+        return Err(format!(
+            "{} adjustments and {} findings for {ns} scenarios and {na} assets",
+            r.adjustments.len(),
+            r.findings.len()
         ));
     }
-    let text_ok = |t: &str| !t.trim().is_empty() && t.len() <= limits.max_text;
+    let text_ok = |t: &str| !t.trim().is_empty() && t.len() <= max_text;
     let mut out = BatchOutput::default();
     for a in r.adjustments {
         let i = a.scenario as usize;
         if i >= ns {
-            return Err(malformed(
-                plugin,
-                call,
-                format!("an adjustment names scenario {i} of a batch of {ns}"),
+            return Err(format!(
+                "an adjustment names scenario {i} of a batch of {ns}"
             ));
         }
         if a.delta == 0 || a.delta.unsigned_abs() > max_step {
-            return Err(malformed(
-                plugin,
-                call,
-                format!(
-                    "an adjustment of {} steps is outside -{max_step}..{max_step} (and not 0)",
-                    a.delta
-                ),
+            return Err(format!(
+                "an adjustment of {} steps is outside -{max_step}..{max_step} (and not 0)",
+                a.delta
             ));
         }
         if !text_ok(&a.reason) {
-            return Err(malformed(
-                plugin,
-                call,
-                "an adjustment has an empty or oversized reason".into(),
-            ));
+            return Err("an adjustment has an empty or oversized reason".into());
         }
         out.adjustments.push(Adjustment {
             scenario: i,
@@ -221,18 +226,10 @@ pub fn run_evaluate(
     for f in r.findings {
         let i = f.asset as usize;
         if i >= na {
-            return Err(malformed(
-                plugin,
-                call,
-                format!("a finding names asset {i} of a batch of {na}"),
-            ));
+            return Err(format!("a finding names asset {i} of a batch of {na}"));
         }
         if !valid_code(&f.code) || !text_ok(&f.message) {
-            return Err(malformed(
-                plugin,
-                call,
-                "a finding has an invalid code or an empty or oversized message".into(),
-            ));
+            return Err("a finding has an invalid code or an empty or oversized message".into());
         }
         out.findings.push(Finding {
             asset: i,
