@@ -3,15 +3,14 @@
 //! the timed loop).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use isms_engine::generate::{Options, workspace};
+use isms_engine::generate::Options;
 use isms_engine::{gaps, risk, rules, soa};
 
 fn detection(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let assets = 100_000;
-    for f in workspace(&Options { assets, seed: 1 }) {
-        std::fs::write(dir.path().join(f.path), f.contents).expect("write workspace");
-    }
+    isms_engine::generate::write_to(dir.path(), &Options { assets, seed: 1 })
+        .expect("write workspace");
     let ws = isms_engine::load(dir.path())
         .expect("generated workspace loads")
         .workspace;

@@ -3,18 +3,20 @@
 //! scenario; the matrix lookup; the residual score (a scenario's level after its treatment).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use isms_engine::generate::{Options, workspace};
+use isms_engine::generate::Options;
 use isms_engine::risk::{Formula, Method, Options as RiskOptions, RiskMatrix, assess};
 use isms_engine::rules::expr::Evaluator;
 
 fn scoring(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");
-    for f in workspace(&Options {
-        assets: 5_000,
-        seed: 1,
-    }) {
-        std::fs::write(dir.path().join(f.path), f.contents).expect("write workspace");
-    }
+    isms_engine::generate::write_to(
+        dir.path(),
+        &Options {
+            assets: 5_000,
+            seed: 1,
+        },
+    )
+    .expect("write workspace");
     let ws = isms_engine::load(dir.path())
         .expect("generated workspace loads")
         .workspace;

@@ -9,7 +9,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use isms_engine::Workspace;
-use isms_engine::generate::{Options, workspace};
+use isms_engine::generate::Options;
 use isms_engine::model::{AssetIdx, AssetKind, AttrValue, Classification, FactValue, ThreatIdx};
 use isms_engine::risk::Effective;
 use isms_engine::rules::expr::{Bindings, Evaluator, Interpreter};
@@ -109,23 +109,21 @@ fn by_hand(ws: &Workspace, effective: &[Effective], a: AssetIdx, t: ThreatIdx) -
 
 fn rules(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");
-    for f in workspace(&Options {
-        assets: 2_000,
-        seed: 1,
-    }) {
-        std::fs::write(dir.path().join(f.path), f.contents).expect("write workspace");
-    }
+    isms_engine::generate::write_to(
+        dir.path(),
+        &Options {
+            assets: 2_000,
+            seed: 1,
+        },
+    )
+    .expect("write workspace");
     let ws = isms_engine::load(dir.path())
         .expect("generated workspace loads")
         .workspace;
     let rules: &[RiskRule] = &ws.rulesets[0].risk_rules;
     let effective = isms_engine::risk::effective_cia(&ws.assets);
     let org = OrgRecord::new(&ws.profile);
-    let threat_records: Vec<ThreatRecord> = ws
-        .threats
-        .iter()
-        .map(|t| ThreatRecord::new(Some(t)))
-        .collect();
+    let threat_records: Vec<ThreatRecord> = ThreatRecord::all(&ws.threats);
     let compiled = Interpreter::new(Evaluator::Compiled);
     let interpreted = Interpreter::new(Evaluator::Interpreter);
     let asset_record =

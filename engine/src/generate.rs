@@ -177,6 +177,15 @@ fn csv_file(
 }
 
 /// Generates a workspace of `options.assets` assets.
+/// Writes the generated workspace's files into `dir` (plain writes: for tests and
+/// benchmarks; the CLI writes each file atomically).
+pub fn write_to(dir: &std::path::Path, options: &Options) -> std::io::Result<()> {
+    for f in workspace(options) {
+        std::fs::write(dir.join(f.path), f.contents)?;
+    }
+    Ok(())
+}
+
 pub fn workspace(options: &Options) -> Vec<GeneratedFile> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let owners: Vec<String> = (0..(options.assets / 250).clamp(10, 400))

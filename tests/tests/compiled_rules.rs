@@ -13,9 +13,11 @@ use isms_engine::rules::records::{AssetRecord, OrgRecord, ThreatRecord};
 
 fn generated(assets: usize) -> (tempfile::TempDir, Workspace) {
     let dir = tempfile::tempdir().unwrap();
-    for f in isms_engine::generate::workspace(&isms_engine::generate::Options { assets, seed: 7 }) {
-        std::fs::write(dir.path().join(f.path), f.contents).unwrap();
-    }
+    isms_engine::generate::write_to(
+        dir.path(),
+        &isms_engine::generate::Options { assets, seed: 7 },
+    )
+    .unwrap();
     let ws = isms_engine::load(dir.path()).unwrap().workspace;
     (dir, ws)
 }
@@ -25,11 +27,7 @@ fn every_builtin_rule_agrees_on_every_record() {
     let (_dir, ws) = generated(400);
     let effective = risk::effective_cia(&ws.assets);
     let org = OrgRecord::new(&ws.profile);
-    let threats: Vec<ThreatRecord> = ws
-        .threats
-        .iter()
-        .map(|t| ThreatRecord::new(Some(t)))
-        .collect();
+    let threats: Vec<ThreatRecord> = ThreatRecord::all(&ws.threats);
     let compiled = Interpreter::new(Evaluator::Compiled);
     let interpreted = Interpreter::new(Evaluator::Interpreter);
     let mut exprs: Vec<(&str, &Expr)> = Vec::new();

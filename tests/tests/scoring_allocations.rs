@@ -30,20 +30,18 @@ static GLOBAL: Counting = Counting;
 #[test]
 fn scenarios_are_scored_without_allocating() {
     let dir = tempfile::tempdir().unwrap();
-    for f in isms_engine::generate::workspace(&isms_engine::generate::Options {
-        assets: 300,
-        seed: 3,
-    }) {
-        std::fs::write(dir.path().join(f.path), f.contents).unwrap();
-    }
+    isms_engine::generate::write_to(
+        dir.path(),
+        &isms_engine::generate::Options {
+            assets: 300,
+            seed: 3,
+        },
+    )
+    .unwrap();
     let ws = isms_engine::load(dir.path()).unwrap().workspace;
     let effective = isms_engine::risk::effective_cia(&ws.assets);
     let org = OrgRecord::new(&ws.profile);
-    let threats: Vec<ThreatRecord> = ws
-        .threats
-        .iter()
-        .map(|t| ThreatRecord::new(Some(t)))
-        .collect();
+    let threats: Vec<ThreatRecord> = ThreatRecord::all(&ws.threats);
     let interp = Interpreter::new(Evaluator::Compiled);
     let plan = ScenarioRules::new(
         ws.rulesets.iter().flat_map(|s| &s.risk_rules).collect(),

@@ -371,11 +371,7 @@ impl<'a> Scorer<'a> {
             })
             .collect();
         let org = OrgRecord::new(&ws.profile);
-        let threats: Vec<ThreatRecord> = ws
-            .threats
-            .iter()
-            .map(|t| ThreatRecord::new(Some(t)))
-            .collect();
+        let threats: Vec<ThreatRecord> = ThreatRecord::all(&ws.threats);
         let plan = ScenarioRules::new(
             ws.rulesets.iter().flat_map(|s| &s.risk_rules).collect(),
             &threats,

@@ -35,11 +35,7 @@ pub fn run(ws: &Workspace, assessment: &Assessment) -> CheckRun {
     let interp = Interpreter::new(assessment.evaluator);
     let org = OrgRecord::new(&ws.profile);
     let no_threat = ThreatRecord::new(None);
-    let threats: Vec<_> = ws
-        .threats
-        .iter()
-        .map(|t| ThreatRecord::new(Some(t)))
-        .collect();
+    let threats: Vec<_> = ThreatRecord::all(&ws.threats);
     let asset = |a: AssetIdx| {
         AssetRecord::new(
             &ws.assets,

@@ -185,6 +185,11 @@ impl<'a> ThreatRecord<'a> {
             cel: OnceLock::new(),
         }
     }
+
+    /// A record per threat of the catalog, in catalog order.
+    pub fn all(threats: &'a [Threat]) -> Vec<Self> {
+        threats.iter().map(|t| ThreatRecord::new(Some(t))).collect()
+    }
 }
 
 impl Record for ThreatRecord<'_> {

@@ -323,33 +323,25 @@ pub fn arith<'a>(op: Arith, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>> {
         Arith::Rem => Fault("modulus by zero".into()),
         _ => Fault("division by zero".into()),
     };
+    // The same checked arithmetic for both integer kinds.
+    macro_rules! checked {
+        ($x:expr, $y:expr, $kind:path) => {{
+            if $y == 0 && matches!(op, Arith::Div | Arith::Rem) {
+                return Err(by_zero());
+            }
+            let r = match op {
+                Arith::Add => $x.checked_add($y),
+                Arith::Sub => $x.checked_sub($y),
+                Arith::Mul => $x.checked_mul($y),
+                Arith::Div => $x.checked_div($y),
+                Arith::Rem => $x.checked_rem($y),
+            };
+            r.map($kind).ok_or_else(overflow)
+        }};
+    }
     match (a, b) {
-        (Val::Int(x), Val::Int(y)) => {
-            if y == 0 && matches!(op, Arith::Div | Arith::Rem) {
-                return Err(by_zero());
-            }
-            let r = match op {
-                Arith::Add => x.checked_add(y),
-                Arith::Sub => x.checked_sub(y),
-                Arith::Mul => x.checked_mul(y),
-                Arith::Div => x.checked_div(y),
-                Arith::Rem => x.checked_rem(y),
-            };
-            r.map(Val::Int).ok_or_else(overflow)
-        }
-        (Val::UInt(x), Val::UInt(y)) => {
-            if y == 0 && matches!(op, Arith::Div | Arith::Rem) {
-                return Err(by_zero());
-            }
-            let r = match op {
-                Arith::Add => x.checked_add(y),
-                Arith::Sub => x.checked_sub(y),
-                Arith::Mul => x.checked_mul(y),
-                Arith::Div => x.checked_div(y),
-                Arith::Rem => x.checked_rem(y),
-            };
-            r.map(Val::UInt).ok_or_else(overflow)
-        }
+        (Val::Int(x), Val::Int(y)) => checked!(x, y, Val::Int),
+        (Val::UInt(x), Val::UInt(y)) => checked!(x, y, Val::UInt),
         (Val::Double(x), Val::Double(y)) if op != Arith::Rem => Ok(Val::Double(match op {
             Arith::Add => x + y,
             Arith::Sub => x - y,
