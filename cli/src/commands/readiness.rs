@@ -57,16 +57,8 @@ fn table(r: &Report) -> String {
             s.items.len()
         );
         o.push_str(&render::table(
-            &["result", "id", "clause", "requirement", "evidence or gaps"],
-            s.items.iter().map(|i| {
-                vec![
-                    render::pass_fail(i.passed).to_owned(),
-                    i.id.clone(),
-                    i.clause.clone(),
-                    i.requirement.clone(),
-                    render::readiness_detail(i),
-                ]
-            }),
+            &render::READINESS_HEADER,
+            render::readiness_rows(&s.items),
         ));
         o.push('\n');
     }

@@ -223,16 +223,8 @@ pub fn readiness(o: &mut String, r: &Readiness, level: &str) {
     for s in &r.stages {
         let _ = writeln!(o, "{level}# {}\n", s.title);
         o.push_str(&md_table(
-            &["result", "id", "clause", "requirement", "evidence or gaps"],
-            s.items.iter().map(|i| {
-                vec![
-                    super::pass_fail(i.passed).to_owned(),
-                    i.id.clone(),
-                    i.clause.clone(),
-                    i.requirement.clone(),
-                    super::readiness_detail(i),
-                ]
-            }),
+            &super::READINESS_HEADER,
+            super::readiness_rows(&s.items),
         ));
         o.push('\n');
     }

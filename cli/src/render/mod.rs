@@ -95,6 +95,25 @@ pub fn pass_fail(passed: bool) -> &'static str {
     if passed { "pass" } else { "FAIL" }
 }
 
+/// Columns of a readiness checklist, for every textual format.
+pub const READINESS_HEADER: [&str; 5] =
+    ["result", "id", "clause", "requirement", "evidence or gaps"];
+
+/// The rows of a readiness checklist under [`READINESS_HEADER`].
+pub fn readiness_rows(
+    items: &[isms_engine::cycle::readiness::ReadinessItem],
+) -> impl Iterator<Item = Vec<String>> + '_ {
+    items.iter().map(|i| {
+        vec![
+            pass_fail(i.passed).to_owned(),
+            i.id.clone(),
+            i.clause.clone(),
+            i.requirement.clone(),
+            readiness_detail(i),
+        ]
+    })
+}
+
 /// A plain table for terminals and logs.
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut t = Table::new();
