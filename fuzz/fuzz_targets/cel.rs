@@ -5,10 +5,22 @@
 #![no_main]
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use isms_engine::model::*;
 use isms_engine::rules::expr::{Bindings, Evaluator, Expr, Interpreter};
 use isms_engine::rules::records::{AssetRecord, OrgRecord, ThreatRecord};
+
+/// The standard library is built once, as the engine does per run.
+fn interpreter(evaluator: Evaluator) -> &'static Interpreter {
+    static COMPILED: OnceLock<Interpreter> = OnceLock::new();
+    static INTERPRETED: OnceLock<Interpreter> = OnceLock::new();
+    let cell = match evaluator {
+        Evaluator::Compiled => &COMPILED,
+        Evaluator::Interpreter => &INTERPRETED,
+    };
+    cell.get_or_init(|| Interpreter::new(evaluator))
+}
 
 fn origin() -> Origin {
     Origin {
@@ -76,8 +88,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         org: Some(&o),
         ..Default::default()
     };
-    let compiled = expr.eval_bool(&Interpreter::new(Evaluator::Compiled), &b);
-    let interpreted = expr.eval_bool(&Interpreter::new(Evaluator::Interpreter), &b);
+    let compiled = expr.eval_bool(interpreter(Evaluator::Compiled), &b);
+    let interpreted = expr.eval_bool(interpreter(Evaluator::Interpreter), &b);
     assert_eq!(
         compiled.is_ok(),
         interpreted.is_ok(),
