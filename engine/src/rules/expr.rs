@@ -551,16 +551,6 @@ impl CelValue {
     }
 }
 
-/// Text as a CEL value, `null` when absent.
-pub fn text(v: Option<&str>) -> Value {
-    v.map_or(Value::Null, |s| Value::String(Arc::new(s.to_owned())))
-}
-
-/// A list of text as a CEL value.
-pub fn text_list<'a>(items: impl IntoIterator<Item = &'a str>) -> Value {
-    Value::List(Arc::new(items.into_iter().map(|s| text(Some(s))).collect()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
