@@ -25,8 +25,9 @@ pub fn run(format: &str, files: &[(&str, &[u8])]) {
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let _ = std::fs::remove_file(entry.path());
     }
+    let manifest = MANIFEST.replace("FORMAT", format);
     let base: [(&str, &[u8]); 5] = [
-        ("isms.toml", MANIFEST.replace("FORMAT", format).into_bytes().leak()),
+        ("isms.toml", manifest.as_bytes()),
         ("profile.toml", PROFILE.as_bytes()),
         ("rules.toml", RULES.as_bytes()),
         ("assets.csv", ASSETS_CSV.as_bytes()),
