@@ -194,12 +194,12 @@ pub struct Diff {
 }
 
 impl Diff {
-    /// The most serious severity among the opened gaps.
+    /// The most serious severity among the opened gaps (`Severity` orders critical first).
     pub fn worst_opened(&self) -> Option<Severity> {
         self.gaps_opened
             .iter()
             .filter_map(|g| Severity::parse(&g.severity))
-            .max()
+            .min()
     }
 }
 

@@ -40,7 +40,7 @@ pub fn run(
     output::emit(out, text.as_bytes())?;
     let threshold = fail_on.map(Severity::from);
     Ok(match (threshold, d.worst_opened()) {
-        (Some(t), Some(w)) if w >= t => 1,
+        (Some(t), Some(w)) if w <= t => super::report::EXIT_GAPS,
         _ => EXIT_OK,
     })
 }
