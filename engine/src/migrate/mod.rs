@@ -684,10 +684,11 @@ pub fn migrate_manifest(
         if s.key == "workspace.catalog" {
             has_catalog = true;
             edits.push((s.span, quoted(CatalogId::Iso27001_2022.as_str())));
-        } else if is_path_key(&s.key) && !s.value.starts_with("builtin:") {
-            if let Some(new) = path(&s.key, &s.value) {
-                edits.push((s.span, quoted(&new)));
-            }
+        } else if is_path_key(&s.key)
+            && !s.value.starts_with("builtin:")
+            && let Some(new) = path(&s.key, &s.value)
+        {
+            edits.push((s.span, quoted(&new)));
         }
     }
     let mut out = apply_edits(text, edits);
