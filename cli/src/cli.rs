@@ -193,6 +193,51 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Convert a 2013-era workspace (SoA, treatment plan, profile requirements) to the 2022
+    /// Annex A ids; lists the controls new in 2022, the merged and the split ones.
+    Migrate {
+        /// The 2013 workspace directory (holding isms.toml).
+        dir: PathBuf,
+        /// Write the migrated workspace here (the files it reads are copied); default: beside
+        /// the inputs, as isms.2022.toml, soa.2022.csv, ...
+        #[arg(long, conflicts_with = "in_place")]
+        output_dir: Option<PathBuf>,
+        /// Overwrite the inputs themselves (isms.toml, the SoA, the plan, the profile).
+        #[arg(long)]
+        in_place: bool,
+        /// Replace output files that already exist.
+        #[arg(long)]
+        force: bool,
+        #[arg(long, value_enum, default_value_t = ReadinessFormat::Table)]
+        format: ReadinessFormat,
+    },
+    /// Compare two evaluations (report JSON documents of `isms report --format json`):
+    /// risk levels, controls, gaps opened and closed.
+    Diff {
+        /// The earlier report document.
+        old: PathBuf,
+        /// The later report document.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = ReadinessFormat::Table)]
+        format: ReadinessFormat,
+        /// Exit with 1 when a gap of this severity or a more serious one was opened.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write it to a file.
+    Man {
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

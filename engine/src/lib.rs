@@ -49,9 +49,11 @@
 pub mod catalog;
 pub mod cycle;
 pub mod diag;
+pub mod diff;
 pub mod gaps;
 pub mod generate;
 pub mod load;
+pub mod migrate;
 pub mod model;
 pub mod plugin;
 pub mod report;

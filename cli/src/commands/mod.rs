@@ -2,8 +2,11 @@
 
 mod catalog;
 mod check;
+mod diff;
 mod explain;
+mod extras;
 mod generate;
+mod migrate;
 mod plugin;
 mod readiness;
 mod report;
@@ -104,6 +107,22 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             out,
             force,
         } => generate::run(assets, seed, &out, force),
+        Command::Migrate {
+            dir,
+            output_dir,
+            in_place,
+            force,
+            format,
+        } => migrate::run(&dir, output_dir.as_deref(), in_place, force, format),
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+            output,
+        } => diff::run(&old, &new, format, fail_on, output.as_deref()),
+        Command::Completions { shell } => extras::completions(shell),
+        Command::Man { output } => extras::man(output.as_deref()),
     }
 }
 
