@@ -8,7 +8,12 @@ use common::{headlines, isms, root, workspace};
 /// The requirements examples/acme fails, with the gaps behind each (code, objects). The
 /// operating-cycle lapses are those its README lists; the others come from its planted
 /// register, plan and SoA mistakes.
-const ACME_FAILURES: &[(&str, &[(&str, &[&str])])] = &[
+/// (gap code, object ids).
+type Gaps<'a> = &'a [(&'a str, &'a [&'a str])];
+/// Per failed item: (item id, its gaps).
+type Failures = Vec<(String, Vec<(String, Vec<String>)>)>;
+
+const ACME_FAILURES: &[(&str, Gaps)] = &[
     ("S1-DOC-A.5.19", &[("GAP-DOC-REVIEW-OVERDUE", &["DOC-021"])]),
     (
         "S1-SOA",
@@ -106,7 +111,7 @@ fn acme_fails_exactly_its_deliberate_lapses() {
     let (code, r) = json("examples/acme");
     assert_eq!(code, 1, "not ready");
     assert_eq!(r["readiness"]["ready"], false);
-    let found: Vec<(String, Vec<(String, Vec<String>)>)> = items(&r)
+    let found: Failures = items(&r)
         .iter()
         .filter(|i| i["passed"] == false)
         .map(|i| {
@@ -125,7 +130,7 @@ fn acme_fails_exactly_its_deliberate_lapses() {
             (i["id"].as_str().unwrap().to_owned(), gaps)
         })
         .collect();
-    let expected: Vec<(String, Vec<(String, Vec<String>)>)> = ACME_FAILURES
+    let expected: Failures = ACME_FAILURES
         .iter()
         .map(|(id, gaps)| {
             (
