@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde_json::value::RawValue;
 
 use super::source::SourceFile;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, excerpt};
 use crate::model::AttrValue;
 
 /// The format of an input file, from its extension.
@@ -447,7 +447,10 @@ impl<'a> Record<'a, '_> {
                                 self.error(
                                     "load::type",
                                     name,
-                                    format!("expected a list of text, found the item {other}"),
+                                    format!(
+                                        "expected a list of text, found the item {}",
+                                        excerpt(&other.to_string())
+                                    ),
                                 );
                             }
                         }
@@ -458,7 +461,10 @@ impl<'a> Record<'a, '_> {
                     self.error(
                         "load::type",
                         name,
-                        format!("expected a list of text, found {other}"),
+                        format!(
+                            "expected a list of text, found {}",
+                            excerpt(&other.to_string())
+                        ),
                     );
                     Vec::new()
                 }
@@ -475,7 +481,7 @@ impl<'a> Record<'a, '_> {
                 self.error(
                     "load::type",
                     name,
-                    format!("expected a whole number, found `{text}`"),
+                    format!("expected a whole number, found `{}`", excerpt(&text)),
                 );
                 return None;
             }
@@ -509,7 +515,7 @@ impl<'a> Record<'a, '_> {
                 self.error(
                     "load::type",
                     name,
-                    format!("expected yes or no, found `{text}`"),
+                    format!("expected yes or no, found `{}`", excerpt(&text)),
                 );
                 None
             }
@@ -525,7 +531,7 @@ impl<'a> Record<'a, '_> {
                 self.error(
                     "load::type",
                     name,
-                    format!("expected a date as YYYY-MM-DD, found `{text}`"),
+                    format!("expected a date as YYYY-MM-DD, found `{}`", excerpt(&text)),
                 );
                 None
             }
@@ -545,7 +551,11 @@ impl<'a> Record<'a, '_> {
             self.error(
                 "load::value",
                 name,
-                format!("unknown value `{text}`: expected one of {}", expected()),
+                format!(
+                    "unknown value `{}`: expected one of {}",
+                    excerpt(&text),
+                    expected()
+                ),
             );
         }
         value
