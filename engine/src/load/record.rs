@@ -126,7 +126,13 @@ fn read_csv(
                 continue;
             }
         }
-        let start = row.position().map_or(0, |p| p.byte() as usize);
+        // After a CRLF line end the csv crate places the next record at the `\n`, which
+        // would put every location of the record at the end of the previous line.
+        let bytes = source.text.as_bytes();
+        let mut start = row.position().map_or(0, |p| p.byte() as usize);
+        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
         if row.len() == 1 && row[0].trim().is_empty() {
             continue; // a blank line
         }
@@ -733,6 +739,19 @@ mod tests {
             d,
             ["f:3:1: row on line 3 has 1 fields but the header has 2"]
         );
+    }
+
+    #[test]
+    fn crlf_records_are_located_on_their_own_line() {
+        let source =
+            SourceFile::from_bytes("f".into(), "f".into(), b"id,level\r\nA1,3\r\nA2,x\r\n")
+                .unwrap();
+        let mut diags = Diagnostics::default();
+        for_each_record(&source, Format::Csv, &mut diags, |r| {
+            r.int("level", 1..=5);
+        });
+        let d: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        assert_eq!(d, ["f:3:4: `level`: expected a whole number, found `x`"]);
     }
 
     #[test]
