@@ -317,6 +317,11 @@ impl Loader {
                 self.sources.push(Arc::new(source));
                 Some(SourceIdx(self.sources.len() as u32 - 1))
             }
+            // A problem inside the file (its encoding) is reported there.
+            Err(d) if d.location.is_some() => {
+                self.diags.push(*d);
+                None
+            }
             Err(d) => {
                 let span = name.span();
                 let manifest = &self.sources[0];
