@@ -61,10 +61,9 @@ pub fn check(source: &str) -> Result<(), CompileError> {
                 chains.push(0);
             }
             b'(' | b'{' => chains.push(0),
-            b')' | b']' | b'}' => {
-                if chains.len() > 1 {
-                    chains.pop();
-                }
+            // A stray closing bracket is cel's to report; the outer level stays.
+            b')' | b']' | b'}' if chains.len() > 1 => {
+                chains.pop();
             }
             b'&' | b'|' => {
                 while i + 1 < bytes.len() && bytes[i + 1] == b {
