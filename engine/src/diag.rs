@@ -8,7 +8,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{LabeledSpan, NamedSource, SourceCode};
+use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 use serde::Serialize;
 
 /// How bad a diagnostic is: errors stop the run, warnings are shown and the run goes on.
@@ -41,6 +41,32 @@ impl fmt::Display for Location {
     }
 }
 
+/// Longest diagnostic message kept whole, in bytes.
+pub const MAX_MESSAGE: usize = 2000;
+
+/// Shortens a message longer than [`MAX_MESSAGE`] to its start and end.
+fn cut_middle(message: String) -> String {
+    if message.len() <= MAX_MESSAGE {
+        return message;
+    }
+    let head = floor_boundary(&message, MAX_MESSAGE / 2);
+    let tail = ceil_boundary(&message, message.len() - MAX_MESSAGE / 4);
+    format!(
+        "{} [... {} bytes cut ...] {}",
+        &message[..head],
+        tail - head,
+        &message[tail..]
+    )
+}
+
+/// A value quoted in a message: at most 80 characters of it, marked when cut.
+pub fn excerpt(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(80) {
+        None => value.into(),
+        Some((at, _)) => format!("{}... ({} bytes)", &value[..at], value.len()).into(),
+    }
+}
+
 /// One problem in the workspace.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
@@ -50,16 +76,19 @@ pub struct Diagnostic {
     pub message: String,
     pub help: Option<String>,
     pub location: Option<Location>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Snippet>,
 }
 
 impl Diagnostic {
     /// An error not tied to a place in a file (a missing file, an unreadable directory).
+    ///
+    /// A message longer than [`MAX_MESSAGE`] bytes (one that quotes a multi-megabyte field)
+    /// is cut in the middle.
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             level: Level::Error,
-            message: message.into(),
+            message: cut_middle(message.into()),
             help: None,
             location: None,
             source: None,
@@ -80,7 +109,10 @@ impl Diagnostic {
 
     /// Places the diagnostic in a file; `text` lets renderers show the offending line.
     pub fn at(mut self, location: Location, text: Option<Arc<str>>) -> Self {
-        self.source = text.map(|t| NamedSource::new(location.file.clone(), t));
+        self.source = text.map(|text| Snippet {
+            name: location.file.clone(),
+            text,
+        });
         self.location = Some(location);
         self
     }
@@ -130,10 +162,91 @@ impl miette::Diagnostic for Diagnostic {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let loc = self.location.as_ref()?;
         self.source.as_ref()?;
+        let source = self.source.as_ref()?;
         let label = loc.field.as_ref().map(|f| format!("here ({f})"));
+        let (offset, len) = source.clip(loc.span);
         Some(Box::new(std::iter::once(LabeledSpan::new(
-            label, loc.span.0, loc.span.1,
+            label, offset, len,
         ))))
+    }
+}
+
+/// The text a diagnostic shows, clipped around the span when its line is long: a minified
+/// JSON file or a multi-megabyte field must not print megabytes, and miette cannot draw an
+/// underline past column 65,535 (it panics).
+#[derive(Debug, Clone)]
+struct Snippet {
+    name: String,
+    text: Arc<str>,
+}
+
+/// Text shown either side of the span on a long line, in bytes.
+const CLIP_MARGIN: usize = 80;
+/// Longest underlined span, in bytes.
+const CLIP_SPAN: usize = 120;
+/// Context larger than this is replaced by the clipped window of the span's own line.
+const CLIP_CONTEXT: usize = 1000;
+
+impl Snippet {
+    /// The span kept within its first line and [`CLIP_SPAN`] bytes, on character boundaries.
+    fn clip(&self, (offset, len): (usize, usize)) -> (usize, usize) {
+        let text = &*self.text;
+        let offset = floor_boundary(text, offset.min(text.len()));
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let end = floor_boundary(text, (offset + len.min(CLIP_SPAN)).min(line_end));
+        (offset, end - offset)
+    }
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text: &'a str = &self.text;
+        let full = text.read_span(span, before, after)?;
+        if full.data().len() <= CLIP_CONTEXT {
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                full.data(),
+                *full.span(),
+                full.line(),
+                full.column(),
+                full.line_count(),
+            )));
+        }
+        // Only the span's own line, from a little before the span to a little after it.
+        let (offset, len) = self.clip((span.offset(), span.len()));
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let start = ceil_boundary(text, offset.saturating_sub(CLIP_MARGIN).max(line_start));
+        let end = floor_boundary(text, (offset + len + CLIP_MARGIN).min(line_end));
+        let line = text[..line_start].matches('\n').count();
+        let column = text[line_start..start].chars().count();
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            &text.as_bytes()[start..end],
+            (start, end - start).into(),
+            line,
+            column,
+            1,
+        )))
     }
 }
 
@@ -184,4 +297,48 @@ impl IntoIterator for Diagnostics {
 #[error("the workspace has {} error(s)", .diagnostics.error_count())]
 pub struct LoadError {
     pub diagnostics: Diagnostics,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(d: &Diagnostic) -> String {
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_context_lines(1);
+        let mut out = String::new();
+        handler.render_report(&mut out, d).unwrap();
+        out
+    }
+
+    fn at(text: &str, offset: usize, len: usize) -> Diagnostic {
+        let location = Location {
+            file: "f.json".into(),
+            line: 0,
+            column: 0,
+            field: Some("x".into()),
+            span: (offset, len),
+        };
+        Diagnostic::error("t", "bad").at(location, Some(Arc::from(text)))
+    }
+
+    #[test]
+    fn far_columns_and_huge_spans_are_clipped() {
+        // miette panics drawing an underline past column 65,535; a window avoids it.
+        let text = format!("[\n{}\"{}\"]\n", " ".repeat(100_000), "é".repeat(1_000_000));
+        let out = render(&at(&text, 100_003, 2_000_000));
+        assert!(
+            out.contains("[f.json:2:100002]"),
+            "{}",
+            &out[..out.len().min(500)]
+        );
+        assert!(out.len() < 2_000, "{} bytes", out.len());
+        // Short files render as before, with context lines.
+        let out = render(&at("a\nbc\nd\n", 3, 1));
+        assert!(
+            out.contains("[f.json:2:2]") && out.contains("1 │ a"),
+            "{out}"
+        );
+    }
 }

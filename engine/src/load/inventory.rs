@@ -232,7 +232,7 @@ impl Loader {
                     r.error(
                         "load::value",
                         "affects",
-                        format!("expected a list of c, i, a (or confidentiality, integrity, availability), found `{text}`"),
+                        format!("expected a list of c, i, a (or confidentiality, integrity, availability), found `{}`", crate::diag::excerpt(&text)),
                     );
                 }
                 parsed

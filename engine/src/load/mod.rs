@@ -39,8 +39,30 @@ pub struct Loaded {
     pub warnings: Diagnostics,
 }
 
+/// Stack of the thread that reads a workspace. Parsing recurses per level of nesting (TOML,
+/// JSON, and CEL, whose parser takes about 130 KiB per bracket level in a debug build), and
+/// the limits that bound the nesting ([`crate::rules::guard`], serde_json's 128 levels) are
+/// sized for this stack, not for whatever stack the caller has (2 MiB on a test thread).
+/// Only the pages touched are committed.
+const LOAD_STACK: usize = 64 << 20;
+
 /// Loads the workspace in `dir` (or the manifest file `dir` names).
+///
+/// The work runs on a thread of its own with a [`LOAD_STACK`] stack, so that hostile input
+/// nested up to the limits cannot overflow the caller's stack.
 pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("isms-load".into())
+            .stack_size(LOAD_STACK)
+            .spawn_scoped(s, || load_here(dir))
+            .map(|t| t.join())
+    })
+    .unwrap_or_else(|_| Ok(load_here(dir))) // no thread available: load on this one
+    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+fn load_here(dir: &Path) -> Result<Loaded, LoadError> {
     let fail = |d: Diagnostic| {
         let mut diagnostics = Diagnostics::default();
         diagnostics.push(d);
@@ -294,6 +316,11 @@ impl Loader {
             Ok(source) => {
                 self.sources.push(Arc::new(source));
                 Some(SourceIdx(self.sources.len() as u32 - 1))
+            }
+            // A problem inside the file (its encoding) is reported there.
+            Err(d) if d.location.is_some() => {
+                self.diags.push(*d);
+                None
             }
             Err(d) => {
                 let span = name.span();

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde_json::value::RawValue;
 
 use super::source::SourceFile;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, excerpt};
 use crate::model::AttrValue;
 
 /// The format of an input file, from its extension.
@@ -126,7 +126,13 @@ fn read_csv(
                 continue;
             }
         }
-        let start = row.position().map_or(0, |p| p.byte() as usize);
+        // After a CRLF line end the csv crate places the next record at the `\n`, which
+        // would put every location of the record at the end of the previous line.
+        let bytes = source.text.as_bytes();
+        let mut start = row.position().map_or(0, |p| p.byte() as usize);
+        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
         if row.len() == 1 && row[0].trim().is_empty() {
             continue; // a blank line
         }
@@ -447,7 +453,10 @@ impl<'a> Record<'a, '_> {
                                 self.error(
                                     "load::type",
                                     name,
-                                    format!("expected a list of text, found the item {other}"),
+                                    format!(
+                                        "expected a list of text, found the item {}",
+                                        excerpt(&other.to_string())
+                                    ),
                                 );
                             }
                         }
@@ -458,7 +467,10 @@ impl<'a> Record<'a, '_> {
                     self.error(
                         "load::type",
                         name,
-                        format!("expected a list of text, found {other}"),
+                        format!(
+                            "expected a list of text, found {}",
+                            excerpt(&other.to_string())
+                        ),
                     );
                     Vec::new()
                 }
@@ -475,7 +487,7 @@ impl<'a> Record<'a, '_> {
                 self.error(
                     "load::type",
                     name,
-                    format!("expected a whole number, found `{text}`"),
+                    format!("expected a whole number, found `{}`", excerpt(&text)),
                 );
                 return None;
             }
@@ -509,7 +521,7 @@ impl<'a> Record<'a, '_> {
                 self.error(
                     "load::type",
                     name,
-                    format!("expected yes or no, found `{text}`"),
+                    format!("expected yes or no, found `{}`", excerpt(&text)),
                 );
                 None
             }
@@ -525,7 +537,7 @@ impl<'a> Record<'a, '_> {
                 self.error(
                     "load::type",
                     name,
-                    format!("expected a date as YYYY-MM-DD, found `{text}`"),
+                    format!("expected a date as YYYY-MM-DD, found `{}`", excerpt(&text)),
                 );
                 None
             }
@@ -545,7 +557,11 @@ impl<'a> Record<'a, '_> {
             self.error(
                 "load::value",
                 name,
-                format!("unknown value `{text}`: expected one of {}", expected()),
+                format!(
+                    "unknown value `{}`: expected one of {}",
+                    excerpt(&text),
+                    expected()
+                ),
             );
         }
         value
@@ -723,6 +739,19 @@ mod tests {
             d,
             ["f:3:1: row on line 3 has 1 fields but the header has 2"]
         );
+    }
+
+    #[test]
+    fn crlf_records_are_located_on_their_own_line() {
+        let source =
+            SourceFile::from_bytes("f".into(), "f".into(), b"id,level\r\nA1,3\r\nA2,x\r\n")
+                .unwrap();
+        let mut diags = Diagnostics::default();
+        for_each_record(&source, Format::Csv, &mut diags, |r| {
+            r.int("level", 1..=5);
+        });
+        let d: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        assert_eq!(d, ["f:3:4: `level`: expected a whole number, found `x`"]);
     }
 
     #[test]

@@ -45,21 +45,7 @@ impl SourceFile {
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = match std::str::from_utf8(body) {
             Ok(text) => text,
-            Err(e) => {
-                let valid = std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or_default();
-                let line = valid.matches('\n').count() + 1;
-                let column = valid.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-                return Err(Box::new(
-                    Diagnostic::error(
-                        "load::encoding",
-                        format!(
-                            "{display}:{line}:{column}: the file is not valid UTF-8 (byte 0x{:02X})",
-                            body[e.valid_up_to()]
-                        ),
-                    )
-                    .with_help("export the file as UTF-8 (in a spreadsheet: CSV UTF-8)"),
-                ));
-            }
+            Err(e) => return Err(Box::new(encoding_error(&display, body, e.valid_up_to()))),
         };
         Ok(SourceFile {
             path,
@@ -116,6 +102,39 @@ impl SourceFile {
     }
 }
 
+/// A file that is not UTF-8, located at its first bad byte (and named UTF-16 when its byte
+/// order mark says so, as spreadsheets' "Unicode text" exports do).
+fn encoding_error(display: &str, body: &[u8], valid_up_to: usize) -> Diagnostic {
+    let utf16 = match body {
+        [0xFF, 0xFE, ..] => Some("UTF-16 LE"),
+        [0xFE, 0xFF, ..] => Some("UTF-16 BE"),
+        _ => None,
+    };
+    let valid = std::str::from_utf8(&body[..valid_up_to]).unwrap_or_default();
+    let line = valid.matches('\n').count() + 1;
+    let column = valid.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    let message = match utf16 {
+        Some(enc) => {
+            format!("the file is {enc} (it starts with a byte order mark); isms reads UTF-8")
+        }
+        None => format!(
+            "the file is not valid UTF-8 (byte 0x{:02X} at line {line}, column {column})",
+            body[valid_up_to]
+        ),
+    };
+    let location = Location {
+        file: display.to_owned(),
+        line: line as u32,
+        column: column as u32,
+        field: None,
+        span: (valid_up_to, 1),
+    };
+    let text: Arc<str> = Arc::from(String::from_utf8_lossy(body).as_ref());
+    Diagnostic::error("load::encoding", message)
+        .with_help("export the file as UTF-8 (in a spreadsheet: CSV UTF-8)")
+        .at(location, Some(text))
+}
+
 /// The path relative to the workspace root when it lies inside it.
 pub fn display_path(path: &Path, root: &Path) -> String {
     path.strip_prefix(root)
@@ -159,6 +178,15 @@ mod tests {
     fn invalid_utf8_is_located() {
         let e = source(b"id,name\nA1,Caf\xE9\n").unwrap_err();
         assert_eq!(e.code, "load::encoding");
-        assert!(e.message.contains("f.csv:2:7"), "{}", e.message);
+        assert_eq!(
+            e.to_string(),
+            "f.csv:2:7: the file is not valid UTF-8 (byte 0xE9 at line 2, column 7)"
+        );
+        let e = source(b"\xFF\xFEi\0d\0").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("f.csv:1:1: the file is UTF-16 LE"),
+            "{e}"
+        );
     }
 }

@@ -136,6 +136,7 @@ pub struct Expr {
 impl Expr {
     /// Parses and checks an expression.
     pub fn compile(source: &str) -> Result<Expr, Vec<CompileError>> {
+        super::guard::check(source).map_err(|e| vec![e])?;
         let program = Program::compile(source).map_err(|errors| {
             errors
                 .errors

@@ -3,6 +3,7 @@
 pub mod checks;
 pub mod compiled;
 pub mod expr;
+pub mod guard;
 pub mod plan;
 pub mod records;
 pub mod ruleset;
