@@ -11,17 +11,8 @@ use crate::cli::{FailOn, ReadinessFormat};
 use crate::{EXIT_OK, output};
 
 fn read(path: &Path) -> Result<diff::ReportView, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
-    diff::parse_report(&text).map_err(|e| {
-        Failure::Usage(format!(
-            "{}:{}:{}: {}",
-            path.display(),
-            e.line,
-            e.column,
-            e.message
-        ))
-    })
+    let text = super::read_text(path)?;
+    diff::parse_report(&text).map_err(|e| super::located(path, e.line, e.column, &e.message))
 }
 
 pub fn run(

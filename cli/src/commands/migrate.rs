@@ -34,19 +34,8 @@ struct Outcome<'a> {
     loads: bool,
 }
 
-fn read(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))
-}
-
 fn located(path: &Path, e: &migrate::TableError) -> Failure {
-    Failure::Usage(format!(
-        "{}:{}:{}: {}",
-        path.display(),
-        e.line,
-        e.column,
-        e.message
-    ))
+    super::located(path, e.line, e.column, &e.message)
 }
 
 /// `soa.csv` -> `soa.2022.csv`.
@@ -92,7 +81,7 @@ pub fn run(
     } else {
         (dir.to_owned(), dir.join(MANIFEST))
     };
-    let manifest_text = read(&manifest_path)?;
+    let manifest_text = super::read_text(&manifest_path)?;
     let strings = migrate::toml_strings(&manifest_text).map_err(|e| located(&manifest_path, &e))?;
     let files_of = |key: &str| -> Vec<String> {
         strings
@@ -109,7 +98,8 @@ pub fn run(
                 let format = Format::of(&path).ok_or_else(|| {
                     Failure::Usage(format!("cannot tell the format of {}", path.display()))
                 })?;
-                let table = Table::parse(format, &read(&path)?).map_err(|e| located(&path, &e))?;
+                let table = Table::parse(format, &super::read_text(&path)?)
+                    .map_err(|e| located(&path, &e))?;
                 Ok((name, table))
             })
             .collect()
@@ -137,7 +127,7 @@ pub fn run(
     if let Some(profile) = files_of("workspace.profile").first() {
         let path = root.join(profile);
         let (text, changes) =
-            migrate::migrate_profile(&read(&path)?).map_err(|e| located(&path, &e))?;
+            migrate::migrate_profile(&super::read_text(&path)?).map_err(|e| located(&path, &e))?;
         if !changes.is_empty() {
             renames.insert(profile.clone(), name_of(profile));
             files.push((name_of(profile), text.into_bytes()));

@@ -34,6 +34,17 @@ impl From<LoadError> for Failure {
     }
 }
 
+/// Reads a text file named on the command line; exit 2 when it cannot be read.
+pub fn read_text(path: &std::path::Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))
+}
+
+/// A problem at a line and column of a file named on the command line (exit 2).
+pub fn located(path: &std::path::Path, line: usize, column: usize, message: &str) -> Failure {
+    Failure::Usage(format!("{}:{line}:{column}: {message}", path.display()))
+}
+
 /// Runs the command the user asked for.
 pub fn run(cli: Cli) -> Result<u8, Failure> {
     if let Some(n) = cli.threads {

@@ -13,15 +13,14 @@ use crate::{EXIT_OK, output};
 pub const EXIT_MISMATCH: u8 = 1;
 
 pub fn run(report: &Path, dir: &Path, format: SummaryFormat) -> Result<u8, Failure> {
-    let text = std::fs::read_to_string(report)
-        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", report.display())))?;
+    let text = super::read_text(report)?;
     let recorded: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Failure::Usage(format!(
-            "{}:{}:{}: not a JSON report: {e}",
-            report.display(),
+        super::located(
+            report,
             e.line(),
-            e.column()
-        ))
+            e.column(),
+            &format!("not a JSON report: {e}"),
+        )
     })?;
     let ws = super::load(dir)?;
     let v =
