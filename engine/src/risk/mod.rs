@@ -110,6 +110,14 @@ impl ScoredRisk {
         }
     }
 
+    /// The register row the scenario comes from, if any.
+    pub fn register<'w>(&self, ws: &'w Workspace) -> Option<&'w Risk> {
+        match self.source {
+            RiskSource::Register(i) => Some(&ws.risks[i.index()]),
+            RiskSource::Generated => None,
+        }
+    }
+
     /// The risk's id without formatting it.
     pub fn key<'w>(&self, ws: &'w Workspace) -> RiskId<'w> {
         match (self.source, self.threat) {
@@ -523,24 +531,10 @@ impl<'a> Scorer<'a> {
         let threat_value = input
             .threat
             .map_or(&self.no_threat, |t| &self.threats[t.index()]);
-        let risk_value = self.plan.reads_risk.then(|| {
-            RiskRecord::new(RiskFields {
-                id: input.id,
-                source: if input.register.is_some() {
-                    "register"
-                } else {
-                    "generated"
-                },
-                likelihood: base_l,
-                impact: base_i,
-                treatment: input
-                    .register
-                    .and_then(|r| r.treatment.as_ref())
-                    .map(|t| t.option.as_str()),
-                owner: input.register.and_then(|r| r.owner.as_deref()),
-                asset_count: input.register.map_or(1, |r| r.assets.len()),
-            })
-        });
+        let risk_value = self
+            .plan
+            .reads_risk
+            .then(|| RiskRecord::new(RiskFields::of(input.id, input.register, base_l, base_i)));
         let bindings = Bindings {
             asset: Some(asset_value),
             threat: Some(threat_value),
@@ -735,10 +729,7 @@ impl<'a> Scorer<'a> {
     ) -> ScoredRisk {
         let ws = self.ws;
         let m = &ws.risk_model.matrix;
-        let register = match r.source {
-            RiskSource::Register(i) => Some(&ws.risks[i.index()]),
-            RiskSource::Generated => None,
-        };
+        let register = r.register(ws);
         // As with rules, a value the register assessed stands.
         let dl = if register.is_some_and(|x| x.likelihood.is_some()) {
             0

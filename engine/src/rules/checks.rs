@@ -7,7 +7,7 @@ use super::expr::{Bindings, Interpreter};
 use super::records::{AssetRecord, OrgRecord, RiskFields, RiskRecord, ThreatRecord};
 use super::ruleset::{Check, Subject};
 use crate::model::{AssetIdx, Severity};
-use crate::risk::{Assessment, RiskSource};
+use crate::risk::Assessment;
 use crate::workspace::Workspace;
 
 /// A finding of a custom check.
@@ -72,26 +72,14 @@ pub fn run(ws: &Workspace, assessment: &Assessment) -> CheckRun {
                 .par_iter()
                 .with_min_len(1024)
                 .filter_map(|r| {
-                    let register = match r.source {
-                        RiskSource::Register(i) => Some(&ws.risks[i.index()]),
-                        RiskSource::Generated => None,
-                    };
+                    let register = r.register(ws);
                     let asset = uses.asset.then(|| asset(r.asset));
-                    let risk = RiskRecord::new(RiskFields {
-                        id: r.key(ws),
-                        source: if register.is_some() {
-                            "register"
-                        } else {
-                            "generated"
-                        },
-                        likelihood: r.inherent.likelihood,
-                        impact: r.inherent.impact,
-                        treatment: register
-                            .and_then(|x| x.treatment.as_ref())
-                            .map(|t| t.option.as_str()),
-                        owner: register.and_then(|x| x.owner.as_deref()),
-                        asset_count: register.map_or(1, |x| x.assets.len()),
-                    });
+                    let risk = RiskRecord::new(RiskFields::of(
+                        r.key(ws),
+                        register,
+                        r.inherent.likelihood,
+                        r.inherent.impact,
+                    ));
                     let threat = r.threat.map_or(&no_threat, |t| &threats[t.index()]);
                     let b = Bindings {
                         asset: asset.as_ref().map(|a| a as _),

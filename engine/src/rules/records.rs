@@ -17,7 +17,7 @@ use cel::Value;
 use super::compiled::value::{List, MapVal};
 use super::compiled::{BY_NAME, Record, Schema, Val};
 use super::expr::{CelValue, RuleRecord};
-use crate::model::{Affects, Asset, AssetIdx, AttrValue, Cia, FactValue, Profile, Threat};
+use crate::model::{Affects, Asset, AssetIdx, AttrValue, Cia, FactValue, Profile, Risk, Threat};
 use crate::workspace::Workspace;
 
 /// The fields of `asset`, in slot order.
@@ -246,6 +246,28 @@ pub struct RiskFields<'a> {
     pub treatment: Option<&'a str>,
     pub owner: Option<&'a str>,
     pub asset_count: usize,
+}
+
+impl<'a> RiskFields<'a> {
+    /// A scenario's fields: from its register row when it has one, else a generated scenario
+    /// on one asset.
+    pub fn of(id: RiskId<'a>, register: Option<&'a Risk>, likelihood: u8, impact: u8) -> Self {
+        RiskFields {
+            id,
+            source: if register.is_some() {
+                "register"
+            } else {
+                "generated"
+            },
+            likelihood,
+            impact,
+            treatment: register
+                .and_then(|r| r.treatment.as_ref())
+                .map(|t| t.option.as_str()),
+            owner: register.and_then(|r| r.owner.as_deref()),
+            asset_count: register.map_or(1, |r| r.assets.len()),
+        }
+    }
 }
 
 /// `risk`: the scenario with its base values.
