@@ -339,6 +339,12 @@ pub enum ReportFormat {
     Html,
     Md,
     Json,
+    /// OSCAL 1.1 System Security Plan: the SoA, with implementation status per control.
+    OscalSsp,
+    /// OSCAL 1.1 Assessment Results: every gap as a finding.
+    OscalAssessmentResults,
+    /// OSCAL 1.1 Plan of Action and Milestones: the treatment plan.
+    OscalPoam,
 }
 
 /// Severity thresholds for `--fail-on`.

@@ -55,6 +55,7 @@ pub mod generate;
 pub mod load;
 pub mod migrate;
 pub mod model;
+pub mod oscal;
 pub mod plugin;
 pub mod report;
 pub mod risk;

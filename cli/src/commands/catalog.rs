@@ -6,6 +6,7 @@ use isms_engine::catalog::{Catalog, CatalogId, Control, Correspondence};
 use serde::Serialize;
 
 use super::Failure;
+use super::report::json;
 use crate::cli::{CatalogCommand, ListFormat, SummaryFormat};
 use crate::{EXIT_OK, output, render};
 
@@ -165,11 +166,4 @@ fn describe(v: &ControlView<'_>, other: &Catalog) -> String {
         let _ = writeln!(out, "  {label:<13} {id} {title}");
     }
     out
-}
-
-fn json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Failure> {
-    let mut bytes = serde_json::to_vec_pretty(value)
-        .map_err(|e| Failure::Io(format!("cannot render JSON: {e}")))?;
-    bytes.push(b'\n');
-    Ok(bytes)
 }

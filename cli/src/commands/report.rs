@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
+use isms_engine::Workspace;
 use isms_engine::model::Severity;
+use isms_engine::oscal::{self, Model};
 use isms_engine::report::{self, Report};
 
 use super::{Failure, options};
@@ -14,6 +16,11 @@ pub const EXIT_GAPS: u8 = 1;
 
 /// Loads, evaluates and builds the report model.
 pub fn evaluate(eval: &Eval) -> Result<Report, Failure> {
+    evaluate_workspace(eval).map(|(_, report)| report)
+}
+
+/// [`evaluate`], keeping the workspace for renderers that read more than the report.
+fn evaluate_workspace(eval: &Eval) -> Result<(Workspace, Report), Failure> {
     let ws = super::load(&eval.dir)?;
     let evaluation = report::evaluate(&ws, options(eval, &ws));
     super::warn_rule_failures(&evaluation.assessment.rule_failures);
@@ -24,13 +31,16 @@ pub fn evaluate(eval: &Eval) -> Result<Report, Failure> {
         .chain(&evaluation.soa.plugin_failures)
         .collect();
     super::check_plugins(eval, &failures)?;
-    Ok(report::build(&ws, &evaluation))
+    let report = report::build(&ws, &evaluation);
+    Ok((ws, report))
 }
 
-pub fn json(r: &Report) -> Result<Vec<u8>, Failure> {
-    let mut v = serde_json::to_vec_pretty(r).map_err(|e| Failure::Io(e.to_string()))?;
-    v.push(b'\n');
-    Ok(v)
+/// Indented JSON with a final newline.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Failure> {
+    let mut bytes = serde_json::to_vec_pretty(value)
+        .map_err(|e| Failure::Io(format!("cannot render JSON: {e}")))?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 fn xlsx(r: &Report, out: Option<&Path>) -> Result<(), Failure> {
@@ -171,11 +181,18 @@ pub fn gaps(
 }
 
 pub fn report(eval: &Eval, format: ReportFormat, out: Option<&Path>) -> Result<u8, Failure> {
-    let r = evaluate(eval)?;
+    let (ws, r) = evaluate_workspace(eval)?;
+    let oscal = |model| {
+        let doc = oscal::export(model, &ws, &r).map_err(|e| Failure::Usage(e.to_string()))?;
+        json(&doc)
+    };
     let bytes = match format {
         ReportFormat::Html => render::html::report(&r).into_bytes(),
         ReportFormat::Md => render::markdown::report(&r).into_bytes(),
         ReportFormat::Json => json(&r)?,
+        ReportFormat::OscalSsp => oscal(Model::Ssp)?,
+        ReportFormat::OscalAssessmentResults => oscal(Model::AssessmentResults)?,
+        ReportFormat::OscalPoam => oscal(Model::Poam)?,
     };
     output::emit(out, &bytes)?;
     Ok(EXIT_OK)
