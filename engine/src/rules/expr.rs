@@ -18,6 +18,7 @@ use cel::objects::{Key, Map};
 use cel::{Context, ExecutionError, Program, Value};
 
 use super::compiled::{self, Record};
+use super::meter;
 use super::records::{self, AssetRecord, InventoryRecord, OrgRecord, RiskRecord, ThreatRecord};
 
 /// The variables a rule can read.
@@ -128,7 +129,8 @@ pub enum Path {
 #[derive(Debug)]
 pub struct Expr {
     source: Arc<str>,
-    program: Program,
+    /// The expression the interpreter runs: the parsed one, metered (see [`meter`]).
+    interpreted: IdedExpr,
     compiled: Result<compiled::Program, compiled::Unsupported>,
     uses: Uses,
 }
@@ -163,7 +165,7 @@ impl Expr {
         let compiled = compiled::Program::compile(program.expression(), records::SCHEMA);
         Ok(Expr {
             source: Arc::from(source),
-            program,
+            interpreted: meter::metered(program.expression()),
             compiled,
             uses,
         })
@@ -222,9 +224,8 @@ impl Expr {
     ) -> Result<Value, EvalError> {
         let mut scope = interp.root.new_inner_scope();
         scope.set_variable_resolver(bindings);
-        self.program
-            .execute(&scope)
-            .map_err(|e| EvalError(explain(&e)))
+        meter::reset();
+        Value::resolve(&self.interpreted, &scope).map_err(|e| EvalError(explain(&e)))
     }
 
     /// Evaluates to a CEL value on the compiled path; `None` when the expression is outside
@@ -271,6 +272,9 @@ fn describe(v: &Value) -> String {
 fn explain(e: &ExecutionError) -> String {
     match e {
         ExecutionError::NoSuchKey(k) => compiled::no_such_field(k).0,
+        ExecutionError::FunctionError { function, message } if function == meter::STEP => {
+            message.clone()
+        }
         other => other.to_string(),
     }
 }
@@ -419,6 +423,7 @@ impl Interpreter {
         // Names are checked not to collide with the standard library, so these cannot fail.
         let _ = root.add_function("rank", rank);
         let _ = root.add_function("max_cia", max_cia);
+        let _ = root.add_function(meter::STEP, meter::step);
         Interpreter { root, evaluator }
     }
 }

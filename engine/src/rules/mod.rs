@@ -4,6 +4,7 @@ pub mod checks;
 pub mod compiled;
 pub mod expr;
 pub mod guard;
+pub mod meter;
 pub mod plan;
 pub mod records;
 pub mod ruleset;

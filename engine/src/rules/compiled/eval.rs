@@ -302,9 +302,7 @@ impl<'a, 'v> Frame<'a, 'v> {
         for item in items {
             self.iterations += 1;
             if self.iterations > ITERATION_BUDGET {
-                return fault(format!(
-                    "the rule ran more than {ITERATION_BUDGET} comprehension iterations on this record and was stopped (the evaluation budget)"
-                ));
+                return fault(crate::rules::meter::budget_breach());
             }
             if !self.eval_bool(&f.cond)? {
                 break;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 
 use crate::model::*;
-use crate::rules::expr::{Bindings, Expr, Interpreter, Path};
+use crate::rules::expr::{Bindings, Evaluator, Expr, Interpreter, Path};
 use crate::rules::records::{AssetRecord, OrgRecord, RiskFields, RiskId, RiskRecord, ThreatRecord};
 
 /// A small world: two assets (the second depends on the first), a threat, a profile.
@@ -194,7 +194,7 @@ fn errors_agree_including_absorption_by_logical_operators() {
 }
 
 #[test]
-fn nested_comprehensions_stop_at_the_iteration_budget() {
+fn nested_comprehensions_stop_at_the_iteration_budget_on_both_paths() {
     let w = default_world();
     let thousand = format!(
         "[{}]",
@@ -203,24 +203,60 @@ fn nested_comprehensions_stop_at_the_iteration_budget() {
             .collect::<Vec<_>>()
             .join(",")
     );
-    // 1,000 x 1,000 iterations: over the budget, an error on the record, not a stall.
-    let src = format!("{thousand}.all(x, {thousand}.all(y, x + y >= 0))");
-    let expr = Expr::compile(&src).unwrap();
     let a = AssetRecord::new(&w.assets, AssetIdx(0), w.assets[0].cia, true);
     let b = Bindings {
         asset: Some(&a),
         ..Default::default()
     };
-    let e = expr.eval_bool(&Interpreter::default(), &b).unwrap_err();
-    assert!(e.0.contains("evaluation budget"), "{e}");
-    // Within the budget the same shape evaluates.
-    let small = format!("{thousand}.all(x, [1, 2].exists(y, x + y > 0))");
-    assert_eq!(
-        Expr::compile(&small)
-            .unwrap()
-            .eval_bool(&Interpreter::default(), &b),
-        Ok(true)
-    );
+    let compiled = Interpreter::default();
+    let interpreter = Interpreter::new(Evaluator::Interpreter);
+    // 1,000 x 1,000 iterations of each macro's shape (the interpreter runs map and filter on
+    // its in-place path, all and exists on its generic one): over the budget, an error on
+    // the record, not a stall. The last one is outside the compiled subset (`matches`), so
+    // it falls back to the interpreter even on the compiled path.
+    // Each outer fold runs to the end: `all` over inner folds that hold, `exists` over ones
+    // that do not.
+    for (outer, inner, holds) in [
+        ("all", format!("{thousand}.all(y, x + y >= 0)"), true),
+        ("exists", format!("{thousand}.exists(y, x + y < 0)"), false),
+        (
+            "exists",
+            format!("{thousand}.exists_one(y, x + y < 0)"),
+            false,
+        ),
+        ("all", format!("size({thousand}.map(y, x + y)) > 0"), true),
+        (
+            "all",
+            format!("size({thousand}.filter(y, x + y < 0)) == 0"),
+            true,
+        ),
+        (
+            "all",
+            format!("size({thousand}.map(y, y > 0, x + y)) > 0"),
+            true,
+        ),
+        (
+            "all",
+            format!("{thousand}.all(y, !string(y).matches('^-'))"),
+            true,
+        ),
+    ] {
+        let src = format!("{thousand}.{outer}(x, {inner})");
+        let expr = Expr::compile(&src).unwrap();
+        for (path, interp) in [("compiled", &compiled), ("interpreter", &interpreter)] {
+            let e = expr.eval_bool(interp, &b).unwrap_err();
+            assert!(e.0.contains("evaluation budget"), "{path}: {src}: {e}");
+        }
+        // Within the budget the same shape evaluates, and the count starts again for each
+        // evaluation.
+        let small = src.replacen(&thousand, "[1, 2, 3]", 1);
+        let expr = Expr::compile(&small).unwrap();
+        for (path, interp) in [("compiled", &compiled), ("interpreter", &interpreter)] {
+            for _ in 0..3 {
+                assert_eq!(expr.eval_bool(interp, &b), Ok(holds), "{path}: {small}");
+            }
+        }
+    }
 }
 
 #[test]
