@@ -10,18 +10,22 @@
 //!
 //! The official OSCAL 1.1.2 JSON schemas validate all three in `tests/tests/oscal_cli.rs`.
 
+pub mod model;
 mod poam;
 mod results;
 mod ssp;
 #[cfg(test)]
 mod tests;
 
-use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::report::Report;
 use crate::workspace::Workspace;
+use model::{
+    BackMatter, Document, Hash, Metadata, Party, Prop, Resource, ResponsibleParty, Rlink, Role,
+    SystemId,
+};
 
 /// The OSCAL release the documents follow (and the schemas in `tests/data/oscal` are from).
 pub const OSCAL_VERSION: &str = "1.1.2";
@@ -67,14 +71,13 @@ pub enum ExportError {
 }
 
 /// Builds one OSCAL document (`{"<model>": {...}}`) from a workspace and its report.
-pub fn export(model: Model, ws: &Workspace, report: &Report) -> Result<Value, ExportError> {
+pub fn export(model: Model, ws: &Workspace, report: &Report) -> Result<Document, ExportError> {
     let doc = Doc::new(model, ws, report);
-    let body = match model {
-        Model::Ssp => ssp::build(&doc),
-        Model::AssessmentResults => results::build(&doc),
-        Model::Poam => poam::build(&doc)?,
-    };
-    Ok(json!({ model.root(): body }))
+    Ok(match model {
+        Model::Ssp => Document::Ssp(Box::new(ssp::build(&doc))),
+        Model::AssessmentResults => Document::AssessmentResults(Box::new(results::build(&doc))),
+        Model::Poam => Document::Poam(Box::new(poam::build(&doc)?)),
+    })
 }
 
 /// What every model's builder shares: the inputs, the document's identity and its dates.
@@ -128,63 +131,73 @@ impl<'a> Doc<'a> {
             .unwrap_or_else(|| "Unnamed organisation".into())
     }
 
-    fn system_id(&self) -> Value {
-        json!({
-            "identifier-type": UUID_ID_TYPE,
-            "id": self.subject("system", "isms"),
-        })
+    fn system_id(&self) -> SystemId {
+        SystemId {
+            identifier_type: UUID_ID_TYPE,
+            id: self.subject("system", "isms"),
+        }
     }
 
     /// Document metadata: title, dates, the organisation as the party it is prepared for, and
     /// how it was produced.
-    fn metadata(&self, title: String) -> Value {
+    fn metadata(&self, title: String) -> Metadata {
         let r = self.report;
         let organisation = self.subject("party", "organisation");
-        json!({
-            "title": title,
-            "last-modified": self.timestamp,
-            "version": r.options.as_of,
-            "oscal-version": OSCAL_VERSION,
-            "props": props([
+        Metadata {
+            title,
+            last_modified: self.timestamp.clone(),
+            version: r.options.as_of.clone(),
+            oscal_version: OSCAL_VERSION,
+            props: props([
                 prop("engine-version", &r.engine_version),
                 prop("catalog", &r.catalog),
                 prop("evaluated-as-of", &r.options.as_of),
                 prop("risk-method", &r.options.method),
                 prop("evaluator", enum_text(&r.options.evaluator)),
             ]),
-            "roles": [{ "id": "prepared-for", "title": "Prepared For" }],
-            "parties": [{
-                "uuid": organisation,
-                "type": "organization",
-                "name": self.organisation(),
+            roles: vec![Role {
+                id: "prepared-for",
+                title: "Prepared For",
             }],
-            "responsible-parties": [{ "role-id": "prepared-for", "party-uuids": [organisation] }],
-        })
+            parties: vec![Party {
+                uuid: organisation.clone(),
+                kind: "organization",
+                name: self.organisation(),
+            }],
+            responsible_parties: vec![ResponsibleParty {
+                role_id: "prepared-for",
+                party_uuids: vec![organisation],
+            }],
+        }
     }
 
     /// The back matter: every input file, rule set and plugin with its sha256, then the
     /// document-specific resources `extra` (the catalog an SSP imports, say).
-    fn back_matter(&self, extra: Vec<Value>) -> Value {
+    fn back_matter(&self, extra: Option<Resource>) -> BackMatter {
         let r = self.report;
         // A resource link needs an href: input files have their path; built-in inputs, rule
         // sets and plugins are named by id, so their hash is a property instead.
         let resource = |kind: &str, title: String, path: Option<&str>, sha256: &str| {
             let (rlinks, hash) = match path {
                 Some(path) => (
-                    json!([{
-                        "href": uri_path(path),
-                        "hashes": [{ "algorithm": "SHA-256", "value": sha256 }],
-                    }]),
-                    Value::Null,
+                    vec![Rlink {
+                        href: uri_path(path),
+                        hashes: vec![Hash {
+                            algorithm: "SHA-256",
+                            value: sha256.to_owned(),
+                        }],
+                    }],
+                    None,
                 ),
-                None => (Value::Null, prop("sha256", sha256)),
+                None => (Vec::new(), prop("sha256", sha256)),
             };
-            object([
-                ("uuid", self.subject(kind, &title).into()),
-                ("title", title.into()),
-                ("props", props([prop("kind", kind), hash])),
-                ("rlinks", rlinks),
-            ])
+            Resource {
+                uuid: self.subject(kind, &title),
+                title,
+                description: None,
+                props: props([prop("kind", kind), hash]),
+                rlinks,
+            }
         };
         // Built-in inputs (`builtin:...`) are inside the engine, not files to link to.
         let inputs = r.inputs.iter().map(|i| {
@@ -199,47 +212,39 @@ impl<'a> Doc<'a> {
             let title = format!("Plugin {} {} ({})", p.id, p.version, p.interface);
             resource("plugin", title, None, &p.sha256)
         });
-        let resources: Vec<Value> = inputs.chain(rulesets).chain(plugins).chain(extra).collect();
-        json!({ "resources": resources })
+        BackMatter {
+            resources: inputs.chain(rulesets).chain(plugins).chain(extra).collect(),
+        }
     }
 
     /// A back-matter resource that stands for a document isms has no OSCAL form of (the
     /// catalog, the assessment plan), for the `href: "#uuid"` that the models require.
-    fn reference(&self, kind: &str, title: &str, description: String) -> (String, Value) {
+    fn reference(&self, kind: &str, title: &str, description: String) -> (String, Resource) {
         let uuid = self.local(kind);
-        let resource = json!({
-            "uuid": uuid,
-            "title": title,
-            "description": description,
-            "props": props([prop("kind", kind)]),
-        });
-        (format!("#{uuid}"), resource)
+        let href = format!("#{uuid}");
+        let resource = Resource {
+            uuid,
+            title: title.to_owned(),
+            description: Some(description),
+            props: props([prop("kind", kind)]),
+            rlinks: Vec::new(),
+        };
+        (href, resource)
     }
 }
 
-/// A JSON object without its null members and empty arrays: OSCAL arrays, when present, hold
-/// at least one item.
-fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
-    Value::Object(
-        members
-            .into_iter()
-            .filter(|(_, v)| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)))
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
-}
-
-/// An isms property, or null when the value is blank (dropped by [`props`]).
-fn prop(name: &str, value: impl AsRef<str>) -> Value {
-    match line(value.as_ref()) {
-        Some(value) => json!({ "name": name, "ns": NS, "value": value }),
-        None => Value::Null,
-    }
+/// An isms property, or `None` when the value is blank.
+fn prop(name: &str, value: impl AsRef<str>) -> Option<Prop> {
+    line(value.as_ref()).map(|value| Prop {
+        name: name.to_owned(),
+        ns: NS,
+        value,
+    })
 }
 
 /// A property list without the blank ones.
-fn props(items: impl IntoIterator<Item = Value>) -> Value {
-    Value::Array(items.into_iter().filter(|p| !p.is_null()).collect())
+fn props(items: impl IntoIterator<Item = Option<Prop>>) -> Vec<Prop> {
+    items.into_iter().flatten().collect()
 }
 
 /// Text as OSCAL's string datatype takes it: one line, no surrounding white space; `None`

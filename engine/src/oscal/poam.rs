@@ -4,19 +4,18 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Value, json};
-
-use super::{Doc, ExportError, line, object, prop, props};
+use super::model::{OnDate, Poam, PoamItem, RelatedRisk, Response, Risk, Task, Timing};
+use super::{Doc, ExportError, line, prop, props};
 use crate::model::{ActionStatus, TreatmentAction};
 use crate::report::RiskRow;
 use crate::risk::AppetiteStatus;
 
-pub(super) fn build(doc: &Doc) -> Result<Value, ExportError> {
+pub(super) fn build(doc: &Doc) -> Result<Poam, ExportError> {
     let ws = doc.ws;
     if ws.actions.is_empty() {
         return Err(ExportError::EmptyPlan);
     }
-    let items: Vec<Value> = ws.actions.iter().map(|a| item(doc, a)).collect();
+    let poam_items: Vec<PoamItem> = ws.actions.iter().map(|a| item(doc, a)).collect();
     // Cancelled actions remediate nothing; they stay in the items, with their status.
     let mut remediating: HashMap<&str, Vec<&TreatmentAction>> = HashMap::new();
     for action in ws
@@ -28,7 +27,7 @@ pub(super) fn build(doc: &Doc) -> Result<Value, ExportError> {
             remediating.entry(id).or_default().push(action);
         }
     }
-    let risks: Vec<Value> = doc
+    let risks: Vec<Risk> = doc
         .report
         .risks
         .iter()
@@ -40,17 +39,14 @@ pub(super) fn build(doc: &Doc) -> Result<Value, ExportError> {
             )
         })
         .collect();
-    Ok(object([
-        ("uuid", doc.uuid.clone().into()),
-        (
-            "metadata",
-            doc.metadata(format!("Risk treatment plan of {}", doc.organisation())),
-        ),
-        ("system-id", doc.system_id()),
-        ("risks", risks.into()),
-        ("poam-items", items.into()),
-        ("back-matter", doc.back_matter(Vec::new())),
-    ]))
+    Ok(Poam {
+        uuid: doc.uuid.clone(),
+        metadata: doc.metadata(format!("Risk treatment plan of {}", doc.organisation())),
+        system_id: doc.system_id(),
+        risks,
+        poam_items,
+        back_matter: doc.back_matter(None),
+    })
 }
 
 fn risk_ids<'a>(doc: &'a Doc, action: &'a TreatmentAction) -> impl Iterator<Item = &'a str> {
@@ -68,7 +64,7 @@ fn is_open(action: &TreatmentAction) -> bool {
 }
 
 /// One action: what it does, for which risks and controls, who owns it and by when.
-fn item(doc: &Doc, action: &TreatmentAction) -> Value {
+fn item(doc: &Doc, action: &TreatmentAction) -> PoamItem {
     let ws = doc.ws;
     let controls: Vec<&str> = action
         .controls
@@ -84,42 +80,32 @@ fn item(doc: &Doc, action: &TreatmentAction) -> Value {
         description.push_str(&format!(", for {}", risks.join(", ")));
     }
     description.push('.');
-    object([
-        ("uuid", doc.subject("action", &action.id).into()),
-        (
-            "title",
-            line(&action.title)
-                .unwrap_or_else(|| action.id.clone())
-                .into(),
+    PoamItem {
+        uuid: doc.subject("action", &action.id),
+        title: title(&action.title, &action.id),
+        description,
+        props: props(
+            [
+                prop("action-id", &action.id),
+                prop("status", action.status.as_str()),
+                prop("owner", action.owner.as_deref().unwrap_or("")),
+                prop("due", date(action.due)),
+                prop("completed-on", date(action.completed_on)),
+            ]
+            .into_iter()
+            .chain(controls.iter().map(|c| prop("control-id", c))),
         ),
-        ("description", description.into()),
-        (
-            "props",
-            props(
-                [
-                    prop("action-id", &action.id),
-                    prop("status", action.status.as_str()),
-                    prop("owner", action.owner.as_deref().unwrap_or("")),
-                    prop("due", date(action.due)),
-                    prop("completed-on", date(action.completed_on)),
-                ]
-                .into_iter()
-                .chain(controls.iter().map(|c| prop("control-id", c))),
-            ),
-        ),
-        (
-            "related-risks",
-            risks
-                .iter()
-                .map(|id| json!({ "risk-uuid": doc.subject("risk", id) }))
-                .collect::<Vec<_>>()
-                .into(),
-        ),
-    ])
+        related_risks: risks
+            .iter()
+            .map(|id| RelatedRisk {
+                risk_uuid: doc.subject("risk", id),
+            })
+            .collect(),
+    }
 }
 
 /// One register risk with its levels, its status in OSCAL's vocabulary and its remediations.
-fn risk(doc: &Doc, row: &RiskRow, actions: &[&TreatmentAction]) -> Value {
+fn risk(doc: &Doc, row: &RiskRow, actions: &[&TreatmentAction]) -> Risk {
     let status = match row.status {
         AppetiteStatus::WithinAppetite => "closed",
         AppetiteStatus::Accepted => "deviation-approved",
@@ -144,95 +130,75 @@ fn risk(doc: &Doc, row: &RiskRow, actions: &[&TreatmentAction]) -> Value {
         residual.impact,
         row.status.as_str()
     );
-    let remediations: Vec<Value> = actions
-        .iter()
-        .map(|a| remediation(doc, &row.id, a))
-        .collect();
-    let deadline = actions
-        .iter()
-        .filter(|a| is_open(a))
-        .filter_map(|a| a.due)
-        .max()
-        .map_or(Value::Null, |d| format!("{d}T00:00:00Z").into());
-    object([
-        ("uuid", doc.subject("risk", &row.id).into()),
-        (
-            "title",
-            line(&row.title).unwrap_or_else(|| row.id.clone()).into(),
-        ),
-        (
-            "description",
-            format!(
-                "Register risk {} on {}{}.",
-                row.id,
-                if row.assets.is_empty() {
-                    "no asset".to_owned()
-                } else {
-                    row.assets.join(", ")
-                },
-                row.threat
-                    .as_deref()
-                    .map(|t| format!(" from threat {t}"))
-                    .unwrap_or_default()
-            )
-            .into(),
-        ),
-        ("statement", statement.into()),
-        (
-            "props",
-            props([
-                prop("risk-id", &row.id),
-                prop("owner", row.owner.as_deref().unwrap_or("")),
-                prop("treatment", row.treatment.as_deref().unwrap_or("")),
-                prop("inherent-level", inherent.level.to_string()),
-                prop("residual-level", residual.level.to_string()),
-            ]),
-        ),
-        ("status", status.into()),
-        ("deadline", deadline),
-        ("remediations", remediations.into()),
-    ])
+    let assets = if row.assets.is_empty() {
+        "no asset".to_owned()
+    } else {
+        row.assets.join(", ")
+    };
+    let threat = row
+        .threat
+        .as_deref()
+        .map(|t| format!(" from threat {t}"))
+        .unwrap_or_default();
+    Risk {
+        uuid: doc.subject("risk", &row.id),
+        title: title(&row.title, &row.id),
+        description: format!("Register risk {} on {assets}{threat}.", row.id),
+        statement,
+        props: props([
+            prop("risk-id", &row.id),
+            prop("owner", row.owner.as_deref().unwrap_or("")),
+            prop("treatment", row.treatment.as_deref().unwrap_or("")),
+            prop("inherent-level", inherent.level.to_string()),
+            prop("residual-level", residual.level.to_string()),
+        ]),
+        status,
+        // The latest due date of the open actions: when the plan says the risk is treated.
+        deadline: actions
+            .iter()
+            .filter(|a| is_open(a))
+            .filter_map(|a| a.due)
+            .max()
+            .map(|d| format!("{d}T00:00:00Z")),
+        remediations: actions
+            .iter()
+            .map(|a| remediation(doc, &row.id, a))
+            .collect(),
+    }
 }
 
 /// An action as a risk's response: completed when done, planned otherwise, with its due date
 /// as a milestone.
-fn remediation(doc: &Doc, risk_id: &str, action: &TreatmentAction) -> Value {
-    let milestone = action.due.map_or(Value::Null, |due| {
-        json!([{
-            "uuid": doc.subject("milestone", &format!("{risk_id}\u{0}{}", action.id)),
-            "type": "milestone",
-            "title": format!("{} due", action.id),
-            "timing": { "on-date": { "date": format!("{due}T00:00:00Z") } },
-        }])
-    });
-    object([
-        (
-            "uuid",
-            doc.subject("response", &format!("{risk_id}\u{0}{}", action.id))
-                .into(),
-        ),
-        (
-            "lifecycle",
-            match action.status {
-                ActionStatus::Done => "completed",
-                ActionStatus::Planned | ActionStatus::InProgress | ActionStatus::Cancelled => {
-                    "planned"
-                }
-            }
-            .into(),
-        ),
-        (
-            "title",
-            line(&action.title)
-                .unwrap_or_else(|| action.id.clone())
-                .into(),
-        ),
-        (
-            "description",
-            format!("Treatment action {} ({}).", action.id, action.status).into(),
-        ),
-        ("tasks", milestone),
-    ])
+fn remediation(doc: &Doc, risk_id: &str, action: &TreatmentAction) -> Response {
+    let pair = format!("{risk_id}\u{0}{}", action.id);
+    Response {
+        uuid: doc.subject("response", &pair),
+        lifecycle: match action.status {
+            ActionStatus::Done => "completed",
+            ActionStatus::Planned | ActionStatus::InProgress | ActionStatus::Cancelled => "planned",
+        },
+        title: title(&action.title, &action.id),
+        description: format!("Treatment action {} ({}).", action.id, action.status),
+        tasks: action
+            .due
+            .map(|due| Task {
+                uuid: doc.subject("milestone", &pair),
+                kind: "milestone",
+                title: format!("{} due", action.id),
+                timing: Timing {
+                    on_date: OnDate {
+                        date: format!("{due}T00:00:00Z"),
+                    },
+                },
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// A title from text that may be blank, else the record's id.
+fn title(text: &str, id: &str) -> String {
+    line(text).unwrap_or_else(|| id.to_owned())
 }
 
 fn date(d: Option<chrono::NaiveDate>) -> String {

@@ -3,12 +3,14 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Value, json};
-
-use super::{Doc, line, object, prop, props, token};
+use super::model::{
+    AssessmentResult, AssessmentResults, Described, Empty, Finding, FindingTarget, Import,
+    IncludeAll, Observation, RelatedObservation, ReviewedControls, State,
+};
+use super::{Doc, enum_text, line, prop, props, token};
 use crate::gaps::{Gap, ObjectKind};
 
-pub(super) fn build(doc: &Doc) -> Value {
+pub(super) fn build(doc: &Doc) -> AssessmentResults {
     let r = doc.report;
     let (plan_href, plan) = doc.reference(
         "assessment-plan",
@@ -19,12 +21,12 @@ pub(super) fn build(doc: &Doc) -> Value {
              the {} risk method, on the {} evaluator, as of {}.",
             r.catalog,
             r.options.method,
-            super::enum_text(&r.options.evaluator),
+            enum_text(&r.options.evaluator),
             r.options.as_of
         ),
     );
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let (observations, findings): (Vec<Value>, Vec<Value>) = r
+    let (observations, findings): (Vec<Observation>, Vec<Finding>) = r
         .gaps
         .iter()
         .map(|gap| {
@@ -33,8 +35,7 @@ pub(super) fn build(doc: &Doc) -> Value {
             let key = gap_key(gap);
             let n = seen.entry(key.clone()).or_default();
             *n += 1;
-            let key = format!("{key}#{n}");
-            gap_entries(doc, gap, &key)
+            gap_entries(doc, gap, &format!("{key}#{n}"))
         })
         .unzip();
     let by_severity: Vec<String> = r
@@ -43,41 +44,38 @@ pub(super) fn build(doc: &Doc) -> Value {
         .iter()
         .map(|(severity, n)| format!("{n} {severity}"))
         .collect();
-    json!({
-        "uuid": doc.uuid,
-        "metadata": doc.metadata(format!("Gap analysis of {}", doc.organisation())),
-        "import-ap": { "href": plan_href },
-        "results": [object([
-            ("uuid", doc.local("result").into()),
-            ("title", format!("isms evaluation as of {}", r.options.as_of).into()),
-            (
-                "description",
-                format!(
-                    "Every gap between the risk register, the treatment plan, the Statement of \
-                     Applicability, the inventory and the ISMS cycle of {}: {} gaps ({}).",
-                    doc.organisation(),
-                    r.summary.gaps,
-                    by_severity.join(", ")
-                )
-                .into(),
+    AssessmentResults {
+        uuid: doc.uuid.clone(),
+        metadata: doc.metadata(format!("Gap analysis of {}", doc.organisation())),
+        import_ap: Import { href: plan_href },
+        results: vec![AssessmentResult {
+            uuid: doc.local("result"),
+            title: format!("isms evaluation as of {}", r.options.as_of),
+            description: format!(
+                "Every gap between the risk register, the treatment plan, the Statement of \
+                 Applicability, the inventory and the ISMS cycle of {}: {} gaps ({}).",
+                doc.organisation(),
+                r.summary.gaps,
+                by_severity.join(", ")
             ),
-            ("start", doc.timestamp.clone().into()),
-            ("end", doc.timestamp.clone().into()),
-            (
-                "props",
-                props(
-                    r.summary
-                        .gaps_by_severity
-                        .iter()
-                        .map(|(severity, n)| prop(&format!("gaps-{severity}"), n.to_string())),
-                ),
+            start: doc.timestamp.clone(),
+            end: doc.timestamp.clone(),
+            props: props(
+                r.summary
+                    .gaps_by_severity
+                    .iter()
+                    .map(|(severity, n)| prop(&format!("gaps-{severity}"), n.to_string())),
             ),
-            ("reviewed-controls", json!({ "control-selections": [{ "include-all": {} }] })),
-            ("observations", observations.into()),
-            ("findings", findings.into()),
-        ])],
-        "back-matter": doc.back_matter(vec![plan]),
-    })
+            reviewed_controls: ReviewedControls {
+                control_selections: [IncludeAll {
+                    include_all: Empty {},
+                }],
+            },
+            observations,
+            findings,
+        }],
+        back_matter: doc.back_matter(Some(plan)),
+    }
 }
 
 fn gap_key(gap: &Gap) -> String {
@@ -86,75 +84,59 @@ fn gap_key(gap: &Gap) -> String {
 }
 
 /// The observation and the finding of one gap.
-fn gap_entries(doc: &Doc, gap: &Gap, key: &str) -> (Value, Value) {
+fn gap_entries(doc: &Doc, gap: &Gap, key: &str) -> (Observation, Finding) {
     let observation_uuid = doc.subject("observation", key);
     let objects: Vec<String> = gap
         .objects
         .iter()
-        .map(|o| format!("{} {}", super::enum_text(&o.kind), o.id))
+        .map(|o| format!("{} {}", enum_text(&o.kind), o.id))
         .collect();
-    let observation = object([
-        ("uuid", observation_uuid.clone().into()),
-        ("title", gap.code.clone().into()),
-        ("description", gap.message.clone().into()),
-        ("methods", json!(["EXAMINE"])),
-        ("types", json!(["finding"])),
-        (
-            "props",
-            props(
-                gap.objects
-                    .iter()
-                    .map(|o| prop(&super::enum_text(&o.kind), &o.id)),
-            ),
-        ),
-        (
-            "relevant-evidence",
-            gap.at.as_deref().and_then(line).map_or(
-                Value::Null,
-                |at| json!([{ "description": format!("The record at {at}.") }]),
-            ),
-        ),
-        ("collected", doc.timestamp.clone().into()),
-    ]);
+    let observation = Observation {
+        uuid: observation_uuid.clone(),
+        title: gap.code.clone(),
+        description: gap.message.clone(),
+        props: props(gap.objects.iter().map(|o| prop(&enum_text(&o.kind), &o.id))),
+        methods: ["EXAMINE"],
+        types: ["finding"],
+        relevant_evidence: gap
+            .at
+            .as_deref()
+            .and_then(line)
+            .map(|at| Described {
+                description: format!("The record at {at}."),
+            })
+            .into_iter()
+            .collect(),
+        collected: doc.timestamp.clone(),
+    };
     // The target is the control a gap is about; gaps about other objects (a risk, a document,
     // the cycle) target their check, named by its code.
     let target = gap
         .objects
         .iter()
         .find(|o| o.kind == ObjectKind::Control)
-        .map_or_else(|| gap.code.clone(), |o| o.id.clone());
-    let finding = object([
-        ("uuid", doc.subject("finding", key).into()),
-        (
-            "title",
-            if objects.is_empty() {
-                gap.code.clone()
-            } else {
-                format!("{}: {}", gap.code, objects.join(", "))
-            }
-            .into(),
-        ),
-        ("description", gap.message.clone().into()),
-        (
-            "props",
-            props([
-                prop("severity", gap.severity.as_str()),
-                prop("gap-code", &gap.code),
-            ]),
-        ),
-        (
-            "target",
-            json!({
-                "type": "objective-id",
-                "target-id": token(&target),
-                "status": { "state": "not-satisfied" },
-            }),
-        ),
-        (
-            "related-observations",
-            json!([{ "observation-uuid": observation_uuid }]),
-        ),
-        ("remarks", gap.action.clone().into()),
-    ]);
+        .map_or(gap.code.as_str(), |o| o.id.as_str());
+    let finding = Finding {
+        uuid: doc.subject("finding", key),
+        title: if objects.is_empty() {
+            gap.code.clone()
+        } else {
+            format!("{}: {}", gap.code, objects.join(", "))
+        },
+        description: gap.message.clone(),
+        props: props([
+            prop("severity", gap.severity.as_str()),
+            prop("gap-code", &gap.code),
+        ]),
+        target: FindingTarget {
+            kind: "objective-id",
+            target_id: token(target),
+            status: State {
+                state: "not-satisfied",
+            },
+        },
+        related_observations: vec![RelatedObservation { observation_uuid }],
+        remarks: gap.action.clone(),
+    };
     (observation, finding)
 }

@@ -3,16 +3,19 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
-
-use super::{Doc, enum_text, line, object, prop, props};
+use super::model::{
+    ByComponent, Component, ControlImplementation, Described, ImplementedRequirement, Import,
+    InformationType, Ssp, State, SystemCharacteristics, SystemImplementation, SystemInformation,
+    User,
+};
+use super::{Doc, enum_text, line, prop, props};
 use crate::model::ImplementationStatus;
 use crate::report::SoaRowView;
 
 /// The one component every requirement is implemented by: the ISMS in scope.
 const THIS_SYSTEM: &str = "this-system";
 
-pub(super) fn build(doc: &Doc) -> Value {
+pub(super) fn build(doc: &Doc) -> Ssp {
     let (ws, r) = (doc.ws, doc.report);
     let (catalog_href, catalog) = doc.reference(
         "catalog",
@@ -34,55 +37,66 @@ pub(super) fn build(doc: &Doc) -> Value {
         None => scope.clone(),
     };
     let this_system = doc.subject("component", THIS_SYSTEM);
-    json!({
-        "uuid": doc.uuid,
-        "metadata": doc.metadata(format!("Statement of Applicability of {}", doc.organisation())),
-        "import-profile": { "href": catalog_href },
-        "system-characteristics": {
-            "system-ids": [doc.system_id()],
-            "system-name": doc.organisation(),
-            "system-name-short": line(&r.workspace).unwrap_or_else(|| doc.organisation()),
-            "description": scope,
-            "props": props([
-                prop("assets", r.summary.assets.to_string()),
-                prop("assets-in-scope", r.summary.assets_in_scope.to_string()),
-                prop("applicable-controls", r.summary.applicable.to_string()),
-                prop("implemented-controls", r.summary.implemented.to_string()),
+    let s = &r.summary;
+    Ssp {
+        uuid: doc.uuid.clone(),
+        metadata: doc.metadata(format!(
+            "Statement of Applicability of {}",
+            doc.organisation()
+        )),
+        import_profile: Import { href: catalog_href },
+        system_characteristics: SystemCharacteristics {
+            system_ids: vec![doc.system_id()],
+            system_name: doc.organisation(),
+            system_name_short: line(&r.workspace).unwrap_or_else(|| doc.organisation()),
+            description: scope.clone(),
+            props: props([
+                prop("assets", s.assets.to_string()),
+                prop("assets-in-scope", s.assets_in_scope.to_string()),
+                prop("applicable-controls", s.applicable.to_string()),
+                prop("implemented-controls", s.implemented.to_string()),
             ]),
-            "system-information": { "information-types": information_types(doc) },
-            "status": { "state": "operational" },
-            "authorization-boundary": { "description": boundary },
+            system_information: SystemInformation {
+                information_types: information_types(doc),
+            },
+            status: State {
+                state: "operational",
+            },
+            authorization_boundary: Described {
+                description: boundary,
+            },
         },
-        "system-implementation": {
-            "users": users(doc),
-            "components": [{
-                "uuid": this_system,
-                "type": THIS_SYSTEM,
-                "title": doc.organisation(),
-                "description": format!("The ISMS in scope: {scope}"),
-                "status": { "state": "operational" },
+        system_implementation: SystemImplementation {
+            users: users(doc),
+            components: vec![Component {
+                uuid: this_system.clone(),
+                kind: THIS_SYSTEM,
+                title: doc.organisation(),
+                description: format!("The ISMS in scope: {scope}"),
+                status: State {
+                    state: "operational",
+                },
             }],
         },
-        "control-implementation": {
-            "description": format!(
+        control_implementation: ControlImplementation {
+            description: format!(
                 "Statement of Applicability: {} controls, {} applicable, {} implemented, as of {}.",
-                r.summary.controls, r.summary.applicable, r.summary.implemented, r.options.as_of
+                s.controls, s.applicable, s.implemented, r.options.as_of
             ),
-            "implemented-requirements": r
+            implemented_requirements: r
                 .soa
                 .iter()
                 .map(|row| requirement(doc, row, &this_system))
-                .collect::<Vec<_>>(),
+                .collect(),
         },
-        "back-matter": doc.back_matter(vec![catalog]),
-    })
+        back_matter: doc.back_matter(Some(catalog)),
+    }
 }
 
 /// One control: isms properties carry what OSCAL has no field for (applicability, basis,
 /// declared status, plan progress, evidence); the component's implementation status carries
 /// the OSCAL state.
-fn requirement(doc: &Doc, row: &SoaRowView, this_system: &str) -> Value {
-    let justification = line(&row.justification).unwrap_or_else(|| "No justification.".into());
+fn requirement(doc: &Doc, row: &SoaRowView, this_system: &str) -> ImplementedRequirement {
     let plan = &row.plan;
     let plan_props = (plan.actions > 0).then(|| {
         [
@@ -91,54 +105,40 @@ fn requirement(doc: &Doc, row: &SoaRowView, this_system: &str) -> Value {
             prop("plan-actions-overdue", plan.overdue.to_string()),
         ]
     });
-    let by_component = object([
-        ("component-uuid", this_system.into()),
-        ("uuid", doc.subject("implementation", &row.control).into()),
-        ("description", justification.clone().into()),
-        (
-            "props",
-            props(
+    let declared = match row.declared_applicable {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
+    };
+    ImplementedRequirement {
+        uuid: doc.subject("control", &row.control),
+        control_id: row.control.clone(),
+        props: props([
+            prop("applicable", if row.applicable { "yes" } else { "no" }),
+            prop("basis", enum_text(&row.basis)),
+            prop("implementation-status", row.status.as_str()),
+            prop("declared-applicable", declared),
+        ]),
+        by_components: vec![ByComponent {
+            component_uuid: this_system.to_owned(),
+            uuid: doc.subject("implementation", &row.control),
+            description: line(&row.justification).unwrap_or_else(|| "No justification.".into()),
+            props: props(
                 row.evidence
                     .iter()
                     .map(|e| prop("evidence", e))
                     .chain(plan_props.into_iter().flatten()),
             ),
-        ),
-        (
-            "implementation-status",
-            json!({ "state": state(row.applicable, row.status, plan.open) }),
-        ),
-    ]);
-    object([
-        ("uuid", doc.subject("control", &row.control).into()),
-        ("control-id", row.control.clone().into()),
-        (
-            "props",
-            props([
-                prop("applicable", if row.applicable { "yes" } else { "no" }),
-                prop("basis", enum_text(&row.basis)),
-                prop("implementation-status", row.status.as_str()),
-                prop(
-                    "declared-applicable",
-                    match row.declared_applicable {
-                        Some(true) => "yes",
-                        Some(false) => "no",
-                        None => "",
-                    },
-                ),
-            ]),
-        ),
-        ("by-components", json!([by_component])),
-        (
-            "remarks",
-            row.declared_justification
-                .as_deref()
-                .and_then(line)
-                .map_or(Value::Null, |j| {
-                    format!("Declared justification: {j}").into()
-                }),
-        ),
-    ])
+            implementation_status: State {
+                state: state(row.applicable, row.status, plan.open),
+            },
+        }],
+        remarks: row
+            .declared_justification
+            .as_deref()
+            .and_then(line)
+            .map(|j| format!("Declared justification: {j}")),
+    }
 }
 
 /// The OSCAL implementation state. `not-implemented` is not among OSCAL's suggested values
@@ -160,7 +160,7 @@ pub(super) fn state(
 }
 
 /// One information type per classification the inventory uses, with how many assets hold it.
-fn information_types(doc: &Doc) -> Vec<Value> {
+fn information_types(doc: &Doc) -> Vec<InformationType> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for asset in &doc.ws.assets {
         if let Some(c) = asset.classification {
@@ -168,27 +168,26 @@ fn information_types(doc: &Doc) -> Vec<Value> {
         }
     }
     if counts.is_empty() {
-        return vec![json!({
-            "uuid": doc.subject("information-type", "unclassified"),
-            "title": "Unclassified information",
-            "description": "The inventory classifies no asset.",
-        })];
+        return vec![InformationType {
+            uuid: doc.subject("information-type", "unclassified"),
+            title: "Unclassified information".into(),
+            description: "The inventory classifies no asset.".into(),
+            props: Vec::new(),
+        }];
     }
     counts
         .into_iter()
-        .map(|(class, n)| {
-            json!({
-                "uuid": doc.subject("information-type", &class),
-                "title": format!("{class} information"),
-                "description": format!("{n} assets of the inventory are classified {class}."),
-                "props": [prop("classification", &class)],
-            })
+        .map(|(class, n)| InformationType {
+            uuid: doc.subject("information-type", &class),
+            title: format!("{class} information"),
+            description: format!("{n} assets of the inventory are classified {class}."),
+            props: props([prop("classification", &class)]),
         })
         .collect()
 }
 
 /// One user per role the people register names; a single generic user without one.
-fn users(doc: &Doc) -> Vec<Value> {
+fn users(doc: &Doc) -> Vec<User> {
     let mut roles: BTreeMap<String, usize> = BTreeMap::new();
     for person in &doc.ws.cycle.people {
         if let Some(role) = person.role.as_deref().and_then(line) {
@@ -196,20 +195,18 @@ fn users(doc: &Doc) -> Vec<Value> {
         }
     }
     if roles.is_empty() {
-        return vec![json!({
-            "uuid": doc.subject("user", "personnel"),
-            "title": "Personnel",
-            "description": "The people register names no roles.",
-        })];
+        return vec![User {
+            uuid: doc.subject("user", "personnel"),
+            title: "Personnel".into(),
+            description: "The people register names no roles.".into(),
+        }];
     }
     roles
         .into_iter()
-        .map(|(role, n)| {
-            json!({
-                "uuid": doc.subject("user", &role),
-                "title": role,
-                "description": format!("{n} people of the register hold this role."),
-            })
+        .map(|(role, n)| User {
+            uuid: doc.subject("user", &role),
+            description: format!("{n} people of the register hold this role."),
+            title: role,
         })
         .collect()
 }

@@ -12,6 +12,11 @@ fn acme() -> (Workspace, Report) {
     (ws, report)
 }
 
+/// A document as JSON, as the CLI writes it.
+fn value(model: Model, ws: &Workspace, report: &Report) -> Value {
+    serde_json::to_value(export(model, ws, report).expect("exports")).expect("serialises")
+}
+
 fn report_of(ws: &Workspace) -> Report {
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
     crate::build_report(ws, &crate::evaluate(ws, crate::Options::new(as_of)))
@@ -37,7 +42,7 @@ fn uuids<'a>(value: &'a Value, out: &mut Vec<(String, &'a str)>) {
 fn documents_have_unique_name_based_uuids_and_resolve_their_references() {
     let (ws, report) = acme();
     for model in [Model::Ssp, Model::AssessmentResults, Model::Poam] {
-        let doc = export(model, &ws, &report).expect("exports");
+        let doc = value(model, &ws, &report);
         let mut found = Vec::new();
         uuids(&doc, &mut found);
         let defined: Vec<&str> = found
@@ -74,10 +79,7 @@ fn export_is_a_pure_function_of_the_evaluation() {
     let (ws, report) = acme();
     let again = report_of(&ws);
     for model in [Model::Ssp, Model::AssessmentResults, Model::Poam] {
-        assert_eq!(
-            export(model, &ws, &report).expect("exports"),
-            export(model, &ws, &again).expect("exports"),
-        );
+        assert_eq!(value(model, &ws, &report), value(model, &ws, &again));
     }
 }
 
@@ -86,8 +88,8 @@ fn subjects_keep_their_uuid_when_the_date_changes_but_documents_do_not() {
     let (ws, report) = acme();
     let mut later = report.clone();
     later.options.as_of = "2027-01-01".into();
-    let a = export(Model::Ssp, &ws, &report).expect("exports");
-    let b = export(Model::Ssp, &ws, &later).expect("exports");
+    let a = value(Model::Ssp, &ws, &report);
+    let b = value(Model::Ssp, &ws, &later);
     let ssp = |d: &Value| d["system-security-plan"].clone();
     assert_ne!(ssp(&a)["uuid"], ssp(&b)["uuid"]);
     let first =
@@ -98,7 +100,7 @@ fn subjects_keep_their_uuid_when_the_date_changes_but_documents_do_not() {
 #[test]
 fn the_ssp_lists_every_control_with_its_applicability_and_state() {
     let (ws, report) = acme();
-    let doc = export(Model::Ssp, &ws, &report).expect("exports");
+    let doc = value(Model::Ssp, &ws, &report);
     let requirements =
         doc["system-security-plan"]["control-implementation"]["implemented-requirements"]
             .as_array()
@@ -121,7 +123,7 @@ fn the_ssp_lists_every_control_with_its_applicability_and_state() {
 #[test]
 fn assessment_results_hold_one_finding_and_observation_per_gap() {
     let (ws, report) = acme();
-    let doc = export(Model::AssessmentResults, &ws, &report).expect("exports");
+    let doc = value(Model::AssessmentResults, &ws, &report);
     let result = &doc["assessment-results"]["results"][0];
     let findings = result["findings"].as_array().expect("findings");
     assert_eq!(findings.len(), report.gaps.len());
@@ -138,17 +140,17 @@ fn assessment_results_hold_one_finding_and_observation_per_gap() {
 #[test]
 fn the_poam_has_an_item_per_action_and_refuses_an_empty_plan() {
     let (mut ws, report) = acme();
-    let doc = export(Model::Poam, &ws, &report).expect("exports");
+    let doc = value(Model::Poam, &ws, &report);
     let items = doc["plan-of-action-and-milestones"]["poam-items"]
         .as_array()
         .expect("items");
     assert_eq!(items.len(), ws.actions.len());
     ws.actions.clear();
     let report = report_of(&ws);
-    assert_eq!(
+    assert!(matches!(
         export(Model::Poam, &ws, &report),
         Err(ExportError::EmptyPlan)
-    );
+    ));
 }
 
 #[test]
@@ -160,7 +162,7 @@ fn text_is_fitted_to_the_oscal_datatypes() {
     assert_eq!(token("1st"), "_1st");
     assert_eq!(uri_path("data/my soa:v2.csv"), "data/my%20soa%3Av2.csv");
     assert_eq!(uri_path(r"data\assets.csv"), "data/assets.csv");
-    assert_eq!(prop("owner", "  "), Value::Null);
+    assert!(prop("owner", "  ").is_none());
 }
 
 #[test]
