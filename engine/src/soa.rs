@@ -342,9 +342,11 @@ fn justify(
     let joined = |rs: &[Reason]| {
         let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for r in rs {
+            // The sentences are joined with ". " and closed with "." below: a reason's own
+            // full stop would double it.
             by.entry(label(r.category))
                 .or_default()
-                .push(r.text.clone());
+                .push(r.text.trim_end().trim_end_matches('.').to_owned());
         }
         by.into_iter()
             .map(|(k, v)| format!("{k}: {}", v.join("; ")))

@@ -180,7 +180,10 @@ fn information_types(doc: &Doc) -> Vec<InformationType> {
         .map(|(class, n)| InformationType {
             uuid: doc.subject("information-type", &class),
             title: format!("{class} information"),
-            description: format!("{n} assets of the inventory are classified {class}."),
+            description: format!(
+                "{} of the inventory classified {class}.",
+                count(n, "asset", "assets")
+            ),
             props: props([prop("classification", &class)]),
         })
         .collect()
@@ -205,8 +208,15 @@ fn users(doc: &Doc) -> Vec<User> {
         .into_iter()
         .map(|(role, n)| User {
             uuid: doc.subject("user", &role),
-            description: format!("{n} people of the register hold this role."),
+            description: format!(
+                "Held by {} in the people register.",
+                count(n, "person", "people")
+            ),
             title: role,
         })
         .collect()
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
