@@ -149,6 +149,9 @@ pub struct EvaluationOptions {
     pub method: String,
     pub builtin_threats: bool,
     pub generate_scenarios: bool,
+    /// Comprehension iterations one evaluation of a rule may run, on either path, before it
+    /// fails on that record (reported under `rule_failures`).
+    pub iteration_budget: u32,
 }
 
 /// A whole evaluation.
@@ -315,6 +318,7 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
             method: ws.risk_model.method.name().to_owned(),
             builtin_threats: ws.risk_model.builtin_threats,
             generate_scenarios: ws.risk_model.generate_scenarios,
+            iteration_budget: crate::rules::compiled::ITERATION_BUDGET,
         },
         appetite: level_ref(ws, ws.profile.risk_appetite),
         inputs: ws

@@ -27,6 +27,12 @@ fn a_fresh_report_verifies_with_the_options_it_records() {
     let file = tmp.path().join("r.json");
     // A date other than the manifest's: verification must re-evaluate as of the recorded one.
     report("examples/acme", &file, &["--as-of", "2027-03-01"]);
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let options = &recorded["options"];
+    assert_eq!(options["as_of"], "2027-03-01");
+    assert_eq!(options["evaluator"], "compiled");
+    assert_eq!(options["iteration_budget"], 100_000);
     let run = isms(&["verify", file.to_str().unwrap(), "examples/acme"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("VERIFIED"), "{}", run.stdout);

@@ -80,9 +80,11 @@ fn render(s: &Summary, verbose: bool) -> String {
         (
             "Rules",
             format!(
-                "{} expressions: {compiled} compiled, {} on the cel interpreter{}",
+                "{} expressions: {compiled} compiled, {} on the cel interpreter, each \
+                 evaluation limited to {} comprehension iterations{}",
                 s.rules.len(),
                 s.rules.len() - compiled,
+                isms_engine::rules::compiled::ITERATION_BUDGET,
                 if verbose {
                     ""
                 } else {
