@@ -481,20 +481,14 @@ pub fn risk_model(
     let mut model = RiskModel::default();
     let mut matrix_source = None;
     if let Some(name) = &section.matrix {
-        match SourceFile::read(&root.join(name.get_ref()), root) {
+        match manifest.read_named(root, name) {
             Ok(source) => {
                 if let Some(m) = RiskMatrix::from_csv(&source, diags) {
                     model.matrix = m;
                 }
                 matrix_source = Some(source);
             }
-            Err(d) => {
-                let span = name.span();
-                let mut located =
-                    manifest.error_at(d.code, span.start, span.len(), None, d.message);
-                located.help = d.help;
-                diags.push(located);
-            }
+            Err(d) => diags.push(*d),
         }
     }
     model.builtin_threats = section.builtin_threats.unwrap_or(true);

@@ -308,27 +308,15 @@ impl Loader {
         self.builtin_threat_count = self.threats.len();
     }
 
-    /// Reads a file the manifest names; a missing or unreadable file is reported at the
-    /// manifest entry that names it.
+    /// Reads a file the manifest names (see [`SourceFile::read_named`]).
     fn open(&mut self, name: &toml::Spanned<String>) -> Option<SourceIdx> {
-        let path = self.root.join(name.get_ref());
-        match SourceFile::read(&path, &self.root) {
+        match self.sources[0].read_named(&self.root, name) {
             Ok(source) => {
                 self.sources.push(Arc::new(source));
                 Some(SourceIdx(self.sources.len() as u32 - 1))
             }
-            // A problem inside the file (its encoding) is reported there.
-            Err(d) if d.location.is_some() => {
-                self.diags.push(*d);
-                None
-            }
             Err(d) => {
-                let span = name.span();
-                let manifest = &self.sources[0];
-                let mut located =
-                    manifest.error_at(d.code, span.start, span.len(), None, d.message);
-                located.help = d.help;
-                self.diags.push(located);
+                self.diags.push(*d);
                 None
             }
         }

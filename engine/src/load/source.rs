@@ -35,6 +35,25 @@ impl SourceFile {
         Self::from_bytes(path.to_owned(), display, &bytes)
     }
 
+    /// Reads a file this one (a manifest) names at `name`: a problem inside the file (its
+    /// encoding) is located there, one with the file itself (missing, unreadable) at the entry
+    /// naming it.
+    pub fn read_named(
+        &self,
+        root: &Path,
+        name: &toml::Spanned<String>,
+    ) -> Result<SourceFile, Box<Diagnostic>> {
+        SourceFile::read(&root.join(name.get_ref()), root).map_err(|d| {
+            if d.location.is_some() {
+                return d;
+            }
+            let span = name.span();
+            let mut located = self.error_at(d.code, span.start, span.len(), None, d.message);
+            located.help = d.help;
+            Box::new(located)
+        })
+    }
+
     /// Builds a source from bytes already in memory (used by tests and the generator).
     pub fn from_bytes(
         path: PathBuf,

@@ -277,15 +277,12 @@ pub fn load_all(
                     continue;
                 }
             },
-            None => SourceFile::read(&root.join(name.get_ref()), root),
+            None => manifest.read_named(root, name),
         };
         let source = match source {
             Ok(s) => s,
             Err(d) => {
-                let mut located =
-                    manifest.error_at(d.code, span.start, span.len(), None, d.message);
-                located.help = d.help;
-                diags.push(located);
+                diags.push(*d);
                 continue;
             }
         };
