@@ -1,5 +1,5 @@
 //! A scratch workspace the load targets overwrite one file of per input, then load and (when
-//! it loads) evaluate: no input may panic, hang or abort.
+//! it loads) evaluate, report and export as OSCAL: no input may panic, hang or abort.
 
 #![allow(dead_code)]
 
@@ -40,6 +40,10 @@ pub fn run(format: &str, files: &[(&str, &[u8])]) {
         let ws = loaded.workspace;
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
         let evaluation = isms_engine::evaluate(&ws, isms_engine::Options::new(as_of));
-        let _ = isms_engine::build_report(&ws, &evaluation);
+        let report = isms_engine::build_report(&ws, &evaluation);
+        use isms_engine::oscal::{Model, export};
+        for model in [Model::Ssp, Model::AssessmentResults, Model::Poam] {
+            let _ = export(model, &ws, &report);
+        }
     }
 }
