@@ -7,7 +7,7 @@
 //!
 //! # Embedding the engine
 //!
-//! Three calls cover what an application needs: [`load`] a workspace, [`evaluate`] it with
+//! Three calls cover what an application needs: [`load()`] a workspace, [`evaluate`] it with
 //! [`Options`], and [`build_report`] the [`Report`] model (what the CLI renders as JSON, HTML,
 //! Markdown or XLSX; `serde::Serialize`, with a JSON Schema from [`report::json_schema`]).
 //! Evaluation uses the rayon thread pool it runs in; results are identical for any thread
@@ -42,6 +42,10 @@
 //! assert!(first.to_string().contains("isms.toml:2:"), "{first}");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! For compliance tooling, [`oscal::export`] turns the same report into OSCAL 1.1 documents
+//! (the SoA as a System Security Plan, the gaps as Assessment Results, the treatment plan as a
+//! POA&M), each `serde::Serialize`.
 //!
 //! `engine/examples/embed.rs` is a small program built on these calls. The modules below
 //! expose the stages one by one for callers that need more (the CLI, the benchmarks).

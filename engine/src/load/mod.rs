@@ -48,7 +48,7 @@ const LOAD_STACK: usize = 64 << 20;
 
 /// Loads the workspace in `dir` (or the manifest file `dir` names).
 ///
-/// The work runs on a thread of its own with a [`LOAD_STACK`] stack, so that hostile input
+/// The work runs on a thread of its own with a 64 MiB stack, so that hostile input
 /// nested up to the limits cannot overflow the caller's stack.
 pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
     std::thread::scope(|s| {
