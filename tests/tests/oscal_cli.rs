@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{isms, root};
+use common::{copy_dir, isms, root};
 use serde_json::Value;
 
 const MODELS: [(&str, &str, &str); 3] = [
@@ -199,10 +199,7 @@ fn the_documents_carry_the_soa_the_gaps_and_the_plan() {
 #[test]
 fn an_empty_treatment_plan_is_refused_with_exit_2_and_no_output() {
     let tmp = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(root().join("examples/acme")).unwrap() {
-        let p = entry.unwrap().path();
-        std::fs::copy(&p, tmp.path().join(p.file_name().unwrap())).unwrap();
-    }
+    copy_dir(&root().join("examples/acme"), tmp.path());
     let plan = tmp.path().join("treatment_plan.csv");
     let header = std::fs::read_to_string(&plan).unwrap();
     std::fs::write(&plan, header.lines().next().unwrap().to_owned() + "\n").unwrap();

@@ -2,16 +2,7 @@
 
 mod common;
 
-use common::{isms, root};
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let p = entry.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
-        }
-    }
-}
+use common::{copy_dir, isms, root};
 
 fn report(dir: &str, out: &std::path::Path, extra: &[&str]) {
     let out = out.to_str().unwrap();

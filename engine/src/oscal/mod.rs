@@ -17,6 +17,8 @@ mod ssp;
 #[cfg(test)]
 mod tests;
 
+use std::fmt::Write;
+
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -281,7 +283,7 @@ fn uri_path(path: &str) -> String {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            let _ = write!(out, "%{byte:02X}");
         }
     }
     out

@@ -161,12 +161,12 @@ pub(super) fn state(
 
 /// One information type per classification the inventory uses, with how many assets hold it.
 fn information_types(doc: &Doc) -> Vec<InformationType> {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for asset in &doc.ws.assets {
-        if let Some(c) = asset.classification {
-            *counts.entry(c.to_string()).or_default() += 1;
-        }
-    }
+    let counts = tally(
+        doc.ws
+            .assets
+            .iter()
+            .filter_map(|a| a.classification.map(|c| c.to_string())),
+    );
     if counts.is_empty() {
         return vec![InformationType {
             uuid: doc.subject("information-type", "unclassified"),
@@ -191,12 +191,13 @@ fn information_types(doc: &Doc) -> Vec<InformationType> {
 
 /// One user per role the people register names; a single generic user without one.
 fn users(doc: &Doc) -> Vec<User> {
-    let mut roles: BTreeMap<String, usize> = BTreeMap::new();
-    for person in &doc.ws.cycle.people {
-        if let Some(role) = person.role.as_deref().and_then(line) {
-            *roles.entry(role).or_default() += 1;
-        }
-    }
+    let roles = tally(
+        doc.ws
+            .cycle
+            .people
+            .iter()
+            .filter_map(|p| p.role.as_deref().and_then(line)),
+    );
     if roles.is_empty() {
         return vec![User {
             uuid: doc.subject("user", "personnel"),
@@ -219,4 +220,13 @@ fn users(doc: &Doc) -> Vec<User> {
 
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// How often each key occurs, in key order.
+fn tally(keys: impl Iterator<Item = String>) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for key in keys {
+        *counts.entry(key).or_default() += 1;
+    }
+    counts
 }

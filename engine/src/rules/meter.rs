@@ -12,7 +12,9 @@
 use std::cell::Cell;
 
 use cel::ExecutionError;
-use cel::common::ast::{CallExpr, ComprehensionExpr, EntryExpr, Expr as Ast, IdedExpr, operators};
+use cel::common::ast::{
+    CallExpr, ComprehensionExpr, EntryExpr, Expr as Ast, IdedEntryExpr, IdedExpr, operators,
+};
 
 use super::compiled::ITERATION_BUDGET;
 
@@ -66,26 +68,8 @@ fn meter(e: &mut IdedExpr) {
         }
         Ast::Select(s) => meter(&mut s.operand),
         Ast::List(l) => l.elements.iter_mut().for_each(meter),
-        Ast::Map(m) => m
-            .entries
-            .iter_mut()
-            .for_each(|entry| match &mut entry.expr {
-                EntryExpr::MapEntry(me) => {
-                    meter(&mut me.key);
-                    meter(&mut me.value);
-                }
-                EntryExpr::StructField(f) => meter(&mut f.value),
-            }),
-        Ast::Struct(s) => s
-            .entries
-            .iter_mut()
-            .for_each(|entry| match &mut entry.expr {
-                EntryExpr::MapEntry(me) => {
-                    meter(&mut me.key);
-                    meter(&mut me.value);
-                }
-                EntryExpr::StructField(f) => meter(&mut f.value),
-            }),
+        Ast::Map(m) => m.entries.iter_mut().for_each(meter_entry),
+        Ast::Struct(s) => s.entries.iter_mut().for_each(meter_entry),
         Ast::Comprehension(c) => {
             for part in [
                 &mut c.iter_range,
@@ -99,6 +83,16 @@ fn meter(e: &mut IdedExpr) {
             count_iterations(c);
         }
         Ast::Literal(_) | Ast::Ident(_) | Ast::Unspecified => {}
+    }
+}
+
+fn meter_entry(entry: &mut IdedEntryExpr) {
+    match &mut entry.expr {
+        EntryExpr::MapEntry(me) => {
+            meter(&mut me.key);
+            meter(&mut me.value);
+        }
+        EntryExpr::StructField(f) => meter(&mut f.value),
     }
 }
 

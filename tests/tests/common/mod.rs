@@ -67,6 +67,16 @@ pub fn headlines(stderr: &str) -> Vec<String> {
         .collect()
 }
 
+/// Copies the files (not subdirectories) of `from` into `to`: a workspace to alter.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
 /// Writes a workspace from (file name, contents) pairs into a fresh temporary directory.
 pub fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
