@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use isms_engine::plugin::{Limits, load_dir, run_evaluate, wit};
+use isms_engine::plugin::{load_dir, run_evaluate, wit};
 
 /// Builds an example plugin into a component in `out` and returns the plugin directory.
 fn build(name: &str, out: &Path) -> PathBuf {
@@ -98,7 +98,7 @@ fn plugins(c: &mut Criterion) {
     let mut group = c.benchmark_group("plugin");
     group.sample_size(20);
     for name in ["healthcare", "payments"] {
-        let plugin = load_dir(&build(name, out.path()), Limits::default()).expect("plugin loads");
+        let (plugin, _) = load_dir(&build(name, out.path())).expect("plugin loads");
         for size in [1_000usize, 10_000] {
             let b = batch(size);
             group.throughput(Throughput::Elements(size as u64));

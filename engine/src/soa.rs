@@ -94,51 +94,6 @@ pub struct SoaRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct Soa {
     pub rows: Vec<SoaRow>,
-    /// Plugins whose applicability call failed (their reasons are missing).
-    #[serde(skip)]
-    pub plugin_failures: Vec<crate::plugin::PluginFailure>,
-}
-
-/// The in-scope inventory as plugins see it: counts by type, classification, tag and flag.
-fn plugin_inventory(ws: &Workspace, a: &Assessment) -> crate::plugin::wit::Inventory {
-    let mut kinds: BTreeMap<String, u32> = BTreeMap::new();
-    let mut classes: BTreeMap<String, u32> = BTreeMap::new();
-    let mut tags: BTreeMap<String, u32> = BTreeMap::new();
-    let mut flagged: BTreeMap<String, u32> = BTreeMap::new();
-    let mut total = 0u32;
-    for (_, asset) in ws.assets.iter().enumerate().filter(|(i, _)| a.in_scope[*i]) {
-        total += 1;
-        *kinds.entry(asset.kind.as_str().to_owned()).or_default() += 1;
-        *classes
-            .entry(
-                asset
-                    .classification
-                    .map_or("unclassified", |c| c.as_str())
-                    .to_owned(),
-            )
-            .or_default() += 1;
-        for t in &asset.tags {
-            *tags.entry(t.clone()).or_default() += 1;
-        }
-        for (k, v) in &asset.attributes {
-            let on = match v {
-                crate::model::AttrValue::Bool(b) => *b,
-                crate::model::AttrValue::Text(t) => crate::load::parse_bool(t) == Some(true),
-                _ => false,
-            };
-            if on {
-                *flagged.entry(k.clone()).or_default() += 1;
-            }
-        }
-    }
-    crate::plugin::wit::Inventory {
-        facts: crate::risk::plugins::facts(ws),
-        assets: total,
-        kinds: kinds.into_iter().collect(),
-        classifications: classes.into_iter().collect(),
-        tags: tags.into_iter().collect(),
-        flagged: flagged.into_iter().collect(),
-    }
 }
 
 fn requirement_category(k: RequirementKind) -> ReasonCategory {
@@ -254,23 +209,12 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
         }
     }
 
-    let mut plugin_failures = Vec::new();
-    if !ws.plugins.is_empty() {
-        let inventory = plugin_inventory(ws, a);
-        for plugin in &ws.plugins {
-            match crate::plugin::run_applicability(plugin, &inventory, ws.catalog) {
-                Ok(found) => {
-                    for r in found {
-                        reasons[r.control.index()].push(Reason {
-                            category: r.category,
-                            source: format!("plugin:{}", plugin.manifest.id),
-                            text: r.text,
-                        });
-                    }
-                }
-                Err(f) => plugin_failures.push(f),
-            }
-        }
+    for (p, r) in &a.plugin_reasons {
+        reasons[r.control.index()].push(Reason {
+            category: r.category,
+            source: format!("plugin:{}", ws.plugins[*p].manifest.id),
+            text: r.text.clone(),
+        });
     }
 
     let mut declared = vec![None; n];
@@ -322,13 +266,7 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
             }
         })
         .collect();
-    (
-        Soa {
-            rows,
-            plugin_failures,
-        },
-        errors,
-    )
+    (Soa { rows }, errors)
 }
 
 /// Renders the justification an auditor reads: reasons grouped by category.

@@ -216,12 +216,13 @@ fn example_plugins_change_risks_soa_and_gaps() {
     );
     // Sector findings become gaps; the built-in ones stay.
     let after_codes = codes(&after);
+    // Each code in its plugin's namespace.
     for code in [
-        "HC-MEDICAL-DEVICE-UNSUPPORTED",
-        "HC-PHI-PUBLIC-CLOUD-UNCLASSIFIED",
-        "PAY-CDE-NOT-SEGMENTED",
-        "PAY-SUPPLIER-NO-AOC",
-        "PAY-CDE-NO-LOGGING",
+        "healthcare:HC-MEDICAL-DEVICE-UNSUPPORTED",
+        "healthcare:HC-PHI-PUBLIC-CLOUD-UNCLASSIFIED",
+        "payments:PAY-CDE-NOT-SEGMENTED",
+        "payments:PAY-SUPPLIER-NO-AOC",
+        "payments:PAY-CDE-NO-LOGGING",
     ] {
         assert!(
             after_codes.iter().any(|c| c == code),
@@ -384,7 +385,7 @@ fn wall_clock_deadline_stops_a_plugin_with_unlimited_fuel() {
     let (looping, sha) = hostile("loop", dir.path());
     let ws = acme_with(
         &[(&looping, &sha)],
-        "\n[plugin_limits]\nfuel = 1000000000000000\ndeadline_seconds = 1\nbatch_size = 100000\n",
+        "\n[plugin_limits]\nfuel = 100000000000\ndeadline_seconds = 1\nbatch_size = 100000\n",
     );
     let (code, report, stderr) = gaps_json(ws.path(), &[]);
     assert_eq!(code, 0, "{stderr}");

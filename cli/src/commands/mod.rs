@@ -167,21 +167,21 @@ pub fn evaluate(
 ) -> Result<(isms_engine::Workspace, isms_engine::risk::Assessment), Failure> {
     let ws = load(&eval.dir)?;
     let assessment = isms_engine::risk::assess(&ws, options(eval, &ws));
-    check_plugins(eval, &assessment.plugin_failures.iter().collect::<Vec<_>>())?;
+    check_plugins(eval, &assessment.plugin_failures)?;
     Ok((ws, assessment))
 }
 
 /// With `--strict`, a plugin failure stops the run (exit 2); otherwise it is reported.
 pub fn check_plugins(
     eval: &crate::cli::Eval,
-    failures: &[&isms_engine::plugin::PluginFailure],
+    failures: &[isms_engine::plugin::PluginFailure],
 ) -> Result<(), Failure> {
     if eval.strict && !failures.is_empty() {
         let list: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
         return Err(Failure::Usage(format!("--strict: {}", list.join("; "))));
     }
     for f in failures {
-        eprintln!("warning: {f}; its results for that call are left out");
+        eprintln!("warning: {f}; none of its results are used in this run");
     }
     Ok(())
 }

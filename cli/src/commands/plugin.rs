@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use isms_engine::plugin::{Limits, load_dir};
+use isms_engine::plugin::load_dir;
 use isms_engine::report;
 use isms_engine::risk::{Options, RiskSource};
 use sha2::{Digest, Sha256};
@@ -173,7 +173,10 @@ fn test(dir: &Path, workspace: &Path, as_of: Option<chrono::NaiveDate>) -> Resul
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
         evaluator: Default::default(),
     };
-    let plugin = load_dir(dir, Limits::default()).map_err(Failure::Usage)?;
+    let (plugin, warnings) = load_dir(dir).map_err(Failure::Usage)?;
+    for w in warnings {
+        eprintln!("{w}");
+    }
     let before = report::evaluate(&ws, options);
     let id = plugin.manifest.id.clone();
     let d = plugin.descriptor.clone();
@@ -261,7 +264,6 @@ fn test(dir: &Path, workspace: &Path, as_of: Option<chrono::NaiveDate>) -> Resul
         .assessment
         .plugin_failures
         .iter()
-        .chain(&after.soa.plugin_failures)
         .filter(|f| f.plugin == id)
         .collect();
     if !failures.is_empty() {

@@ -24,13 +24,7 @@ fn evaluate_workspace(eval: &Eval) -> Result<(Workspace, Report), Failure> {
     let ws = super::load(&eval.dir)?;
     let evaluation = report::evaluate(&ws, options(eval, &ws));
     super::warn_rule_failures(&evaluation.assessment.rule_failures);
-    let failures: Vec<_> = evaluation
-        .assessment
-        .plugin_failures
-        .iter()
-        .chain(&evaluation.soa.plugin_failures)
-        .collect();
-    super::check_plugins(eval, &failures)?;
+    super::check_plugins(eval, &evaluation.assessment.plugin_failures)?;
     let report = report::build(&ws, &evaluation);
     Ok((ws, report))
 }

@@ -238,12 +238,7 @@ pub fn detect(ctx: &Context<'_>, custom: &CheckRun) -> Vec<Gap> {
         ],
         at: Some(ctx.ws.cite(ctx.ws.asset(f.asset).origin)),
     }));
-    let failures = ctx
-        .assessment
-        .plugin_failures
-        .iter()
-        .chain(&ctx.soa.plugin_failures);
-    gaps.extend(failures.map(|f| {
+    gaps.extend(ctx.assessment.plugin_failures.iter().map(|f| {
         ctx.gap(
             PLUGIN_FAILURE,
             f.to_string(),

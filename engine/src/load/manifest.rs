@@ -49,7 +49,7 @@ pub struct Manifest {
     #[serde(default)]
     pub plugins: Vec<crate::plugin::PluginPin>,
     /// Sandbox limits of every plugin call.
-    pub plugin_limits: Option<PluginLimitsSection>,
+    pub plugin_limits: Option<crate::plugin::LimitSettings>,
     /// Intervals of the operating cycle.
     #[serde(default)]
     pub cycle: CycleSection,
@@ -140,36 +140,6 @@ impl CycleSection {
             }
         }
         c
-    }
-}
-
-/// `[plugin_limits]`: overrides of the default sandbox limits.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PluginLimitsSection {
-    pub fuel: Option<u64>,
-    pub deadline_seconds: Option<u64>,
-    pub memory_mib: Option<u64>,
-    pub batch_size: Option<u64>,
-}
-
-impl PluginLimitsSection {
-    /// The limits with the overrides applied (each at least 1).
-    pub fn limits(&self) -> crate::plugin::Limits {
-        let mut l = crate::plugin::Limits::default();
-        if let Some(f) = self.fuel {
-            l.fuel = f.max(1);
-        }
-        if let Some(d) = self.deadline_seconds {
-            l.deadline = std::time::Duration::from_secs(d.max(1));
-        }
-        if let Some(m) = self.memory_mib {
-            l.memory = (m.clamp(1, 4096) as usize) << 20;
-        }
-        if let Some(b) = self.batch_size {
-            l.batch_size = b.clamp(1, 1_000_000) as usize;
-        }
-        l
     }
 }
 

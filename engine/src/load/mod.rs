@@ -237,17 +237,12 @@ impl Loader {
         if self.risk_model.builtin_threats {
             self.read_builtin_threats();
         }
-        let limits = manifest
-            .plugin_limits
-            .as_ref()
-            .map(|l| l.limits())
-            .unwrap_or_default();
         let manifest_source = Arc::clone(&self.sources[0]);
         self.plugins = crate::plugin::load_plugins(
             &manifest.plugins,
             &manifest_source,
             &self.root,
-            limits,
+            manifest.plugin_limits.as_ref(),
             &mut self.diags,
             &mut self.sources,
         );

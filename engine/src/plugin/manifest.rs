@@ -1,20 +1,25 @@
 //! Plugin manifests (`plugin.toml`) and the workspace's pins, and loading with every check
 //! done before a plugin may run.
+//!
+//! Order matters: the manifest's own checks (paths inside the plugin's folder, limits within
+//! the host's maxima), then the pinned sha256 of the exact bytes read, then the component's
+//! shape against its limits, and only then compilation, the no-import rule, and `describe`.
 
-use std::path::Path;
+use std::io::Read;
+use std::path::{Component as PathPart, Path};
 use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use super::{INTERFACE_VERSION, Limits, Plugin, engine, run};
-use crate::diag::Diagnostics;
+use super::limits::{LimitSettings, Limits, resolve};
+use super::{INTERFACE_VERSION, Plugin, SectorPluginPre, engine, precheck, run, text};
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{SourceFile, hex};
 
-/// `plugin.toml`, beside the plugin's component.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+/// `plugin.toml`, beside the plugin's component, as checked.
+#[derive(Debug, Clone, Serialize)]
 pub struct PluginManifest {
     pub id: String,
     pub name: String,
@@ -23,11 +28,24 @@ pub struct PluginManifest {
     pub interface: String,
     /// The component file, relative to the manifest.
     pub wasm: String,
-    #[serde(default)]
     pub description: String,
 }
 
-use serde::Serialize;
+/// `plugin.toml` as written, with the places of its values for located errors.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    id: Spanned<String>,
+    name: Spanned<String>,
+    version: Spanned<String>,
+    interface: Spanned<String>,
+    wasm: Spanned<String>,
+    #[serde(default)]
+    description: Option<Spanned<String>>,
+    /// What the plugin needs; it runs under the tighter of this and the workspace's setting.
+    #[serde(default)]
+    limits: LimitSettings,
+}
 
 /// A `[[plugins]]` entry of isms.toml: where the plugin is and the sha256 it must have.
 #[derive(Debug, Clone, Deserialize)]
@@ -44,7 +62,17 @@ fn major(v: &str) -> Option<&str> {
     v.split('.').next().filter(|m| !m.is_empty())
 }
 
-/// Why a plugin was refused.
+/// A plugin id: what findings and reasons are reported under, and the namespace of its codes.
+fn valid_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
+}
+
+/// Why a plugin was refused, when the reason belongs at the workspace's pin (the file, the
+/// hash, the component) rather than in `plugin.toml`.
 struct Refusal {
     message: String,
     help: &'static str,
@@ -60,13 +88,106 @@ fn refusal(message: String, help: &'static str) -> Refusal {
     }
 }
 
-/// Loads one plugin directory: manifest, interface version, pinned hash (when given),
-/// compilation, the no-import rule and `describe`.
+/// An error at a value of `plugin.toml`.
+fn at<T>(source: &SourceFile, value: &Spanned<T>, message: String, help: &str) -> Diagnostic {
+    let span = value.span();
+    source
+        .error_at("load::plugin", span.start, span.len(), None, message)
+        .with_help(help.to_owned())
+}
+
+/// Checks `plugin.toml`'s values: id, texts, the component path. Each problem is a
+/// diagnostic at its value.
+fn check_manifest(raw: &RawManifest, source: &SourceFile, diags: &mut Diagnostics) -> bool {
+    let before = diags.error_count();
+    if !valid_id(raw.id.get_ref()) {
+        diags.push(at(
+            source,
+            &raw.id,
+            format!(
+                "plugin id {:?} is not valid",
+                text::one_line(raw.id.get_ref(), 80)
+            ),
+            "1-64 characters: lowercase letters, digits, `-` and `_`, starting with a letter",
+        ));
+    }
+    let texts = [&raw.name, &raw.version, &raw.interface, &raw.wasm]
+        .into_iter()
+        .chain(raw.description.as_ref());
+    for value in texts {
+        if let Err(why) = text::check(value.get_ref(), 4096) {
+            diags.push(at(
+                source,
+                value,
+                format!("this value {why}"),
+                "plugin.toml values are one line of plain text",
+            ));
+        }
+    }
+    let wasm = Path::new(raw.wasm.get_ref());
+    if !wasm
+        .components()
+        .all(|part| matches!(part, PathPart::Normal(_) | PathPart::CurDir))
+    {
+        diags.push(at(
+            source,
+            &raw.wasm,
+            format!(
+                "`wasm = {:?}` leaves the plugin's folder",
+                text::one_line(raw.wasm.get_ref(), 200)
+            ),
+            "name the component by a path inside the folder that holds plugin.toml",
+        ));
+    }
+    diags.error_count() == before
+}
+
+/// Reads the component, refusing a file outside the plugin's folder (through a symbolic link)
+/// or larger than the plugin may be, without reading more than that.
+fn read_component(dir: &Path, wasm: &str, limit: usize) -> Result<Vec<u8>, Refusal> {
+    let path = dir.join(wasm);
+    let cannot = |e: std::io::Error| {
+        refusal(
+            format!("cannot read {}: {e}", path.display()),
+            "build the plugin with `isms plugin build`",
+        )
+    };
+    let real = path.canonicalize().map_err(cannot)?;
+    let folder = dir.canonicalize().map_err(cannot)?;
+    if !real.starts_with(&folder) {
+        return Err(refusal(
+            format!(
+                "{} resolves to {}, outside the plugin's folder",
+                path.display(),
+                real.display()
+            ),
+            "a plugin's component must be a file inside its folder",
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(&real)
+        .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() > limit {
+        return Err(refusal(
+            format!(
+                "{} is larger than its limit of {} MiB (`module_mib`)",
+                path.display(),
+                limit >> 20
+            ),
+            "raise `module_mib` in [limits] of plugin.toml if the plugin really is this large",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Loads one plugin directory: manifest, limits, interface version, pinned hash (when
+/// given), shape, compilation, the no-import rule and `describe`.
 fn load_one(
     dir: &Path,
     root: &Path,
     pin: Option<&str>,
-    limits: Limits,
+    workspace_limits: Option<(&LimitSettings, &SourceFile)>,
     diags: &mut Diagnostics,
 ) -> Result<(Plugin, SourceFile), Option<Refusal>> {
     let source = SourceFile::read(&dir.join("plugin.toml"), root).map_err(|d| {
@@ -76,23 +197,37 @@ fn load_one(
         ))
     })?;
     // Syntax errors of plugin.toml are reported in that file by parse_toml.
-    let pm = crate::load::parse_toml::<PluginManifest>(&source, diags).ok_or(None)?;
+    let raw = crate::load::parse_toml::<RawManifest>(&source, diags).ok_or(None)?;
+    let errors = diags.error_count();
+    let limits: Limits = resolve(workspace_limits, Some((&raw.limits, &source)), diags);
+    if !check_manifest(&raw, &source, diags) || diags.error_count() > errors {
+        return Err(None);
+    }
+    let pm = PluginManifest {
+        id: raw.id.get_ref().clone(),
+        name: raw.name.get_ref().clone(),
+        version: raw.version.get_ref().clone(),
+        interface: raw.interface.get_ref().clone(),
+        wasm: raw.wasm.get_ref().clone(),
+        description: raw
+            .description
+            .as_ref()
+            .map(|d| d.get_ref().clone())
+            .unwrap_or_default(),
+    };
     if major(&pm.interface) != major(INTERFACE_VERSION) {
-        return Err(Some(refusal(
+        diags.push(at(
+            &source,
+            &raw.interface,
             format!(
                 "plugin `{}` is built for interface {}; this host implements {INTERFACE_VERSION}",
                 pm.id, pm.interface
             ),
             "rebuild the plugin against the current SDK",
-        )));
+        ));
+        return Err(None);
     }
-    let wasm_path = dir.join(&pm.wasm);
-    let bytes = std::fs::read(&wasm_path).map_err(|e| {
-        Some(refusal(
-            format!("cannot read {}: {e}", wasm_path.display()),
-            "build the plugin with `isms plugin build`",
-        ))
-    })?;
+    let bytes = read_component(dir, &pm.wasm, limits.module_size).map_err(Some)?;
     let sha = hex(&Sha256::digest(&bytes));
     if let Some(pin) = pin
         && sha != pin.trim().to_ascii_lowercase()
@@ -106,19 +241,31 @@ fn load_one(
             hash: true,
         }));
     }
-    let component = super::cache::compile(engine(), &bytes, &sha).map_err(|e| {
+    let shape = precheck::check(&bytes, &limits).map_err(|why| {
+        Some(refusal(
+            format!("plugin `{}`: {} {why}", pm.id, pm.wasm),
+            "a component over its limits is not compiled; raise the limit in plugin.toml's [limits] within the host maximum",
+        ))
+    })?;
+    let compiled = super::cache::compile(engine(), &bytes, &sha).map_err(|e| {
         Some(refusal(
             format!(
-                "plugin `{}`: {} is not a valid component: {e:#}",
-                pm.id, pm.wasm
+                "plugin `{}`: {} is not a valid component: {}",
+                pm.id,
+                pm.wasm,
+                text::one_line(&format!("{e:#}"), 1200)
             ),
             "build the plugin with `isms plugin build`, which makes a component",
         ))
     })?;
+    if let Some(warning) = compiled.warning {
+        diags.push(Diagnostic::error("load::plugin-cache", warning).warning());
+    }
+    let component = compiled.component;
     let imports: Vec<String> = component
         .component_type()
         .imports(engine())
-        .map(|(name, _)| name.to_owned())
+        .map(|(name, _)| text::one_line(name, 200))
         .collect();
     if !imports.is_empty() {
         return Err(Some(refusal(
@@ -130,43 +277,78 @@ fn load_one(
             "remove the imports: a plugin only receives the batches the host sends",
         )));
     }
-    let descriptor = run::describe(&component, &pm.id, limits).map_err(|f| {
+    let pre = wasmtime::component::Linker::new(engine())
+        .instantiate_pre(&component)
+        .and_then(SectorPluginPre::new)
+        .map_err(|e| {
+            Some(refusal(
+                format!(
+                    "plugin `{}` does not export the isms:plugin@{INTERFACE_VERSION} api: {}",
+                    pm.id,
+                    text::one_line(&format!("{e:#}"), 1200)
+                ),
+                "build the plugin with the isms plugin SDK",
+            ))
+        })?;
+    let descriptor = run::describe(&pre, &pm.id, limits).map_err(|f| {
         Some(refusal(
             f.to_string(),
             "the plugin must answer describe() within its limits",
         ))
     })?;
     if descriptor.id != pm.id {
-        return Err(Some(refusal(
+        diags.push(at(
+            &source,
+            &raw.id,
             format!(
                 "plugin.toml says id `{}` but the component describes itself as `{}`",
                 pm.id, descriptor.id
             ),
             "make the ids agree",
-        )));
+        ));
+        return Err(None);
+    }
+    if descriptor.version != pm.version {
+        diags.push(at(
+            &source,
+            &raw.version,
+            format!(
+                "plugin.toml says version {} but the component describes itself as {}",
+                pm.version, descriptor.version
+            ),
+            "the manifest must describe the component it ships: rebuild, or correct the version",
+        ));
+        return Err(None);
     }
     let plugin = Plugin {
         manifest: pm,
         descriptor,
         sha256: sha,
         dir: dir.to_owned(),
-        component,
+        pre,
         limits,
+        shape,
     };
     Ok((plugin, source))
 }
 
-/// Loads a plugin directory without a pin (the author's own build, for `isms plugin test`).
-pub fn load_dir(dir: &Path, limits: Limits) -> Result<Plugin, String> {
+/// Loads a plugin directory without a pin (the author's own build, for `isms plugin test`),
+/// under the limits its own `plugin.toml` sets. Warnings (an unusable cache) are returned
+/// with the plugin.
+pub fn load_dir(dir: &Path) -> Result<(Plugin, Vec<String>), String> {
     let mut diags = Diagnostics::default();
-    match load_one(dir, dir, None, limits, &mut diags) {
-        Ok((p, _)) => Ok(p),
-        Err(Some(r)) => Err(format!("{} ({})", r.message, r.help)),
-        Err(None) => Err(diags
+    let result = load_one(dir, dir, None, None, &mut diags);
+    let messages = |diags: &Diagnostics, errors: bool| -> Vec<String> {
+        diags
             .iter()
+            .filter(|d| d.is_error() == errors)
             .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")),
+            .collect()
+    };
+    match result {
+        Ok((p, _)) => Ok((p, messages(&diags, false))),
+        Err(Some(r)) => Err(format!("{} ({})", r.message, r.help)),
+        Err(None) => Err(messages(&diags, true).join("\n")),
     }
 }
 
@@ -176,14 +358,21 @@ pub fn load_plugins(
     pins: &[PluginPin],
     manifest: &SourceFile,
     root: &Path,
-    limits: Limits,
+    workspace_limits: Option<&LimitSettings>,
     diags: &mut Diagnostics,
     sources: &mut Vec<Arc<SourceFile>>,
 ) -> Vec<Plugin> {
     let mut plugins: Vec<Plugin> = Vec::new();
+    let workspace_limits = workspace_limits.map(|l| (l, manifest));
     for pin in pins {
         let dir = root.join(pin.path.get_ref());
-        match load_one(&dir, root, Some(pin.sha256.get_ref()), limits, diags) {
+        match load_one(
+            &dir,
+            root,
+            Some(pin.sha256.get_ref()),
+            workspace_limits,
+            diags,
+        ) {
             Ok((plugin, source)) => {
                 if plugins.iter().any(|p| p.manifest.id == plugin.manifest.id) {
                     let at = pin.path.span();
@@ -220,4 +409,27 @@ pub fn load_plugins(
         }
     }
     plugins
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_a_namespace() {
+        for ok in ["healthcare", "pci-dss", "nis2_energy", "a1"] {
+            assert!(valid_id(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "Healthcare",
+            "gap:x",
+            "1abc",
+            "a b",
+            &"x".repeat(65),
+            "\u{1b}[31m",
+        ] {
+            assert!(!valid_id(bad), "{bad:?}");
+        }
+    }
 }

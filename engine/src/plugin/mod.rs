@@ -4,28 +4,41 @@
 //! exports `describe`, `evaluate` (batches of scenarios and assets in, risk adjustments and
 //! findings out) and `applicability` (control reasons), and imports nothing. The host:
 //!
-//! - runs one [`wasmtime::Engine`] per process and compiles each plugin once per run, with an
-//!   on-disk cache keyed by the wasm's sha256 and the engine's compatibility hash;
-//! - refuses a component that imports anything (files, clock, network, randomness), a wasm
-//!   whose sha256 differs from the workspace's pin, and another major interface version;
-//! - gives every batch a fresh `Store` with a fuel budget (deterministic: the same plugin and
-//!   input always stop at the same point), an epoch deadline as a wall-clock backstop, a
-//!   memory cap and a wasm stack cap;
-//! - validates every result (indices, steps, text lengths, control ids) and turns a trap, an
-//!   exhausted budget or a malformed result into a [`PluginFailure`] that names the plugin,
-//!   while the rest of the run goes on.
+//! - refuses, before compiling anything, a `plugin.toml` whose paths leave the plugin's
+//!   folder, a wasm whose sha256 differs from the workspace's pin, another major interface
+//!   version, and a component larger than its limits (file size, functions, largest function
+//!   body: these bound the time and memory of compilation, see [`precheck`]);
+//! - runs one [`wasmtime::Engine`] per process with only the WebAssembly features plugins
+//!   need (no threads, multi-memory, memory64, GC, exceptions or stack switching;
+//!   deterministic NaNs), and compiles each plugin once per run, with an authenticated
+//!   on-disk cache (see [`cache`]);
+//! - refuses a component that imports anything (files, clock, network, randomness), and one
+//!   whose `describe()` disagrees with `plugin.toml` on id or version;
+//! - gives every call a fresh `Store` with the plugin's [`Limits`]: fuel (deterministic: the
+//!   same plugin and input always stop at the same point), total memory over all memories,
+//!   table elements, instances, tables and memories, the bytes copied out as results, an
+//!   epoch deadline as a wall-clock backstop, and a wasm stack cap;
+//! - validates every result (indices, steps, codes, text length and characters, control ids)
+//!   and turns a trap, an exhausted budget or a malformed result into a [`PluginFailure`]
+//!   that names the plugin. A plugin that fails is failed for the whole run: none of its
+//!   results are used and it is not called again (the circuit breaker in `risk::plugins`).
 
+pub(crate) mod breaker;
 mod cache;
+mod limits;
 mod manifest;
+pub mod precheck;
 mod run;
+mod text;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::Serialize;
-use wasmtime::component::Component;
 
+pub(crate) use limits::Sandbox;
+pub use limits::{LimitSettings, Limits, STACK, host_maxima};
 pub use manifest::{PluginManifest, PluginPin, load_dir};
 pub use run::{
     Adjustment, BatchInput, BatchOutput, Finding, PluginReason, decode_evaluate, run_applicability,
@@ -43,43 +56,16 @@ wasmtime::component::bindgen!({
 /// The generated bindings of the `api` interface.
 pub use exports::isms::plugin::api as wit;
 
-/// Sandbox limits of one plugin call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Limits {
-    /// Fuel (about one unit per WebAssembly instruction) per batch.
-    pub fuel: u64,
-    /// Wall-clock backstop per batch.
-    pub deadline: Duration,
-    /// Linear memory cap, in bytes.
-    pub memory: usize,
-    /// WebAssembly stack cap, in bytes.
-    pub stack: usize,
-    /// Scenarios per `evaluate` call.
-    pub batch_size: usize,
-    /// Longest text a plugin may return (reasons, messages, codes), in bytes.
-    pub max_text: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            fuel: 1_000_000_000,
-            deadline: Duration::from_secs(10),
-            memory: 64 << 20,
-            stack: 512 << 10,
-            batch_size: 2000,
-            max_text: 4096,
-        }
-    }
-}
-
 /// Why a plugin call produced no usable result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     OutOfFuel,
+    RunBudget,
     Timeout,
     MemoryLimit,
+    TableLimit,
+    ResourceLimit,
     StackOverflow,
     Trap,
     MalformedResult,
@@ -89,8 +75,11 @@ impl FailureKind {
     pub fn as_str(self) -> &'static str {
         match self {
             FailureKind::OutOfFuel => "ran out of fuel",
+            FailureKind::RunBudget => "spent its run budget",
             FailureKind::Timeout => "exceeded its time limit",
             FailureKind::MemoryLimit => "exceeded its memory limit",
+            FailureKind::TableLimit => "exceeded its table limit",
+            FailureKind::ResourceLimit => "exceeded a resource limit",
             FailureKind::StackOverflow => "exhausted its stack",
             FailureKind::Trap => "trapped",
             FailureKind::MalformedResult => "returned a malformed result",
@@ -129,8 +118,11 @@ pub struct Plugin {
     /// sha256 of the component file.
     pub sha256: String,
     pub dir: PathBuf,
-    pub(crate) component: Component,
+    /// The compiled component, linked once; every call instantiates it in a fresh store.
+    pub(crate) pre: SectorPluginPre<Sandbox>,
     pub limits: Limits,
+    /// Size, function count and largest function body of the component.
+    pub shape: precheck::Shape,
 }
 
 impl std::fmt::Debug for Plugin {
@@ -143,16 +135,34 @@ impl std::fmt::Debug for Plugin {
     }
 }
 
-/// The process-wide engine: fuel metering, epoch interruption, stack cap. Its epoch advances
-/// every 10 ms on a background thread, so deadlines are counted in those ticks.
+/// The process-wide engine: fuel metering, epoch interruption, stack cap, and only the
+/// WebAssembly features that plugins built with the SDK use. Everything else is turned off
+/// so that a hostile component cannot reach it: shared memories and threads, several
+/// memories in one module, 64-bit memories, GC, exceptions, stack switching, async
+/// component functions. NaNs are canonicalised and relaxed SIMD is deterministic, so a
+/// plugin computes the same on every machine. Its epoch advances every 10 ms on a
+/// background thread, so deadlines are counted in those ticks.
 pub(crate) fn engine() -> &'static wasmtime::Engine {
     static ENGINE: OnceLock<wasmtime::Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let mut config = wasmtime::Config::new();
-        config.consume_fuel(true);
-        config.epoch_interruption(true);
-        config.max_wasm_stack(Limits::default().stack);
-        config.wasm_component_model(true);
+        config
+            .consume_fuel(true)
+            .epoch_interruption(true)
+            .max_wasm_stack(STACK)
+            .wasm_component_model(true)
+            .wasm_threads(false)
+            .wasm_shared_everything_threads(false)
+            .wasm_multi_memory(false)
+            .wasm_memory64(false)
+            .wasm_gc(false)
+            .wasm_function_references(false)
+            .wasm_exceptions(false)
+            .wasm_stack_switching(false)
+            .wasm_wide_arithmetic(false)
+            .wasm_component_model_async(false)
+            .relaxed_simd_deterministic(true)
+            .cranelift_nan_canonicalization(true);
         // The configuration is fixed and valid: failing here is a defect of this build.
         let engine =
             wasmtime::Engine::new(&config).unwrap_or_else(|e| panic!("wasmtime engine: {e}"));

@@ -1,17 +1,14 @@
 //! Calling a plugin inside its sandbox, and checking what it returns.
 
-use wasmtime::component::{Component, Linker};
-use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime::{Store, Trap};
 
-use super::{EPOCH_TICK, FailureKind, Limits, Plugin, PluginFailure, SectorPlugin, engine, wit};
+use super::limits::{Breach, Sandbox};
+use super::{
+    EPOCH_TICK, FailureKind, Limits, Plugin, PluginFailure, SectorPluginPre, engine, text, wit,
+};
 use crate::catalog::{Catalog, ControlIdx};
 use crate::model::Severity;
 use crate::rules::ruleset::{Factor, ReasonCategory};
-
-/// What a store holds: only its resource limits (the plugin gets no host state).
-struct Sandbox {
-    limits: StoreLimits,
-}
 
 /// A batch as sent to the plugin.
 pub type BatchInput = wit::Batch;
@@ -25,7 +22,8 @@ pub struct Adjustment {
     pub reason: String,
 }
 
-/// A checked finding; `asset` indexes the batch's assets.
+/// A checked finding; `asset` indexes the batch's assets. `code` is the plugin's own code,
+/// without the namespace the engine puts in front of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub asset: usize,
@@ -39,6 +37,8 @@ pub struct Finding {
 pub struct BatchOutput {
     pub adjustments: Vec<Adjustment>,
     pub findings: Vec<Finding>,
+    /// Fuel the call spent, for the plugin's run budget.
+    pub fuel: u64,
 }
 
 /// A checked applicability reason.
@@ -49,86 +49,144 @@ pub struct PluginReason {
     pub text: String,
 }
 
-/// Runs `call` on a fresh instance in a fresh store with the plugin's limits.
+/// Longest error text kept from wasmtime (the cause chain with a short backtrace).
+const MAX_ERROR: usize = 1200;
+
+/// Runs `call` on a fresh instance in a fresh store with the plugin's limits; returns its
+/// result and the fuel it spent.
 fn sandboxed<R>(
-    component: &Component,
+    pre: &SectorPluginPre<Sandbox>,
     plugin: &str,
     label: &str,
     limits: Limits,
-    call: impl FnOnce(&SectorPlugin, &mut Store<Sandbox>) -> wasmtime::Result<R>,
-) -> Result<R, PluginFailure> {
+    call: impl FnOnce(&super::SectorPlugin, &mut Store<Sandbox>) -> wasmtime::Result<R>,
+) -> Result<(R, u64), PluginFailure> {
     let fail = |kind, message: String| PluginFailure {
         plugin: plugin.to_owned(),
         kind,
         call: label.to_owned(),
         message,
     };
-    let mut store = Store::new(
-        engine(),
-        Sandbox {
-            limits: StoreLimitsBuilder::new()
-                .memory_size(limits.memory)
-                .instances(4)
-                .tables(4)
-                .memories(2)
-                .trap_on_grow_failure(true)
-                .build(),
-        },
-    );
-    store.limiter(|s| &mut s.limits);
+    let mut store = Store::new(engine(), Sandbox::new(limits));
+    store.limiter(|s| s);
     store
         .set_fuel(limits.fuel)
         .map_err(|e| fail(FailureKind::Trap, e.to_string()))?;
-    let ticks = (limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
-    store.set_epoch_deadline(ticks);
+    // Bounds what the host copies out of the plugin's memory for the results: strings may
+    // alias, so the count of bytes lifted, not the memory size, is what must be capped.
+    store.set_hostcall_fuel(limits.result_size);
+    let ticks = (limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1);
+    store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
     store.epoch_deadline_trap();
-    let linker: Linker<Sandbox> = Linker::new(engine());
-    let result = SectorPlugin::instantiate(&mut store, component, &linker)
+    let result = pre
+        .instantiate(&mut store)
         .and_then(|p| call(&p, &mut store));
-    result.map_err(|e| {
-        let kind = match e.downcast_ref::<Trap>() {
-            Some(Trap::OutOfFuel) => FailureKind::OutOfFuel,
-            Some(Trap::Interrupt) => FailureKind::Timeout,
-            Some(Trap::StackOverflow) => FailureKind::StackOverflow,
-            _ if format!("{e:#}").contains("growing memory") => FailureKind::MemoryLimit,
-            _ => FailureKind::Trap,
-        };
-        let detail = match kind {
-            FailureKind::OutOfFuel => format!("its budget of {} fuel units is spent", limits.fuel),
-            FailureKind::Timeout => format!("still running after {:?}", limits.deadline),
-            FailureKind::MemoryLimit => format!(
-                "it tried to grow its memory beyond {} MiB",
-                limits.memory >> 20
-            ),
-            _ => format!("{e:#}")
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
-        };
-        fail(kind, detail)
+    let spent = limits.fuel - store.get_fuel().unwrap_or(0).min(limits.fuel);
+    result.map(|r| (r, spent)).map_err(|e| {
+        let (kind, message) = classify(&e, store.data().breach, &limits);
+        fail(kind, message)
     })
 }
 
-/// Calls `describe`.
+/// What went wrong, from the limiter's record and the error's cause chain.
+fn classify(e: &wasmtime::Error, breach: Option<Breach>, limits: &Limits) -> (FailureKind, String) {
+    let chain = e
+        .chain()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(": ");
+    match (breach, e.downcast_ref::<Trap>()) {
+        (Some(Breach::Memory { requested }), _) => (
+            FailureKind::MemoryLimit,
+            format!(
+                "it asked for {} MiB of memory in all, above its limit of {} MiB (`memory_mib`)",
+                requested >> 20,
+                limits.memory >> 20
+            ),
+        ),
+        (Some(Breach::TableElements { requested }), _) => (
+            FailureKind::TableLimit,
+            format!(
+                "it asked for {requested} table elements in all, above its limit of {} (`table_elements`)",
+                limits.table_elements
+            ),
+        ),
+        (None, Some(Trap::OutOfFuel)) => (
+            FailureKind::OutOfFuel,
+            format!(
+                "its budget of {} fuel units per call is spent (`fuel`)",
+                limits.fuel
+            ),
+        ),
+        (None, Some(Trap::Interrupt)) => (
+            FailureKind::Timeout,
+            format!(
+                "still running after {} s (`deadline_seconds`)",
+                limits.deadline.as_secs()
+            ),
+        ),
+        (None, Some(Trap::StackOverflow)) => (
+            FailureKind::StackOverflow,
+            format!(
+                "its stack of {} KiB is exhausted",
+                super::limits::STACK >> 10
+            ),
+        ),
+        _ if chain.contains("fuel allocated for hostcalls has been exhausted") => (
+            FailureKind::MalformedResult,
+            format!(
+                "its results are larger than {} MiB (`result_mib`)",
+                limits.result_size >> 20
+            ),
+        ),
+        _ if chain.contains("count too high") || chain.contains("resource limit") => (
+            FailureKind::ResourceLimit,
+            format!(
+                "{}; allowed: {} instances, {} memories, {} tables (`instances`, `memories`, `tables`)",
+                text::one_line(&chain, MAX_ERROR),
+                limits.instances,
+                limits.memories,
+                limits.tables
+            ),
+        ),
+        _ => (FailureKind::Trap, text::one_line(&chain, MAX_ERROR)),
+    }
+}
+
+/// Calls `describe`, and checks the descriptor.
 pub(crate) fn describe(
-    component: &Component,
+    pre: &SectorPluginPre<Sandbox>,
     id: &str,
     limits: Limits,
 ) -> Result<wit::Descriptor, PluginFailure> {
-    let d = sandboxed(component, id, "describe", limits, |p, s| {
+    let (d, _) = sandboxed(pre, id, "describe", limits, |p, s| {
         p.isms_plugin_api().call_describe(s)
     })?;
-    let bad = [&d.id, &d.name, &d.version, &d.interface_version]
-        .iter()
-        .any(|t| t.is_empty() || t.len() > limits.max_text);
-    if bad || d.description.len() > limits.max_text || d.controls.len() > 200 {
-        return Err(PluginFailure {
-            plugin: id.to_owned(),
-            kind: FailureKind::MalformedResult,
-            call: "describe".into(),
-            message: "the descriptor has empty or oversized fields".into(),
-        });
+    let malformed = |message: String| PluginFailure {
+        plugin: id.to_owned(),
+        kind: FailureKind::MalformedResult,
+        call: "describe".into(),
+        message,
+    };
+    let fields = [
+        ("id", &d.id),
+        ("name", &d.name),
+        ("version", &d.version),
+        ("interface-version", &d.interface_version),
+        ("description", &d.description),
+    ];
+    for (name, value) in fields {
+        text::check(value, limits.max_text)
+            .map_err(|why| malformed(format!("the descriptor's {name} {why}")))?;
+    }
+    if d.controls.len() > 200 {
+        return Err(malformed(format!(
+            "the descriptor names {} controls",
+            d.controls.len()
+        )));
+    }
+    for c in &d.controls {
+        text::check(c, 64).map_err(|why| malformed(format!("a control id {why}")))?;
     }
     Ok(d)
 }
@@ -142,7 +200,8 @@ fn malformed(plugin: &Plugin, call: &str, message: String) -> PluginFailure {
     }
 }
 
-/// A code a plugin may use: short, letters, digits, `-`, `_` and `.`.
+/// A code a plugin may use: short, letters, digits, `-`, `_` and `.` (no `:`, which separates
+/// the plugin's namespace from its code).
 fn valid_code(code: &str) -> bool {
     !code.is_empty()
         && code.len() <= 64
@@ -159,21 +218,19 @@ pub fn run_evaluate(
     max_step: u8,
 ) -> Result<BatchOutput, PluginFailure> {
     let limits = plugin.limits;
-    let r = sandboxed(
-        &plugin.component,
-        &plugin.manifest.id,
-        call,
-        limits,
-        |p, s| p.isms_plugin_api().call_evaluate(s, batch),
-    )?;
-    decode_evaluate(
+    let (r, fuel) = sandboxed(&plugin.pre, &plugin.manifest.id, call, limits, |p, s| {
+        p.isms_plugin_api().call_evaluate(s, batch)
+    })?;
+    let mut out = decode_evaluate(
         r,
         batch.scenarios.len(),
         batch.assets.len(),
         max_step,
         limits.max_text,
     )
-    .map_err(|message| malformed(plugin, call, message))
+    .map_err(|message| malformed(plugin, call, message))?;
+    out.fuel = fuel;
+    Ok(out)
 }
 
 /// Checks and converts what a plugin's `evaluate` returned for a batch of `ns` scenarios and
@@ -195,7 +252,6 @@ pub fn decode_evaluate(
             r.findings.len()
         ));
     }
-    let text_ok = |t: &str| !t.trim().is_empty() && t.len() <= max_text;
     let mut out = BatchOutput::default();
     for a in r.adjustments {
         let i = a.scenario as usize;
@@ -210,9 +266,8 @@ pub fn decode_evaluate(
                 a.delta
             ));
         }
-        if !text_ok(&a.reason) {
-            return Err("an adjustment has an empty or oversized reason".into());
-        }
+        text::check(&a.reason, max_text)
+            .map_err(|why| format!("the reason of an adjustment of scenario {i} {why}"))?;
         out.adjustments.push(Adjustment {
             scenario: i,
             factor: match a.factor {
@@ -228,9 +283,14 @@ pub fn decode_evaluate(
         if i >= na {
             return Err(format!("a finding names asset {i} of a batch of {na}"));
         }
-        if !valid_code(&f.code) || !text_ok(&f.message) {
-            return Err("a finding has an invalid code or an empty or oversized message".into());
+        if !valid_code(&f.code) {
+            return Err(format!(
+                "a finding has the code {:?}; codes are 1-64 letters, digits, `-`, `_` and `.`",
+                text::one_line(&f.code, 80)
+            ));
         }
+        text::check(&f.message, max_text)
+            .map_err(|why| format!("the message of finding {} {why}", f.code))?;
         out.findings.push(Finding {
             asset: i,
             code: f.code,
@@ -254,8 +314,8 @@ pub fn run_applicability(
     catalog: &Catalog,
 ) -> Result<Vec<PluginReason>, PluginFailure> {
     let call = "applicability";
-    let reasons = sandboxed(
-        &plugin.component,
+    let (reasons, _) = sandboxed(
+        &plugin.pre,
         &plugin.manifest.id,
         call,
         plugin.limits,
@@ -281,18 +341,14 @@ pub fn run_applicability(
                     call,
                     format!(
                         "unknown control `{}` in {}",
-                        r.control.chars().take(32).collect::<String>(),
+                        text::one_line(&r.control, 32),
                         catalog.id
                     ),
                 )
             })?;
-            if r.text.trim().is_empty() || r.text.len() > plugin.limits.max_text {
-                return Err(malformed(
-                    plugin,
-                    call,
-                    "a reason has an empty or oversized text".into(),
-                ));
-            }
+            text::check(&r.text, plugin.limits.max_text).map_err(|why| {
+                malformed(plugin, call, format!("the reason for {} {why}", r.control))
+            })?;
             Ok(PluginReason {
                 control,
                 category: match r.category {

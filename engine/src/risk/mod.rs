@@ -185,8 +185,10 @@ pub struct Assessment {
     pub rule_failures: Vec<RuleFailures>,
     /// Findings the plugins reported about assets.
     pub plugin_findings: Vec<plugins::PluginFinding>,
-    /// Plugin calls that failed; their results were discarded.
+    /// Plugins that failed, one failure each; none of their results were used.
     pub plugin_failures: Vec<crate::plugin::PluginFailure>,
+    /// Applicability reasons from the plugins that did not fail, with the plugin's index.
+    pub plugin_reasons: Vec<(usize, crate::plugin::PluginReason)>,
     pub as_of: NaiveDate,
     pub evaluator: Evaluator,
 }
@@ -887,7 +889,7 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
         risks.extend(chunk.risks);
         register_failures.extend(chunk.failures);
     }
-    let from_plugins = plugins::run(&scorer, &risks);
+    let from_plugins = plugins::run(&scorer, &risks, Some(&in_scope));
     plugins::apply(&scorer, &mut risks, &from_plugins.adjustments);
     Assessment {
         risks,
@@ -896,6 +898,7 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
         rule_failures: summarise(register_failures),
         plugin_findings: from_plugins.findings,
         plugin_failures: from_plugins.failures,
+        plugin_reasons: from_plugins.reasons,
         as_of: options.as_of,
         evaluator: options.evaluator,
     }
@@ -1050,7 +1053,7 @@ pub fn explain(ws: &Workspace, id: &str, options: Options) -> Result<Derivation,
     let mut ignored = Vec::new();
     let scored = scorer.score(&input, &value, &hits, &mut ignored, Some(&mut trace));
     // Plugins see the scenario as they see it in a full run: alone in its batch here.
-    let from_plugins = plugins::run(&scorer, std::slice::from_ref(&scored));
+    let from_plugins = plugins::run(&scorer, std::slice::from_ref(&scored), None);
     if !from_plugins.adjustments.is_empty() {
         let register = scored.source != RiskSource::Generated;
         trace.plugin_adjustments = from_plugins

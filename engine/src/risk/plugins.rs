@@ -1,12 +1,14 @@
 //! Running the workspace's plugins over the scored scenarios: batches out, checked risk
 //! adjustments and findings back, on a rayon pool of their own.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{ScoredRisk, Scorer};
 use crate::model::{AssetIdx, AttrValue, FactValue, Severity};
+use crate::plugin::breaker::{self, BatchResult, Breaker};
 use crate::plugin::{self, PluginFailure, wit};
 use crate::rules::ruleset::Factor;
 use crate::workspace::Workspace;
@@ -32,11 +34,14 @@ pub struct PluginAdjustment {
     pub reason: String,
 }
 
-/// Everything the plugins returned for an assessment.
+/// Everything the plugins returned for an assessment. A plugin that failed contributes only
+/// its one failure: none of its results.
 #[derive(Debug, Default)]
 pub struct PluginResults {
     pub adjustments: Vec<PluginAdjustment>,
     pub findings: Vec<PluginFinding>,
+    /// Applicability reasons, with the index of the plugin that gave each.
+    pub reasons: Vec<(usize, plugin::PluginReason)>,
     pub failures: Vec<PluginFailure>,
 }
 
@@ -136,11 +141,55 @@ fn batch(
     )
 }
 
-/// Runs every plugin over `risks` in batches and collects their checked results, in plugin
-/// order then batch order, whatever the threads.
-pub(super) fn run(scorer: &Scorer<'_>, risks: &[ScoredRisk]) -> PluginResults {
+/// The in-scope inventory as plugins see it: counts by type, classification, tag and flag.
+fn inventory(ws: &Workspace, in_scope: &[bool]) -> wit::Inventory {
+    let mut kinds: BTreeMap<String, u32> = BTreeMap::new();
+    let mut classes: BTreeMap<String, u32> = BTreeMap::new();
+    let mut tags: BTreeMap<String, u32> = BTreeMap::new();
+    let mut flagged: BTreeMap<String, u32> = BTreeMap::new();
+    let mut total = 0u32;
+    let assets = ws.assets.iter().zip(in_scope).filter(|(_, s)| **s);
+    for (asset, _) in assets {
+        total += 1;
+        *kinds.entry(asset.kind.as_str().to_owned()).or_default() += 1;
+        let class = asset.classification.map_or("unclassified", |c| c.as_str());
+        *classes.entry(class.to_owned()).or_default() += 1;
+        for t in &asset.tags {
+            *tags.entry(t.clone()).or_default() += 1;
+        }
+        for (k, v) in &asset.attributes {
+            let on = match v {
+                AttrValue::Bool(b) => *b,
+                AttrValue::Text(t) => crate::load::parse_bool(t) == Some(true),
+                _ => false,
+            };
+            if on {
+                *flagged.entry(k.clone()).or_default() += 1;
+            }
+        }
+    }
+    wit::Inventory {
+        facts: facts(ws),
+        assets: total,
+        kinds: kinds.into_iter().collect(),
+        classifications: classes.into_iter().collect(),
+        tags: tags.into_iter().collect(),
+        flagged: flagged.into_iter().collect(),
+    }
+}
+
+/// Runs every plugin: `applicability` once (when `in_scope` is given: a full run, not the
+/// explanation of one scenario), then `evaluate` over `risks` in batches, on a pool of its
+/// own. The outcome is the same for any number of threads: results in plugin order then
+/// batch order, and each plugin either contributes all of its results or, having failed, one
+/// failure (see [`plugin::breaker`]).
+pub(super) fn run(
+    scorer: &Scorer<'_>,
+    risks: &[ScoredRisk],
+    in_scope: Option<&[bool]>,
+) -> PluginResults {
     let ws = scorer.ws;
-    if ws.plugins.is_empty() || risks.is_empty() {
+    if ws.plugins.is_empty() {
         return PluginResults::default();
     }
     let facts = facts(ws);
@@ -158,81 +207,122 @@ pub(super) fn run(scorer: &Scorer<'_>, risks: &[ScoredRisk]) -> PluginResults {
         .max(ws.risk_model.matrix.max_impact())
         - 1;
     let chunks: Vec<(usize, &[ScoredRisk])> = risks.chunks(size).enumerate().collect();
-    let work = |&(n, chunk): &(usize, &[ScoredRisk])| {
-        let (b, assets) = batch(scorer, &facts, chunk);
-        let start = n * size;
-        ws.plugins
-            .iter()
-            .enumerate()
-            .map(|(p, plugin)| {
-                let call = format!(
-                    "evaluate batch {} (scenarios {}-{})",
-                    n + 1,
-                    start,
-                    start + chunk.len() - 1
-                );
-                (
-                    p,
-                    plugin::run_evaluate(plugin, &b, &call, max_step),
-                    start,
-                    assets.clone(),
-                )
-            })
-            .collect::<Vec<_>>()
-    };
     // Plugins run on a pool of their own, so a slow plugin does not hold the pool the rest
     // of the engine uses.
-    let per_chunk: Vec<_> = match rayon::ThreadPoolBuilder::new()
+    let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(rayon::current_num_threads())
         .thread_name(|i| format!("isms-plugin-{i}"))
         .build()
-    {
-        Ok(pool) => pool.install(|| {
-            use rayon::prelude::*;
-            chunks.par_iter().map(work).collect()
-        }),
-        Err(_) => chunks.iter().map(work).collect(),
-    };
-    let mut by_plugin: Vec<Vec<_>> = vec![Vec::new(); ws.plugins.len()];
-    for results in per_chunk {
-        for (p, result, start, assets) in results {
-            by_plugin[p].push((result, start, assets));
+        .ok();
+    let inventory = in_scope.map(|s| inventory(ws, s));
+    let applicability: Vec<Option<Result<Vec<plugin::PluginReason>, PluginFailure>>> =
+        on_pool(pool.as_ref(), || {
+            ws.plugins
+                .par_iter()
+                .map(|p| {
+                    let inventory = inventory.as_ref()?;
+                    Some(plugin::run_applicability(p, inventory, ws.catalog))
+                })
+                .collect()
+        });
+    let breakers: Vec<Breaker> = ws
+        .plugins
+        .iter()
+        .zip(&applicability)
+        .map(|(p, a)| Breaker::new(chunks.len(), p.limits.run_fuel, matches!(a, Some(Err(_)))))
+        .collect();
+    let work = |&(n, chunk): &(usize, &[ScoredRisk])| {
+        if breakers.iter().all(|b| b.skip(n)) {
+            return (vec![None; ws.plugins.len()], Vec::new());
         }
+        let (b, assets) = batch(scorer, &facts, chunk);
+        let start = n * size;
+        let call = format!(
+            "evaluate batch {} (scenarios {}-{})",
+            n + 1,
+            start,
+            start + chunk.len() - 1
+        );
+        let results = ws
+            .plugins
+            .iter()
+            .zip(&breakers)
+            .map(|(plugin, breaker)| {
+                if breaker.skip(n) {
+                    return None;
+                }
+                let result = plugin::run_evaluate(plugin, &b, &call, max_step);
+                breaker.record(n, &result);
+                Some(result)
+            })
+            .collect();
+        (results, assets)
+    };
+    let per_chunk: Vec<(Vec<BatchResult>, Vec<AssetIdx>)> =
+        on_pool(pool.as_ref(), || chunks.par_iter().map(work).collect());
+    let mut by_plugin: Vec<Vec<BatchResult>> = vec![Vec::new(); ws.plugins.len()];
+    let mut batch_assets = Vec::with_capacity(per_chunk.len());
+    for (results, assets) in per_chunk {
+        for (p, result) in results.into_iter().enumerate() {
+            by_plugin[p].push(result);
+        }
+        batch_assets.push(assets);
     }
     let mut out = PluginResults::default();
-    let mut seen = std::collections::HashSet::new();
-    for (p, results) in by_plugin.into_iter().enumerate() {
-        let id = &ws.plugins[p].manifest.id;
-        for (result, start, assets) in results {
-            match result {
-                Ok(o) => {
-                    out.adjustments
-                        .extend(o.adjustments.into_iter().map(|a| PluginAdjustment {
-                            risk: start + a.scenario,
-                            plugin: p,
-                            factor: a.factor,
-                            delta: a.delta,
-                            reason: a.reason,
-                        }));
-                    for f in o.findings {
-                        // An asset in several batches may be reported more than once.
-                        let asset = assets[f.asset];
-                        if seen.insert((p, asset, f.code.clone())) {
-                            out.findings.push(PluginFinding {
-                                plugin: id.clone(),
-                                asset,
-                                code: f.code,
-                                severity: f.severity,
-                                message: f.message,
-                            });
-                        }
-                    }
+    let mut seen = HashSet::new();
+    for (p, (results, reasons)) in by_plugin.into_iter().zip(applicability).enumerate() {
+        let plugin = &ws.plugins[p];
+        let id = &plugin.manifest.id;
+        let verdict = match reasons {
+            Some(Err(f)) => Err(f),
+            Some(Ok(reasons)) => breaker::verdict(id, plugin.limits.run_fuel, results)
+                .map(|outputs| (outputs, reasons)),
+            None => breaker::verdict(id, plugin.limits.run_fuel, results)
+                .map(|outputs| (outputs, Vec::new())),
+        };
+        let (outputs, reasons) = match verdict {
+            Ok(v) => v,
+            Err(failure) => {
+                out.failures.push(failure);
+                continue;
+            }
+        };
+        out.reasons.extend(reasons.into_iter().map(|r| (p, r)));
+        for (n, o) in outputs.into_iter().enumerate() {
+            let start = n * size;
+            out.adjustments
+                .extend(o.adjustments.into_iter().map(|a| PluginAdjustment {
+                    risk: start + a.scenario,
+                    plugin: p,
+                    factor: a.factor,
+                    delta: a.delta,
+                    reason: a.reason,
+                }));
+            for f in o.findings {
+                // An asset in several batches may be reported more than once.
+                let asset = batch_assets[n][f.asset];
+                if seen.insert((p, asset, f.code.clone())) {
+                    out.findings.push(PluginFinding {
+                        plugin: id.clone(),
+                        asset,
+                        // The plugin's own namespace: it cannot pass for an engine check.
+                        code: format!("{id}:{}", f.code),
+                        severity: f.severity,
+                        message: f.message,
+                    });
                 }
-                Err(failure) => out.failures.push(failure),
             }
         }
     }
     out
+}
+
+/// Runs `f` on `pool`, or on the current pool when none could be built.
+fn on_pool<R: Send>(pool: Option<&rayon::ThreadPool>, f: impl FnOnce() -> R + Send) -> R {
+    match pool {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
 }
 
 /// Applies the adjustments to the risks they name.

@@ -1,0 +1,434 @@
+//! Everything a plugin may spend or allocate, the host's ceiling for each, and the store's
+//! resource limiter that enforces the allocation limits while a plugin runs.
+//!
+//! A limit can be set in two places: the workspace's `[plugin_limits]` (the operator's
+//! setting for every plugin) and the plugin's own `plugin.toml` `[limits]` (what its author
+//! says it needs). A plugin runs under the tighter of the two, the built-in default when
+//! neither sets it, and never above the host maximum: a value outside `1..=max` is a load
+//! error located at the value.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::diag::Diagnostics;
+use crate::load::SourceFile;
+
+/// Sandbox limits of one plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// Fuel per call (about one unit per WebAssembly instruction, one per byte that a bulk
+    /// memory or table operation touches). The deterministic budget.
+    pub fuel: u64,
+    /// Fuel for all `evaluate` calls of one run together; the plugin fails for the run when
+    /// its batches, counted in order, spend more.
+    pub run_fuel: u64,
+    /// Wall-clock backstop per call. Reaching it fails the plugin for the whole run.
+    pub deadline: Duration,
+    /// Linear memory, in bytes, summed over all of the plugin's memories.
+    pub memory: usize,
+    /// Linear memories.
+    pub memories: usize,
+    /// Tables.
+    pub tables: usize,
+    /// Table elements, summed over all tables.
+    pub table_elements: usize,
+    /// Core and component instances.
+    pub instances: usize,
+    /// Size of the component file, checked before it is compiled.
+    pub module_size: usize,
+    /// Functions defined by the component's modules, checked before compilation.
+    pub functions: usize,
+    /// Size of the largest function body, checked before compilation. Compilation time grows
+    /// faster than linearly within one function, so this bounds the cost of each.
+    pub function_size: usize,
+    /// Scenarios per `evaluate` call.
+    pub batch_size: usize,
+    /// Longest text a plugin may return (reasons, messages, codes), in bytes.
+    pub max_text: usize,
+    /// Bytes the host copies out of the plugin for one call's results (strings and lists,
+    /// counted as lifted: aliased strings count each time).
+    pub result_size: usize,
+}
+
+/// The WebAssembly stack cap of every call. It is a property of the engine that all plugins
+/// share, so it is fixed rather than set per plugin.
+pub const STACK: usize = 512 << 10;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            fuel: 1_000_000_000,
+            run_fuel: 200_000_000_000,
+            deadline: Duration::from_secs(30),
+            memory: 64 << 20,
+            memories: 1,
+            tables: 2,
+            table_elements: 100_000,
+            instances: 4,
+            module_size: 8 << 20,
+            functions: 20_000,
+            function_size: 256 << 10,
+            batch_size: 2000,
+            max_text: 4096,
+            result_size: 16 << 20,
+        }
+    }
+}
+
+/// One configurable limit: its key, its unit, the host maximum (in that unit) and where it
+/// lives in [`Limits`].
+struct Knob {
+    key: &'static str,
+    max: u64,
+    get: fn(&Limits) -> u64,
+    set: fn(&mut Limits, u64),
+}
+
+/// Every configurable limit. The maxima keep each cost bounded whatever a manifest says:
+/// about 100 s of computation per call, 4 GiB of memory (all a 32-bit memory can address),
+/// a compilation of at most a few seconds.
+const KNOBS: &[Knob] = &[
+    Knob {
+        key: "fuel",
+        max: 100_000_000_000,
+        get: |l| l.fuel,
+        set: |l, v| l.fuel = v,
+    },
+    Knob {
+        key: "run_fuel",
+        max: 10_000_000_000_000,
+        get: |l| l.run_fuel,
+        set: |l, v| l.run_fuel = v,
+    },
+    Knob {
+        key: "deadline_seconds",
+        max: 3600,
+        get: |l| l.deadline.as_secs(),
+        set: |l, v| l.deadline = Duration::from_secs(v),
+    },
+    Knob {
+        key: "memory_mib",
+        max: 4096,
+        get: |l| (l.memory >> 20) as u64,
+        set: |l, v| l.memory = (v as usize) << 20,
+    },
+    Knob {
+        key: "memories",
+        max: 4,
+        get: |l| l.memories as u64,
+        set: |l, v| l.memories = v as usize,
+    },
+    Knob {
+        key: "tables",
+        max: 16,
+        get: |l| l.tables as u64,
+        set: |l, v| l.tables = v as usize,
+    },
+    Knob {
+        key: "table_elements",
+        max: 10_000_000,
+        get: |l| l.table_elements as u64,
+        set: |l, v| l.table_elements = v as usize,
+    },
+    Knob {
+        key: "instances",
+        max: 16,
+        get: |l| l.instances as u64,
+        set: |l, v| l.instances = v as usize,
+    },
+    Knob {
+        key: "module_mib",
+        max: 64,
+        get: |l| (l.module_size >> 20) as u64,
+        set: |l, v| l.module_size = (v as usize) << 20,
+    },
+    Knob {
+        key: "functions",
+        max: 200_000,
+        get: |l| l.functions as u64,
+        set: |l, v| l.functions = v as usize,
+    },
+    Knob {
+        key: "function_kib",
+        max: 1024,
+        get: |l| (l.function_size >> 10) as u64,
+        set: |l, v| l.function_size = (v as usize) << 10,
+    },
+    Knob {
+        key: "batch_size",
+        max: 1_000_000,
+        get: |l| l.batch_size as u64,
+        set: |l, v| l.batch_size = v as usize,
+    },
+    Knob {
+        key: "max_text",
+        max: 65_536,
+        get: |l| l.max_text as u64,
+        set: |l, v| l.max_text = v as usize,
+    },
+    Knob {
+        key: "result_mib",
+        max: 1024,
+        get: |l| (l.result_size >> 20) as u64,
+        set: |l, v| l.result_size = (v as usize) << 20,
+    },
+];
+
+/// The host maximum of every configurable limit, as `(key, maximum)`; for documentation and
+/// `isms plugin test`.
+pub fn host_maxima() -> impl Iterator<Item = (&'static str, u64)> {
+    KNOBS.iter().map(|k| (k.key, k.max))
+}
+
+/// A `[plugin_limits]` (isms.toml) or `[limits]` (plugin.toml) table: limits a manifest sets.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    pub fuel: Option<Spanned<u64>>,
+    pub run_fuel: Option<Spanned<u64>>,
+    pub deadline_seconds: Option<Spanned<u64>>,
+    pub memory_mib: Option<Spanned<u64>>,
+    pub memories: Option<Spanned<u64>>,
+    pub tables: Option<Spanned<u64>>,
+    pub table_elements: Option<Spanned<u64>>,
+    pub instances: Option<Spanned<u64>>,
+    pub module_mib: Option<Spanned<u64>>,
+    pub functions: Option<Spanned<u64>>,
+    pub function_kib: Option<Spanned<u64>>,
+    pub batch_size: Option<Spanned<u64>>,
+    pub max_text: Option<Spanned<u64>>,
+    pub result_mib: Option<Spanned<u64>>,
+}
+
+impl LimitSettings {
+    fn get(&self, key: &str) -> Option<&Spanned<u64>> {
+        match key {
+            "fuel" => self.fuel.as_ref(),
+            "run_fuel" => self.run_fuel.as_ref(),
+            "deadline_seconds" => self.deadline_seconds.as_ref(),
+            "memory_mib" => self.memory_mib.as_ref(),
+            "memories" => self.memories.as_ref(),
+            "tables" => self.tables.as_ref(),
+            "table_elements" => self.table_elements.as_ref(),
+            "instances" => self.instances.as_ref(),
+            "module_mib" => self.module_mib.as_ref(),
+            "functions" => self.functions.as_ref(),
+            "function_kib" => self.function_kib.as_ref(),
+            "batch_size" => self.batch_size.as_ref(),
+            "max_text" => self.max_text.as_ref(),
+            "result_mib" => self.result_mib.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Checks every value against `1..=host maximum`, reporting each bad one at its place in
+    /// `source`. Returns the valid values as `(knob, value)`.
+    fn checked(&self, source: &SourceFile, diags: &mut Diagnostics) -> Vec<(&'static Knob, u64)> {
+        let mut out = Vec::new();
+        for knob in KNOBS {
+            let Some(v) = self.get(knob.key) else {
+                continue;
+            };
+            let value = *v.get_ref();
+            if (1..=knob.max).contains(&value) {
+                out.push((knob, value));
+            } else {
+                let at = v.span();
+                diags.push(
+                    source
+                        .error_at(
+                            "load::plugin-limit",
+                            at.start,
+                            at.len(),
+                            None,
+                            format!(
+                                "`{}` = {value} is outside 1..={} (the host maximum)",
+                                knob.key, knob.max
+                            ),
+                        )
+                        .with_help("plugin limits bound what a third-party plugin may cost"),
+                );
+            }
+        }
+        out
+    }
+}
+
+/// The limits a plugin runs under: for each limit, the tighter of the workspace's and the
+/// plugin's own setting, the default when neither sets it. Bad values are reported in the
+/// file that holds them and ignored.
+pub fn resolve(
+    workspace: Option<(&LimitSettings, &SourceFile)>,
+    plugin: Option<(&LimitSettings, &SourceFile)>,
+    diags: &mut Diagnostics,
+) -> Limits {
+    let mut limits = Limits::default();
+    let mut set: Vec<&'static str> = Vec::new();
+    for (settings, source) in [workspace, plugin].into_iter().flatten() {
+        for (knob, value) in settings.checked(source, diags) {
+            let tighter = if set.contains(&knob.key) {
+                value.min((knob.get)(&limits))
+            } else {
+                set.push(knob.key);
+                value
+            };
+            (knob.set)(&mut limits, tighter);
+        }
+    }
+    limits
+}
+
+/// Which allocation limit a plugin ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Breach {
+    Memory { requested: usize },
+    TableElements { requested: usize },
+}
+
+/// The store's state: the plugin's limits and what it holds now. Enforces the totals over all
+/// memories and tables, which wasmtime's own `StoreLimits` counts per memory and per table.
+pub(crate) struct Sandbox {
+    limits: Limits,
+    memory: usize,
+    table_elements: usize,
+    /// The first limit the plugin ran into, to name it in the failure.
+    pub(crate) breach: Option<Breach>,
+}
+
+impl Sandbox {
+    pub(crate) fn new(limits: Limits) -> Self {
+        Sandbox {
+            limits,
+            memory: 0,
+            table_elements: 0,
+            breach: None,
+        }
+    }
+}
+
+impl wasmtime::ResourceLimiter for Sandbox {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let total = (self.memory - current.min(self.memory)).saturating_add(desired);
+        if total > self.limits.memory {
+            self.breach
+                .get_or_insert(Breach::Memory { requested: total });
+            return Err(wasmtime::format_err!(
+                "memory limit: {total} bytes requested in all, {} allowed",
+                self.limits.memory
+            ));
+        }
+        self.memory = total;
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let total =
+            (self.table_elements - current.min(self.table_elements)).saturating_add(desired);
+        if total > self.limits.table_elements {
+            self.breach
+                .get_or_insert(Breach::TableElements { requested: total });
+            return Err(wasmtime::format_err!(
+                "table limit: {total} elements requested in all, {} allowed",
+                self.limits.table_elements
+            ));
+        }
+        self.table_elements = total;
+        Ok(true)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.memories
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmtime::ResourceLimiter;
+
+    fn source(text: &str) -> SourceFile {
+        SourceFile::from_bytes("plugin.toml".into(), "plugin.toml".into(), text.as_bytes()).unwrap()
+    }
+
+    fn settings(text: &str) -> LimitSettings {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn the_tighter_setting_wins_and_defaults_fill_the_rest() {
+        let (ws, ws_src) = (settings("fuel = 500\nmemory_mib = 32"), source(""));
+        let (pl, pl_src) = (
+            settings("fuel = 900\nmemory_mib = 16\ntables = 1"),
+            source(""),
+        );
+        let mut diags = Diagnostics::default();
+        let l = resolve(Some((&ws, &ws_src)), Some((&pl, &pl_src)), &mut diags);
+        assert!(diags.is_empty());
+        assert_eq!((l.fuel, l.memory, l.tables), (500, 16 << 20, 1));
+        assert_eq!(l.batch_size, Limits::default().batch_size);
+    }
+
+    #[test]
+    fn values_outside_the_host_range_are_located_errors() {
+        // A deadline that would overflow a `Duration` in milliseconds, and a zero budget.
+        let text = "deadline_seconds = 18446744073709551615\nfuel = 0\n";
+        let src = source(text);
+        let mut diags = Diagnostics::default();
+        let l = resolve(None, Some((&settings(text), &src)), &mut diags);
+        let messages: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("plugin.toml:1:20: `deadline_seconds`")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("plugin.toml:2:8: `fuel` = 0")),
+            "{messages:?}"
+        );
+        assert_eq!(l, Limits::default(), "bad values are ignored");
+    }
+
+    #[test]
+    fn memory_and_tables_are_capped_in_total_not_per_instance() {
+        let mut s = Sandbox::new(Limits {
+            memory: 100,
+            table_elements: 10,
+            ..Limits::default()
+        });
+        assert!(s.memory_growing(0, 60, None).unwrap());
+        // A second memory of 60 would be within a per-memory cap of 100, not the total.
+        assert!(s.memory_growing(0, 60, None).is_err());
+        assert_eq!(s.breach, Some(Breach::Memory { requested: 120 }));
+        let mut s = Sandbox::new(Limits {
+            table_elements: 10,
+            ..Limits::default()
+        });
+        assert!(s.table_growing(1, 8, None).unwrap());
+        assert!(s.table_growing(0, 4, None).is_err());
+        assert!(matches!(s.breach, Some(Breach::TableElements { .. })));
+    }
+}
