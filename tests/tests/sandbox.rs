@@ -459,6 +459,27 @@ fn fuel_decides_and_reports_do_not_depend_on_load_or_threads() {
 }
 
 #[test]
+fn runtime_calls_cost_fuel_in_proportion_to_their_time() {
+    // Zero-length bulk operations are calls into the runtime: at one fuel unit each, 4e9
+    // units took about 40 s, so the wall clock, not fuel, stopped the plugin. Priced as
+    // runtime calls, the budget runs out first, in a couple of seconds.
+    let copier = Hostile {
+        evaluate: "(loop $l (memory.copy (i32.const 0) (i32.const 64) (i32.const 0)) \
+                   (memory.fill (i32.const 0) (i32.const 0) (i32.const 0)) \
+                   (drop (memory.grow (i32.const 0))) (br $l))"
+            .into(),
+        ..Hostile::default()
+    };
+    let ws = workspace(
+        &[("copier", &copier.component("copier"), "")],
+        "\n[plugin_limits]\nfuel = 4000000000\ndeadline_seconds = 20\n",
+    );
+    let f = failures(&gaps(ws.path(), &[]).stdout);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("ran out of fuel in evaluate batch 1"), "{f:?}");
+}
+
+#[test]
 fn the_wall_clock_fails_a_plugin_for_the_whole_run_in_one_failure() {
     // Unbounded work within the largest fuel budget: only the deadline stops it. The report
     // names no batch, so it is the same whichever batch the clock caught.

@@ -180,6 +180,7 @@ fn test(dir: &Path, workspace: &Path, as_of: Option<chrono::NaiveDate>) -> Resul
     let before = report::evaluate(&ws, options);
     let id = plugin.manifest.id.clone();
     let d = plugin.descriptor.clone();
+    let (plugin_limits, plugin_shape) = (plugin.limits, plugin.shape);
     ws.plugins.retain(|p| p.manifest.id != id);
     ws.plugins.push(plugin);
     let after = report::evaluate(&ws, options);
@@ -191,6 +192,40 @@ fn test(dir: &Path, workspace: &Path, as_of: Option<chrono::NaiveDate>) -> Resul
         d.id, d.version, d.name, d.interface_version
     );
     let _ = writeln!(o, "  {}", d.description);
+    let (l, shape) = (&plugin_limits, &plugin_shape);
+    let _ = writeln!(
+        o,
+        "\nComponent: {} bytes (limit {} MiB), {} functions (limit {}), largest function {} bytes (limit {} KiB)",
+        shape.size,
+        l.module_size >> 20,
+        shape.functions,
+        l.functions,
+        shape.largest_function,
+        l.function_size >> 10
+    );
+    if let Some(c) = after
+        .assessment
+        .plugin_costs
+        .iter()
+        .find(|c| c.plugin == id)
+    {
+        let _ = writeln!(
+            o,
+            "Fuel: at most {} per batch of {} scenarios (limit {}), {} in all over {} batches (limit {})",
+            c.max_batch_fuel, l.batch_size, l.fuel, c.total_fuel, c.batches, l.run_fuel
+        );
+    }
+    let _ = writeln!(
+        o,
+        "Limits: memory {} MiB in {} memories, {} tables of {} elements in all, {} instances, results {} MiB, deadline {} s per call",
+        l.memory >> 20,
+        l.memories,
+        l.tables,
+        l.table_elements,
+        l.instances,
+        l.result_size >> 20,
+        l.deadline.as_secs()
+    );
     let changed: Vec<(String, String, String)> = before
         .assessment
         .risks

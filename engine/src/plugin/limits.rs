@@ -60,7 +60,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             fuel: 1_000_000_000,
-            run_fuel: 200_000_000_000,
+            run_fuel: 50_000_000_000,
             deadline: Duration::from_secs(30),
             memory: 64 << 20,
             memories: 1,

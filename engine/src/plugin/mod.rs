@@ -11,7 +11,7 @@
 //! - runs one [`wasmtime::Engine`] per process with only the WebAssembly features plugins
 //!   need (no threads, multi-memory, memory64, GC, exceptions or stack switching;
 //!   deterministic NaNs), and compiles each plugin once per run, with an authenticated
-//!   on-disk cache (see [`cache`]);
+//!   on-disk cache (module `cache`: its documentation gives the threat model);
 //! - refuses a component that imports anything (files, clock, network, randomness), and one
 //!   whose `describe()` disagrees with `plugin.toml` on id or version;
 //! - gives every call a fresh `Store` with the plugin's [`Limits`]: fuel (deterministic: the
@@ -142,6 +142,13 @@ impl std::fmt::Debug for Plugin {
 /// component functions. NaNs are canonicalised and relaxed SIMD is deterministic, so a
 /// plugin computes the same on every machine. Its epoch advances every 10 ms on a
 /// background thread, so deadlines are counted in those ticks.
+///
+/// Fuel is the deterministic budget only if it tracks time. Most instructions cost one unit
+/// and take well under a nanosecond, but the bulk memory and table operations and the grow
+/// instructions are calls into the runtime: a loop of zero-length `memory.copy` and
+/// `memory.fill` spent 10 ns per unit, so a plugin just under its fuel ran into the wall
+/// clock. They cost [`RUNTIME_CALL_FUEL`] each (on top of wasmtime's unit per byte or
+/// element moved), which brings every operation back under about half a nanosecond per unit.
 pub(crate) fn engine() -> &'static wasmtime::Engine {
     static ENGINE: OnceLock<wasmtime::Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
@@ -162,7 +169,8 @@ pub(crate) fn engine() -> &'static wasmtime::Engine {
             .wasm_wide_arithmetic(false)
             .wasm_component_model_async(false)
             .relaxed_simd_deterministic(true)
-            .cranelift_nan_canonicalization(true);
+            .cranelift_nan_canonicalization(true)
+            .operator_cost(operator_cost());
         // The configuration is fixed and valid: failing here is a defect of this build.
         let engine =
             wasmtime::Engine::new(&config).unwrap_or_else(|e| panic!("wasmtime engine: {e}"));
@@ -178,6 +186,29 @@ pub(crate) fn engine() -> &'static wasmtime::Engine {
             });
         engine
     })
+}
+
+/// Fuel of one instruction that calls into the runtime (bulk memory and table operations,
+/// `memory.grow`, `table.grow`), before the units for the bytes or elements it moves.
+pub const RUNTIME_CALL_FUEL: u8 = 200;
+
+fn operator_cost() -> wasmtime::OperatorCost {
+    let mut cost = wasmtime::OperatorCost::new();
+    for op in [
+        &mut cost.MemoryCopy,
+        &mut cost.MemoryFill,
+        &mut cost.MemoryInit,
+        &mut cost.MemoryGrow,
+        &mut cost.DataDrop,
+        &mut cost.TableCopy,
+        &mut cost.TableFill,
+        &mut cost.TableInit,
+        &mut cost.TableGrow,
+        &mut cost.ElemDrop,
+    ] {
+        *op = RUNTIME_CALL_FUEL;
+    }
+    cost
 }
 
 /// How often the epoch advances.

@@ -189,6 +189,8 @@ pub struct Assessment {
     pub plugin_failures: Vec<crate::plugin::PluginFailure>,
     /// Applicability reasons from the plugins that did not fail, with the plugin's index.
     pub plugin_reasons: Vec<(usize, crate::plugin::PluginReason)>,
+    /// Fuel spent by each plugin that did not fail.
+    pub plugin_costs: Vec<plugins::PluginCost>,
     pub as_of: NaiveDate,
     pub evaluator: Evaluator,
 }
@@ -899,6 +901,7 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
         plugin_findings: from_plugins.findings,
         plugin_failures: from_plugins.failures,
         plugin_reasons: from_plugins.reasons,
+        plugin_costs: from_plugins.costs,
         as_of: options.as_of,
         evaluator: options.evaluator,
     }

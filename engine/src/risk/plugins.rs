@@ -43,6 +43,19 @@ pub struct PluginResults {
     /// Applicability reasons, with the index of the plugin that gave each.
     pub reasons: Vec<(usize, plugin::PluginReason)>,
     pub failures: Vec<PluginFailure>,
+    /// What each plugin that did not fail spent, in plugin order.
+    pub costs: Vec<PluginCost>,
+}
+
+/// The fuel a plugin spent on its `evaluate` batches in one run, to compare with its limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginCost {
+    pub plugin: String,
+    pub batches: usize,
+    /// The most fuel one batch spent (`fuel` is the limit per call).
+    pub max_batch_fuel: u64,
+    /// All batches together (`run_fuel` is the limit).
+    pub total_fuel: u64,
 }
 
 /// The organisation's facts as plugin entries.
@@ -288,6 +301,12 @@ pub(super) fn run(
             }
         };
         out.reasons.extend(reasons.into_iter().map(|r| (p, r)));
+        out.costs.push(PluginCost {
+            plugin: id.clone(),
+            batches: outputs.len(),
+            max_batch_fuel: outputs.iter().map(|o| o.fuel).max().unwrap_or(0),
+            total_fuel: outputs.iter().map(|o| o.fuel).sum(),
+        });
         for (n, o) in outputs.into_iter().enumerate() {
             let start = n * size;
             out.adjustments
