@@ -1,5 +1,6 @@
-//! The compiled rule path on the CEL specification's conformance cases
-//! (../shared/cel-conformance, or `ISMS_CEL_CONFORMANCE`).
+//! The compiled rule path on the CEL specification's conformance cases, committed in
+//! `tests/data/cel-conformance` (Apache-2.0, with its licence). A missing corpus fails the
+//! test: it is the main guard of the compiled evaluator and must never pass by running nothing.
 //!
 //! Every case either passes, or is skipped with a named reason: outside the compiled subset
 //! (the rule then runs on the interpreter), bindings of arbitrary variables (rules bind only
@@ -16,13 +17,14 @@ use isms_engine::rules::compiled::{Program, Schema};
 use isms_engine::rules::expr::Bindings;
 use serde_json::Value as Json;
 
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("ISMS_CEL_CONFORMANCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/cel-conformance")
-        });
-    dir.is_dir().then_some(dir)
+fn corpus() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/cel-conformance");
+    assert!(
+        dir.join("LICENSE").is_file() && dir.join("basic.json").is_file(),
+        "the CEL conformance corpus is missing from {}",
+        dir.display()
+    );
+    dir
 }
 
 /// The expected value as the interpreter's value; `Err` names why it is outside the subset.
@@ -204,10 +206,7 @@ fn conformance_cases_pass_or_are_skipped_with_a_reason() {
 }
 
 fn run_corpus() {
-    let Some(dir) = corpus() else {
-        eprintln!("conformance corpus not found; set ISMS_CEL_CONFORMANCE");
-        return;
-    };
+    let dir = corpus();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -216,6 +215,17 @@ fn run_corpus() {
     files.sort();
     let mut failures = Vec::new();
     let mut totals = (0, 0);
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for (floor_file, _) in FLOORS {
+        assert!(
+            names.iter().any(|n| n == floor_file),
+            "{floor_file}.json is missing from {}",
+            dir.display()
+        );
+    }
     eprintln!(
         "{:<22} {:>6} {:>6} {:>6}",
         "file", "cases", "passed", "skipped"
@@ -258,6 +268,11 @@ fn run_corpus() {
         totals.1 += skipped;
         failures.extend(tally.failed);
     }
+    // The count is the evidence that the corpus ran: `scripts/test` prints this line.
+    println!(
+        "cel conformance: {} cases passed, {} skipped with a reason",
+        totals.0, totals.1
+    );
     eprintln!("total: {} passed, {} skipped", totals.0, totals.1);
     assert!(
         failures.is_empty(),

@@ -476,7 +476,10 @@ fn runtime_calls_cost_fuel_in_proportion_to_their_time() {
     );
     let f = failures(&gaps(ws.path(), &[]).stdout);
     assert_eq!(f.len(), 1, "{f:?}");
-    assert!(f[0].contains("ran out of fuel in evaluate batch 1"), "{f:?}");
+    assert!(
+        f[0].contains("ran out of fuel in evaluate batch 1"),
+        "{f:?}"
+    );
 }
 
 #[test]

@@ -13,21 +13,9 @@ pub fn root() -> PathBuf {
         .to_owned()
 }
 
-/// The `isms` binary built by the same `cargo test` run (target/<profile>/isms).
+/// The `isms` binary that cargo built for this very test run.
 pub fn isms_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/<test> -> target/<profile>/isms
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .join(format!("isms{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: run the tests with `cargo test --workspace`, which builds it",
-        bin.display()
-    );
-    bin
+    PathBuf::from(env!("CARGO_BIN_EXE_isms"))
 }
 
 /// Result of one run of the CLI.
