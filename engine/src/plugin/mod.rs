@@ -158,16 +158,14 @@ pub(crate) fn engine() -> &'static wasmtime::Engine {
             .epoch_interruption(true)
             .max_wasm_stack(STACK)
             .wasm_component_model(true)
-            .wasm_threads(false)
+            // Threads, GC, function references, exceptions and async components are not
+            // compiled into this build (wasmtime's crate features); the rest is turned off.
             .wasm_shared_everything_threads(false)
             .wasm_multi_memory(false)
             .wasm_memory64(false)
             .wasm_gc(false)
-            .wasm_function_references(false)
-            .wasm_exceptions(false)
             .wasm_stack_switching(false)
             .wasm_wide_arithmetic(false)
-            .wasm_component_model_async(false)
             .relaxed_simd_deterministic(true)
             .cranelift_nan_canonicalization(true)
             .operator_cost(operator_cost());
@@ -215,3 +213,28 @@ fn operator_cost() -> wasmtime::OperatorCost {
 pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
 
 pub(crate) use manifest::load_plugins;
+
+#[cfg(test)]
+mod tests {
+    use super::engine;
+
+    /// WebAssembly features a plugin does not need are refused when compiled.
+    #[test]
+    fn proposals_outside_what_plugins_use_are_refused() {
+        for (what, text) in [
+            ("shared memory", "(module (memory 1 1 shared))"),
+            ("several memories", "(module (memory 1) (memory 1))"),
+            ("64-bit memory", "(module (memory i64 1))"),
+            ("exceptions", "(module (tag) (func (throw 0)))"),
+            ("GC", "(module (type (struct)))"),
+        ] {
+            let bytes = wat::parse_str(text).unwrap();
+            assert!(
+                wasmtime::Module::new(engine(), &bytes).is_err(),
+                "{what} compiled"
+            );
+        }
+        let fine = wat::parse_str("(module (memory 1) (func (result i32) i32.const 1))").unwrap();
+        assert!(wasmtime::Module::new(engine(), &fine).is_ok());
+    }
+}
