@@ -168,6 +168,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
         format: SummaryFormat,
     },
+    #[cfg(feature = "plugins")]
     /// Write, build and try sector plugins.
     Plugin {
         #[command(subcommand)]
@@ -240,6 +241,7 @@ pub enum Command {
     },
 }
 
+#[cfg(feature = "plugins")]
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
     /// Create a plugin project that builds (the SDK and the interface are vendored in it).

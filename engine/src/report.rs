@@ -345,7 +345,7 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
             .map(|p| PluginRef {
                 id: p.manifest.id.clone(),
                 version: p.manifest.version.clone(),
-                interface: p.descriptor.interface_version.clone(),
+                interface: p.manifest.interface.clone(),
                 sha256: p.sha256.clone(),
             })
             .collect(),

@@ -7,6 +7,7 @@ mod explain;
 mod extras;
 mod generate;
 mod migrate;
+#[cfg(feature = "plugins")]
 mod plugin;
 mod readiness;
 mod report;
@@ -96,6 +97,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             fail_on,
             output,
         } => readiness::run(&eval, format, fail_on, output.as_deref()),
+        #[cfg(feature = "plugins")]
         Command::Plugin { command } => plugin::run(command),
         Command::Verify {
             report,

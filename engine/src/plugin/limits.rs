@@ -79,6 +79,7 @@ impl Default for Limits {
 
 /// One configurable limit: its key, its unit, the host maximum (in that unit) and where it
 /// lives in [`Limits`].
+#[cfg_attr(not(feature = "plugins"), allow(dead_code))]
 struct Knob {
     key: &'static str,
     max: u64,
@@ -202,6 +203,7 @@ pub struct LimitSettings {
     pub result_mib: Option<Spanned<u64>>,
 }
 
+#[cfg_attr(not(feature = "plugins"), allow(dead_code))]
 impl LimitSettings {
     fn get(&self, key: &str) -> Option<&Spanned<u64>> {
         match key {
@@ -259,6 +261,7 @@ impl LimitSettings {
 /// The limits a plugin runs under: for each limit, the tighter of the workspace's and the
 /// plugin's own setting, the default when neither sets it. Bad values are reported in the
 /// file that holds them and ignored.
+#[cfg_attr(not(feature = "plugins"), allow(dead_code))]
 pub fn resolve(
     workspace: Option<(&LimitSettings, &SourceFile)>,
     plugin: Option<(&LimitSettings, &SourceFile)>,
@@ -281,6 +284,7 @@ pub fn resolve(
 }
 
 /// Which allocation limit a plugin ran into.
+#[cfg(feature = "plugins")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Breach {
     Memory { requested: usize },
@@ -289,6 +293,7 @@ pub(crate) enum Breach {
 
 /// The store's state: the plugin's limits and what it holds now. Enforces the totals over all
 /// memories and tables, which wasmtime's own `StoreLimits` counts per memory and per table.
+#[cfg(feature = "plugins")]
 pub(crate) struct Sandbox {
     limits: Limits,
     memory: usize,
@@ -297,6 +302,7 @@ pub(crate) struct Sandbox {
     pub(crate) breach: Option<Breach>,
 }
 
+#[cfg(feature = "plugins")]
 impl Sandbox {
     pub(crate) fn new(limits: Limits) -> Self {
         Sandbox {
@@ -308,6 +314,7 @@ impl Sandbox {
     }
 }
 
+#[cfg(feature = "plugins")]
 impl wasmtime::ResourceLimiter for Sandbox {
     fn memory_growing(
         &mut self,
@@ -364,7 +371,6 @@ impl wasmtime::ResourceLimiter for Sandbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasmtime::ResourceLimiter;
 
     fn source(text: &str) -> SourceFile {
         SourceFile::from_bytes("plugin.toml".into(), "plugin.toml".into(), text.as_bytes()).unwrap()
@@ -412,8 +418,10 @@ mod tests {
         assert_eq!(l, Limits::default(), "bad values are ignored");
     }
 
+    #[cfg(feature = "plugins")]
     #[test]
     fn memory_and_tables_are_capped_in_total_not_per_instance() {
+        use wasmtime::ResourceLimiter;
         let mut s = Sandbox::new(Limits {
             memory: 100,
             table_elements: 10,

@@ -1,22 +1,19 @@
-//! Plugin manifests (`plugin.toml`) and the workspace's pins, and loading with every check
-//! done before a plugin may run.
-//!
-//! Order matters: the manifest's own checks (paths inside the plugin's folder, limits within
-//! the host's maxima), then the pinned sha256 of the exact bytes read, then the component's
-//! shape against its limits, and only then compilation, the no-import rule, and `describe`.
+//! Plugin manifests (`plugin.toml`) and the workspace's pins: what they say and the checks
+//! of their values, located in the file.
 
-use std::io::Read;
+#[cfg(feature = "plugins")]
 use std::path::{Component as PathPart, Path};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use super::limits::{LimitSettings, Limits, resolve};
-use super::{INTERFACE_VERSION, Plugin, SectorPluginPre, engine, precheck, run, text};
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::load::{SourceFile, hex};
+use super::limits::LimitSettings;
+#[cfg(feature = "plugins")]
+use super::text;
+#[cfg(feature = "plugins")]
+use crate::diag::Diagnostic;
+use crate::diag::Diagnostics;
+use crate::load::SourceFile;
 
 /// `plugin.toml`, beside the plugin's component, as checked.
 #[derive(Debug, Clone, Serialize)]
@@ -31,20 +28,21 @@ pub struct PluginManifest {
     pub description: String,
 }
 
+#[cfg(feature = "plugins")]
 /// `plugin.toml` as written, with the places of its values for located errors.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawManifest {
-    id: Spanned<String>,
-    name: Spanned<String>,
-    version: Spanned<String>,
-    interface: Spanned<String>,
-    wasm: Spanned<String>,
+pub(super) struct RawManifest {
+    pub id: Spanned<String>,
+    pub name: Spanned<String>,
+    pub version: Spanned<String>,
+    pub interface: Spanned<String>,
+    pub wasm: Spanned<String>,
     #[serde(default)]
-    description: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
     /// What the plugin needs; it runs under the tighter of this and the workspace's setting.
     #[serde(default)]
-    limits: LimitSettings,
+    pub limits: LimitSettings,
 }
 
 /// A `[[plugins]]` entry of isms.toml: where the plugin is and the sha256 it must have.
@@ -57,11 +55,13 @@ pub struct PluginPin {
     pub sha256: Spanned<String>,
 }
 
+#[cfg(feature = "plugins")]
 /// Major version of an interface version string.
-fn major(v: &str) -> Option<&str> {
+pub(super) fn major(v: &str) -> Option<&str> {
     v.split('.').next().filter(|m| !m.is_empty())
 }
 
+#[cfg(feature = "plugins")]
 /// A plugin id: what findings and reasons are reported under, and the namespace of its codes.
 fn valid_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
@@ -71,34 +71,28 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
 }
 
-/// Why a plugin was refused, when the reason belongs at the workspace's pin (the file, the
-/// hash, the component) rather than in `plugin.toml`.
-struct Refusal {
-    message: String,
-    help: &'static str,
-    /// The problem is the pinned hash (reported at the pin rather than the path).
-    hash: bool,
-}
-
-fn refusal(message: String, help: &'static str) -> Refusal {
-    Refusal {
-        message,
-        help,
-        hash: false,
-    }
-}
-
+#[cfg(feature = "plugins")]
 /// An error at a value of `plugin.toml`.
-fn at<T>(source: &SourceFile, value: &Spanned<T>, message: String, help: &str) -> Diagnostic {
+pub(super) fn at<T>(
+    source: &SourceFile,
+    value: &Spanned<T>,
+    message: String,
+    help: &str,
+) -> Diagnostic {
     let span = value.span();
     source
         .error_at("load::plugin", span.start, span.len(), None, message)
         .with_help(help.to_owned())
 }
 
+#[cfg(feature = "plugins")]
 /// Checks `plugin.toml`'s values: id, texts, the component path. Each problem is a
 /// diagnostic at its value.
-fn check_manifest(raw: &RawManifest, source: &SourceFile, diags: &mut Diagnostics) -> bool {
+pub(super) fn check_manifest(
+    raw: &RawManifest,
+    source: &SourceFile,
+    diags: &mut Diagnostics,
+) -> bool {
     let before = diags.error_count();
     if !valid_id(raw.id.get_ref()) {
         diags.push(at(
@@ -142,276 +136,36 @@ fn check_manifest(raw: &RawManifest, source: &SourceFile, diags: &mut Diagnostic
     diags.error_count() == before
 }
 
-/// Reads the component, refusing a file outside the plugin's folder (through a symbolic link)
-/// or larger than the plugin may be, without reading more than that.
-fn read_component(dir: &Path, wasm: &str, limit: usize) -> Result<Vec<u8>, Refusal> {
-    let path = dir.join(wasm);
-    let cannot = |e: std::io::Error| {
-        refusal(
-            format!("cannot read {}: {e}", path.display()),
-            "build the plugin with `isms plugin build`",
-        )
-    };
-    let real = path.canonicalize().map_err(cannot)?;
-    let folder = dir.canonicalize().map_err(cannot)?;
-    if !real.starts_with(&folder) {
-        return Err(refusal(
-            format!(
-                "{} resolves to {}, outside the plugin's folder",
-                path.display(),
-                real.display()
-            ),
-            "a plugin's component must be a file inside its folder",
-        ));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(&real)
-        .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
-        .map_err(cannot)?;
-    if bytes.len() > limit {
-        return Err(refusal(
-            format!(
-                "{} is larger than its limit of {} MiB (`module_mib`)",
-                path.display(),
-                limit >> 20
-            ),
-            "raise `module_mib` in [limits] of plugin.toml if the plugin really is this large",
-        ));
-    }
-    Ok(bytes)
-}
-
-/// Loads one plugin directory: manifest, limits, interface version, pinned hash (when
-/// given), shape, compilation, the no-import rule and `describe`.
-fn load_one(
-    dir: &Path,
-    root: &Path,
-    pin: Option<&str>,
-    workspace_limits: Option<(&LimitSettings, &SourceFile)>,
-    diags: &mut Diagnostics,
-) -> Result<(Plugin, SourceFile), Option<Refusal>> {
-    let source = SourceFile::read(&dir.join("plugin.toml"), root).map_err(|d| {
-        Some(refusal(
-            d.message,
-            "a plugin directory holds plugin.toml and the component it names",
-        ))
-    })?;
-    // Syntax errors of plugin.toml are reported in that file by parse_toml.
-    let raw = crate::load::parse_toml::<RawManifest>(&source, diags).ok_or(None)?;
-    let errors = diags.error_count();
-    let limits: Limits = resolve(workspace_limits, Some((&raw.limits, &source)), diags);
-    if !check_manifest(&raw, &source, diags) || diags.error_count() > errors {
-        return Err(None);
-    }
-    let pm = PluginManifest {
-        id: raw.id.get_ref().clone(),
-        name: raw.name.get_ref().clone(),
-        version: raw.version.get_ref().clone(),
-        interface: raw.interface.get_ref().clone(),
-        wasm: raw.wasm.get_ref().clone(),
-        description: raw
-            .description
-            .as_ref()
-            .map(|d| d.get_ref().clone())
-            .unwrap_or_default(),
-    };
-    if major(&pm.interface) != major(INTERFACE_VERSION) {
-        diags.push(at(
-            &source,
-            &raw.interface,
-            format!(
-                "plugin `{}` is built for interface {}; this host implements {INTERFACE_VERSION}",
-                pm.id, pm.interface
-            ),
-            "rebuild the plugin against the current SDK",
-        ));
-        return Err(None);
-    }
-    let bytes = read_component(dir, &pm.wasm, limits.module_size).map_err(Some)?;
-    let sha = hex(&Sha256::digest(&bytes));
-    if let Some(pin) = pin
-        && sha != pin.trim().to_ascii_lowercase()
-    {
-        return Err(Some(Refusal {
-            message: format!(
-                "plugin `{}`: {} has sha256 {sha}, not the pinned {pin}; refusing to load it",
-                pm.id, pm.wasm
-            ),
-            help: "if you trust this build, pin its sha256 (printed by `isms plugin build`)",
-            hash: true,
-        }));
-    }
-    let shape = precheck::check(&bytes, &limits).map_err(|why| {
-        Some(refusal(
-            format!("plugin `{}`: {} {why}", pm.id, pm.wasm),
-            "a component over its limits is not compiled; raise the limit in plugin.toml's [limits] within the host maximum",
-        ))
-    })?;
-    let compiled = super::cache::compile(engine(), &bytes, &sha).map_err(|e| {
-        Some(refusal(
-            format!(
-                "plugin `{}`: {} is not a valid component: {}",
-                pm.id,
-                pm.wasm,
-                text::one_line(&format!("{e:#}"), 1200)
-            ),
-            "build the plugin with `isms plugin build`, which makes a component",
-        ))
-    })?;
-    if let Some(warning) = compiled.warning {
-        diags.push(Diagnostic::error("load::plugin-cache", warning).warning());
-    }
-    let component = compiled.component;
-    let imports: Vec<String> = component
-        .component_type()
-        .imports(engine())
-        .map(|(name, _)| text::one_line(name, 200))
-        .collect();
-    if !imports.is_empty() {
-        return Err(Some(refusal(
-            format!(
-                "plugin `{}` imports {}; plugins may import nothing (no files, network, clock or randomness)",
-                pm.id,
-                imports.join(", ")
-            ),
-            "remove the imports: a plugin only receives the batches the host sends",
-        )));
-    }
-    let pre = wasmtime::component::Linker::new(engine())
-        .instantiate_pre(&component)
-        .and_then(SectorPluginPre::new)
-        .map_err(|e| {
-            Some(refusal(
-                format!(
-                    "plugin `{}` does not export the isms:plugin@{INTERFACE_VERSION} api: {}",
-                    pm.id,
-                    text::one_line(&format!("{e:#}"), 1200)
-                ),
-                "build the plugin with the isms plugin SDK",
-            ))
-        })?;
-    let descriptor = run::describe(&pre, &pm.id, limits).map_err(|f| {
-        Some(refusal(
-            f.to_string(),
-            "the plugin must answer describe() within its limits",
-        ))
-    })?;
-    if descriptor.id != pm.id {
-        diags.push(at(
-            &source,
-            &raw.id,
-            format!(
-                "plugin.toml says id `{}` but the component describes itself as `{}`",
-                pm.id, descriptor.id
-            ),
-            "make the ids agree",
-        ));
-        return Err(None);
-    }
-    if descriptor.version != pm.version {
-        diags.push(at(
-            &source,
-            &raw.version,
-            format!(
-                "plugin.toml says version {} but the component describes itself as {}",
-                pm.version, descriptor.version
-            ),
-            "the manifest must describe the component it ships: rebuild, or correct the version",
-        ));
-        return Err(None);
-    }
-    let plugin = Plugin {
-        manifest: pm,
-        descriptor,
-        sha256: sha,
-        dir: dir.to_owned(),
-        pre,
-        limits,
-        shape,
-    };
-    Ok((plugin, source))
-}
-
-/// Loads a plugin directory without a pin (the author's own build, for `isms plugin test`),
-/// under the limits its own `plugin.toml` sets. Warnings (an unusable cache) are returned
-/// with the plugin.
-pub fn load_dir(dir: &Path) -> Result<(Plugin, Vec<String>), String> {
-    let mut diags = Diagnostics::default();
-    let result = load_one(dir, dir, None, None, &mut diags);
-    let messages = |diags: &Diagnostics, errors: bool| -> Vec<String> {
-        diags
-            .iter()
-            .filter(|d| d.is_error() == errors)
-            .map(ToString::to_string)
-            .collect()
-    };
-    match result {
-        Ok((p, _)) => Ok((p, messages(&diags, false))),
-        Err(Some(r)) => Err(format!("{} ({})", r.message, r.help)),
-        Err(None) => Err(messages(&diags, true).join("\n")),
-    }
-}
-
-/// Loads, verifies, compiles and describes every pinned plugin. Problems are diagnostics at
-/// the manifest entry (or in the plugin's own manifest); a refused plugin is not loaded.
-pub fn load_plugins(
+/// Without plugin support, every pinned plugin is refused at its pin.
+#[cfg(not(feature = "plugins"))]
+pub(crate) fn load_plugins(
     pins: &[PluginPin],
     manifest: &SourceFile,
-    root: &Path,
-    workspace_limits: Option<&LimitSettings>,
+    _root: &std::path::Path,
+    _workspace_limits: Option<&LimitSettings>,
     diags: &mut Diagnostics,
-    sources: &mut Vec<Arc<SourceFile>>,
-) -> Vec<Plugin> {
-    let mut plugins: Vec<Plugin> = Vec::new();
-    let workspace_limits = workspace_limits.map(|l| (l, manifest));
+    _sources: &mut Vec<std::sync::Arc<SourceFile>>,
+) -> Vec<super::Plugin> {
     for pin in pins {
-        let dir = root.join(pin.path.get_ref());
-        match load_one(
-            &dir,
-            root,
-            Some(pin.sha256.get_ref()),
-            workspace_limits,
-            diags,
-        ) {
-            Ok((plugin, source)) => {
-                if plugins.iter().any(|p| p.manifest.id == plugin.manifest.id) {
-                    let at = pin.path.span();
-                    diags.push(manifest.error_at(
-                        "load::plugin",
-                        at.start,
-                        at.len(),
-                        None,
-                        format!("plugin `{}` is listed twice", plugin.manifest.id),
-                    ));
-                    continue;
-                }
-                sources.push(Arc::new(source));
-                plugins.push(plugin);
-            }
-            Err(Some(r)) => {
-                let at = if r.hash {
-                    pin.sha256.span()
-                } else {
-                    pin.path.span()
-                };
-                let code = if r.hash {
-                    "load::plugin-hash"
-                } else {
-                    "load::plugin"
-                };
-                diags.push(
-                    manifest
-                        .error_at(code, at.start, at.len(), None, r.message)
-                        .with_help(r.help),
-                );
-            }
-            Err(None) => {}
-        }
+        let at = pin.path.span();
+        diags.push(
+            manifest
+                .error_at(
+                    "load::plugin",
+                    at.start,
+                    at.len(),
+                    None,
+                    "this build of isms has no plugin support",
+                )
+                .with_help(
+                    "use a build with the `plugins` feature (the default), or remove the plugin",
+                ),
+        );
     }
-    plugins
+    Vec::new()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "plugins"))]
 mod tests {
     use super::*;
 
@@ -431,5 +185,34 @@ mod tests {
         ] {
             assert!(!valid_id(bad), "{bad:?}");
         }
+    }
+}
+
+#[cfg(all(test, not(feature = "plugins")))]
+mod without_host {
+    use super::*;
+
+    #[test]
+    fn pinned_plugins_are_refused_at_their_pin() {
+        let text = "path = \"plugins/x\"\nsha256 = \"00\"\n";
+        let source =
+            SourceFile::from_bytes("isms.toml".into(), "isms.toml".into(), text.as_bytes())
+                .unwrap();
+        let pin: PluginPin = toml::from_str(text).unwrap();
+        let mut diags = Diagnostics::default();
+        let loaded = load_plugins(
+            &[pin],
+            &source,
+            std::path::Path::new("."),
+            None,
+            &mut diags,
+            &mut Vec::new(),
+        );
+        assert!(loaded.is_empty());
+        let messages: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            messages,
+            ["isms.toml:1:8: this build of isms has no plugin support"]
+        );
     }
 }

@@ -1,16 +1,25 @@
 //! Running the workspace's plugins over the scored scenarios: batches out, checked risk
 //! adjustments and findings back, on a rayon pool of their own.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
+#[cfg(feature = "plugins")]
+use std::collections::{BTreeMap, HashSet};
 
+#[cfg(feature = "plugins")]
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{ScoredRisk, Scorer};
-use crate::model::{AssetIdx, AttrValue, FactValue, Severity};
+use crate::model::{AssetIdx, Severity};
+#[cfg(feature = "plugins")]
+use crate::model::{AttrValue, FactValue};
+#[cfg(feature = "plugins")]
 use crate::plugin::breaker::{self, BatchResult, Breaker};
-use crate::plugin::{self, PluginFailure, wit};
+#[cfg(feature = "plugins")]
+use crate::plugin::wit;
+use crate::plugin::{self, PluginFailure};
 use crate::rules::ruleset::Factor;
+#[cfg(feature = "plugins")]
 use crate::workspace::Workspace;
 
 /// A finding a plugin reported about an asset.
@@ -58,6 +67,7 @@ pub struct PluginCost {
     pub total_fuel: u64,
 }
 
+#[cfg(feature = "plugins")]
 /// The organisation's facts as plugin entries.
 pub fn facts(ws: &Workspace) -> Vec<wit::Entry> {
     let mut out: Vec<wit::Entry> = ws
@@ -82,6 +92,7 @@ pub fn facts(ws: &Workspace) -> Vec<wit::Entry> {
     out
 }
 
+#[cfg(feature = "plugins")]
 fn attr_text(v: &AttrValue) -> String {
     match v {
         AttrValue::Bool(b) => b.to_string(),
@@ -91,6 +102,7 @@ fn attr_text(v: &AttrValue) -> String {
     }
 }
 
+#[cfg(feature = "plugins")]
 fn asset(scorer: &Scorer<'_>, a: AssetIdx) -> wit::Asset {
     let x = scorer.ws.asset(a);
     let e = scorer.effective[a.index()].cia;
@@ -117,6 +129,7 @@ fn asset(scorer: &Scorer<'_>, a: AssetIdx) -> wit::Asset {
     }
 }
 
+#[cfg(feature = "plugins")]
 /// The batch of a run of scenarios, with each asset sent once; returns the batch and the
 /// asset index of each batch asset.
 fn batch(
@@ -154,6 +167,7 @@ fn batch(
     )
 }
 
+#[cfg(feature = "plugins")]
 /// The in-scope inventory as plugins see it: counts by type, classification, tag and flag.
 fn inventory(ws: &Workspace, in_scope: &[bool]) -> wit::Inventory {
     let mut kinds: BTreeMap<String, u32> = BTreeMap::new();
@@ -191,6 +205,7 @@ fn inventory(ws: &Workspace, in_scope: &[bool]) -> wit::Inventory {
     }
 }
 
+#[cfg(feature = "plugins")]
 /// Runs every plugin: `applicability` once (when `in_scope` is given: a full run, not the
 /// explanation of one scenario), then `evaluate` over `risks` in batches, on a pool of its
 /// own. The outcome is the same for any number of threads: results in plugin order then
@@ -336,12 +351,23 @@ pub(super) fn run(
     out
 }
 
+#[cfg(feature = "plugins")]
 /// Runs `f` on `pool`, or on the current pool when none could be built.
 fn on_pool<R: Send>(pool: Option<&rayon::ThreadPool>, f: impl FnOnce() -> R + Send) -> R {
     match pool {
         Some(pool) => pool.install(f),
         None => f(),
     }
+}
+
+/// Without plugin support there are no plugins to run.
+#[cfg(not(feature = "plugins"))]
+pub(super) fn run(
+    _scorer: &Scorer<'_>,
+    _risks: &[ScoredRisk],
+    _in_scope: Option<&[bool]>,
+) -> PluginResults {
+    PluginResults::default()
 }
 
 /// Applies the adjustments to the risks they name.
