@@ -648,7 +648,7 @@ fn plugin_manifests_stay_in_their_folder_and_match_their_component() {
         "{h:?}"
     );
     let h = check(manifest("plain.wasm", "2.0.0", ""));
-    assert!(h.iter().any(|l| l.starts_with("plugins/plain/plugin.toml:3:11: plugin.toml says version 2.0.0 but the component describes itself as 1.0.0")), "{h:?}");
+    assert!(h.iter().any(|l| l.starts_with("plugins/plain/plugin.toml:3:11: plugin.toml says version 2.0.0 but the component describes itself with 1.0.0")), "{h:?}");
     let h = check(manifest(
         "plain.wasm",
         "1.0.0",

@@ -57,6 +57,13 @@ fn read_component(dir: &Path, wasm: &str, limit: usize) -> Result<Vec<u8>, Refus
             "a plugin's component must be a file inside its folder",
         ));
     }
+    // Only a regular file: a FIFO or a device would block or never end.
+    if !std::fs::metadata(&real).map_err(cannot)?.is_file() {
+        return Err(refusal(
+            format!("{} is not a regular file", path.display()),
+            "a plugin's component must be a file inside its folder",
+        ));
+    }
     let mut bytes = Vec::new();
     std::fs::File::open(&real)
         .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
@@ -189,41 +196,26 @@ fn load_one(
             "the plugin must answer describe() within its limits",
         ))
     })?;
-    if descriptor.id != pm.id {
-        diags.push(at(
-            &source,
-            &raw.id,
-            format!(
-                "plugin.toml says id `{}` but the component describes itself as `{}`",
-                pm.id, descriptor.id
-            ),
-            "make the ids agree",
-        ));
-        return Err(None);
-    }
-    if descriptor.interface_version != pm.interface {
-        diags.push(at(
-            &source,
-            &raw.interface,
-            format!(
-                "plugin.toml says interface {} but the component was built for {}",
-                pm.interface, descriptor.interface_version
-            ),
-            "the manifest must describe the component it ships: rebuild, or correct the interface",
-        ));
-        return Err(None);
-    }
-    if descriptor.version != pm.version {
-        diags.push(at(
-            &source,
-            &raw.version,
-            format!(
-                "plugin.toml says version {} but the component describes itself as {}",
-                pm.version, descriptor.version
-            ),
-            "the manifest must describe the component it ships: rebuild, or correct the version",
-        ));
-        return Err(None);
+    // plugin.toml must describe the component it ships.
+    let agree = [
+        ("id", &raw.id, &descriptor.id),
+        ("interface", &raw.interface, &descriptor.interface_version),
+        ("version", &raw.version, &descriptor.version),
+    ];
+    for (field, manifest, described) in agree {
+        if manifest.get_ref() != described {
+            diags.push(at(
+                &source,
+                manifest,
+                format!(
+                    "plugin.toml says {field} {} but the component describes itself with {}",
+                    manifest.get_ref(),
+                    text::one_line(described, 80)
+                ),
+                "the manifest must describe the component it ships: rebuild, or correct it",
+            ));
+            return Err(None);
+        }
     }
     let plugin = Plugin {
         manifest: pm,

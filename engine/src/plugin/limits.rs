@@ -7,6 +7,7 @@
 //! neither sets it, and never above the host maximum: a value outside `1..=max` is a load
 //! error located at the value.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -77,8 +78,8 @@ impl Default for Limits {
     }
 }
 
-/// One configurable limit: its key, its unit, the host maximum (in that unit) and where it
-/// lives in [`Limits`].
+/// One configurable limit: its key, the host maximum (in the key's unit) and where it lives
+/// in [`Limits`].
 #[cfg_attr(not(feature = "plugins"), allow(dead_code))]
 struct Knob {
     key: &'static str,
@@ -183,76 +184,40 @@ pub fn host_maxima() -> impl Iterator<Item = (&'static str, u64)> {
     KNOBS.iter().map(|k| (k.key, k.max))
 }
 
-/// A `[plugin_limits]` (isms.toml) or `[limits]` (plugin.toml) table: limits a manifest sets.
+/// A `[plugin_limits]` (isms.toml) or `[limits]` (plugin.toml) table: limits a manifest sets,
+/// by key, each with its place for located errors.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LimitSettings {
-    pub fuel: Option<Spanned<u64>>,
-    pub run_fuel: Option<Spanned<u64>>,
-    pub deadline_seconds: Option<Spanned<u64>>,
-    pub memory_mib: Option<Spanned<u64>>,
-    pub memories: Option<Spanned<u64>>,
-    pub tables: Option<Spanned<u64>>,
-    pub table_elements: Option<Spanned<u64>>,
-    pub instances: Option<Spanned<u64>>,
-    pub module_mib: Option<Spanned<u64>>,
-    pub functions: Option<Spanned<u64>>,
-    pub function_kib: Option<Spanned<u64>>,
-    pub batch_size: Option<Spanned<u64>>,
-    pub max_text: Option<Spanned<u64>>,
-    pub result_mib: Option<Spanned<u64>>,
-}
+#[serde(transparent)]
+pub struct LimitSettings(BTreeMap<String, Spanned<u64>>);
 
 #[cfg_attr(not(feature = "plugins"), allow(dead_code))]
 impl LimitSettings {
-    fn get(&self, key: &str) -> Option<&Spanned<u64>> {
-        match key {
-            "fuel" => self.fuel.as_ref(),
-            "run_fuel" => self.run_fuel.as_ref(),
-            "deadline_seconds" => self.deadline_seconds.as_ref(),
-            "memory_mib" => self.memory_mib.as_ref(),
-            "memories" => self.memories.as_ref(),
-            "tables" => self.tables.as_ref(),
-            "table_elements" => self.table_elements.as_ref(),
-            "instances" => self.instances.as_ref(),
-            "module_mib" => self.module_mib.as_ref(),
-            "functions" => self.functions.as_ref(),
-            "function_kib" => self.function_kib.as_ref(),
-            "batch_size" => self.batch_size.as_ref(),
-            "max_text" => self.max_text.as_ref(),
-            "result_mib" => self.result_mib.as_ref(),
-            _ => None,
-        }
-    }
-
-    /// Checks every value against `1..=host maximum`, reporting each bad one at its place in
+    /// Checks every key and value (`1..=host maximum`), reporting each bad one at its place in
     /// `source`. Returns the valid values as `(knob, value)`.
     fn checked(&self, source: &SourceFile, diags: &mut Diagnostics) -> Vec<(&'static Knob, u64)> {
         let mut out = Vec::new();
-        for knob in KNOBS {
-            let Some(v) = self.get(knob.key) else {
-                continue;
-            };
+        for (key, v) in &self.0 {
             let value = *v.get_ref();
-            if (1..=knob.max).contains(&value) {
-                out.push((knob, value));
-            } else {
-                let at = v.span();
-                diags.push(
-                    source
-                        .error_at(
-                            "load::plugin-limit",
-                            at.start,
-                            at.len(),
-                            None,
-                            format!(
-                                "`{}` = {value} is outside 1..={} (the host maximum)",
-                                knob.key, knob.max
-                            ),
-                        )
-                        .with_help("plugin limits bound what a third-party plugin may cost"),
-                );
-            }
+            let at = v.span();
+            let problem = match KNOBS.iter().find(|k| k.key == key) {
+                Some(knob) if (1..=knob.max).contains(&value) => {
+                    out.push((knob, value));
+                    continue;
+                }
+                Some(knob) => format!(
+                    "`{key}` = {value} is outside 1..={} (the host maximum)",
+                    knob.max
+                ),
+                None => format!(
+                    "`{key}` is not a plugin limit; the limits are {}",
+                    KNOBS.iter().map(|k| k.key).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            diags.push(
+                source
+                    .error_at("load::plugin-limit", at.start, at.len(), None, problem)
+                    .with_help("plugin limits bound what a third-party plugin may cost"),
+            );
         }
         out
     }
@@ -378,6 +343,24 @@ mod tests {
 
     fn settings(text: &str) -> LimitSettings {
         toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn unknown_keys_are_located_errors() {
+        let src = source("fuel = 5\nfule = 6\n");
+        let mut diags = Diagnostics::default();
+        let l = resolve(
+            None,
+            Some((&settings("fuel = 5\nfule = 6\n"), &src)),
+            &mut diags,
+        );
+        let messages: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].starts_with("plugin.toml:2:8: `fule` is not a plugin limit"),
+            "{messages:?}"
+        );
+        assert_eq!(l.fuel, 5);
     }
 
     #[test]
