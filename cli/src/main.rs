@@ -24,6 +24,7 @@ fn tune_allocator() {
     const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: plain option setters of the allocator, called before any worker thread starts.
+    #[allow(unsafe_code)]
     unsafe {
         libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 1);
         libmimalloc_sys::mi_option_set(PURGE_DELAY, -1);

@@ -50,6 +50,20 @@
 //! `engine/examples/embed.rs` is a small program built on these calls. The modules below
 //! expose the stages one by one for callers that need more (the CLI, the benchmarks).
 
+// Library code never panics on what it is given: a panic, an unwrap or an `unreachable!` is
+// a review event (the few on built-in data say why). `unsafe` is denied workspace-wide.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
 pub mod catalog;
 pub mod cycle;
 pub mod diag;

@@ -6,6 +6,9 @@
 //! so that they can do what no SDK-built plugin does), wrapped into components the way
 //! `isms plugin build` does.
 
+// Unsafe only for `wait4`, to read the peak memory of a child; each block says why it is sound.
+#![allow(unsafe_code)]
+
 mod common;
 
 use std::io::Read;

@@ -143,12 +143,7 @@ const MANDATORY_CSV: &str = include_str!("../../../rulesets/documents/mandatory_
 /// applicable Annex A controls commonly require, in clause order.
 pub fn mandatory_documents() -> &'static [MandatoryDocument] {
     static LIST: OnceLock<Vec<MandatoryDocument>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        csv::Reader::from_reader(MANDATORY_CSV.as_bytes())
-            .deserialize()
-            .collect::<Result<_, _>>()
-            .unwrap_or_else(|e| panic!("embedded mandatory_2022.csv is malformed: {e}"))
-    })
+    LIST.get_or_init(|| crate::catalog::embedded_rows("mandatory_2022.csv", MANDATORY_CSV))
 }
 
 /// The position of a mandatory document by its id.

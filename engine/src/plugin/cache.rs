@@ -117,7 +117,7 @@ pub(crate) fn compile(
             // for this engine. These bytes carry a valid HMAC under this user's secret key,
             // bound to this component's sha256 and this engine's compatibility hash: only this
             // installation, compiling exactly this component, can have written them.
-            #[allow(unsafe_code)]
+            #[allow(unsafe_code)] // the one unsafe call of the engine, justified above
             match unsafe { Component::deserialize(engine, &bytes) } {
                 Ok(component) => {
                     return Ok(Compiled {

@@ -48,6 +48,7 @@ pub(crate) fn engine() -> &'static wasmtime::Engine {
             .cranelift_nan_canonicalization(true)
             .operator_cost(operator_cost());
         // The configuration is fixed and valid: failing here is a defect of this build.
+        #[allow(clippy::panic)]
         let engine =
             wasmtime::Engine::new(&config).unwrap_or_else(|e| panic!("wasmtime engine: {e}"));
         let ticker = engine.clone();

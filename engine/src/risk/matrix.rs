@@ -52,6 +52,7 @@ impl RiskMatrix {
         );
         let mut diags = Diagnostics::default();
         // The built-in data is tested to parse; an empty matrix would be a build defect.
+        #[allow(clippy::panic)]
         source
             .ok()
             .and_then(|s| RiskMatrix::from_csv(&s, &mut diags))

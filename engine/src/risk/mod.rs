@@ -919,7 +919,8 @@ fn summarise(failures: Vec<Failure>) -> Vec<RuleFailures> {
                     count: 0,
                     examples: Vec::new(),
                 });
-                out.last_mut().unwrap_or_else(|| unreachable!())
+                let last = out.len() - 1;
+                &mut out[last]
             }
         };
         entry.count += 1;
