@@ -4,7 +4,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use isms_engine::generate::Options;
-use isms_engine::{gaps, risk, rules, soa};
+use isms_engine::{gaps, risk, soa};
 
 fn detection(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -17,7 +17,7 @@ fn detection(c: &mut Criterion) {
     let options = risk::Options::new(ws.as_of.expect("generated workspaces pin as_of"));
     let assessment = risk::assess(&ws, options);
     let (soa, _) = soa::build(&ws, &assessment, options.as_of);
-    let checks = rules::checks::run(&ws, &assessment);
+    let checks = isms_engine::checks::run(&ws, &assessment);
     let context = gaps::Context::new(&ws, &assessment, &soa);
     let mut group = c.benchmark_group("gaps");
     group.sample_size(10);
@@ -26,7 +26,7 @@ fn detection(c: &mut Criterion) {
         b.iter(|| gaps::detect(&context, &checks).len())
     });
     group.bench_function("custom_checks_100000_assets", |b| {
-        b.iter(|| rules::checks::run(&ws, &assessment).findings.len())
+        b.iter(|| isms_engine::checks::run(&ws, &assessment).findings.len())
     });
     group.finish();
 }

@@ -105,6 +105,26 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Looks a control id up; the error (message, help) explains ids of the other edition.
+    pub fn resolve(&self, id: &str) -> Result<ControlIdx, (String, String)> {
+        if let Some(idx) = self.find(id) {
+            return Ok(idx);
+        }
+        let other = self.id.other();
+        let help = if Catalog::builtin(other).find(id).is_some() {
+            format!(
+                "`{id}` is a control of {other}; this workspace uses {}: convert it with `isms migrate` or set `catalog` in isms.toml",
+                self.id
+            )
+        } else {
+            format!(
+                "`isms catalog list --catalog {}` lists the valid ids",
+                self.id
+            )
+        };
+        Err((format!("unknown control `{id}` in {}", self.id), help))
+    }
+
     /// The built-in catalog of an edition.
     pub fn builtin(id: CatalogId) -> &'static Catalog {
         static C2022: OnceLock<Catalog> = OnceLock::new();

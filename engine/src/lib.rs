@@ -65,11 +65,13 @@
 )]
 
 pub mod catalog;
+pub mod checks;
 pub mod cycle;
 pub mod diag;
 pub mod diff;
 pub mod gaps;
 pub mod generate;
+pub mod input;
 pub mod load;
 pub mod migrate;
 pub mod model;
@@ -77,6 +79,7 @@ pub mod oscal;
 pub mod plugin;
 pub mod report;
 pub mod risk;
+pub mod riskmodel;
 pub mod rules;
 pub mod soa;
 pub mod summary;

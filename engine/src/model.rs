@@ -41,7 +41,7 @@ index_type!(
     RiskIdx
 );
 index_type!(
-    /// Index of a [`SourceFile`](crate::load::SourceFile) in [`crate::Workspace::sources`].
+    /// Index of a [`SourceFile`](crate::input::SourceFile) in [`crate::Workspace::sources`].
     SourceIdx
 );
 

@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::checks::{self, CheckRun};
 use crate::cycle::readiness::{self, Readiness};
 use crate::gaps::{self, Context, Gap};
 use crate::model::{ImplementationStatus, Severity};
 use crate::risk::{self, AppetiteStatus, Assessment, RiskSource};
-use crate::rules::checks::{self, CheckRun};
 use crate::soa::{self, Basis, PlanProgress, Reason, Soa};
 use crate::workspace::Workspace;
 

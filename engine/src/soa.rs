@@ -170,7 +170,7 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
     }
     let interp = Interpreter::new(a.evaluator);
     let org = OrgRecord::new(&ws.profile);
-    let inv = InventoryRecord::count(ws, &a.in_scope);
+    let inv = InventoryRecord::count(&ws.assets, &a.in_scope);
     let b = Bindings {
         org: Some(&org),
         inventory: Some(&inv),

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::catalog::{Catalog, ControlIdx};
-use crate::load::SourceFile;
+use crate::input::SourceFile;
 use crate::model::*;
-use crate::risk::RiskModel;
+use crate::riskmodel::RiskModel;
 use crate::rules::expr::Expr;
 use crate::rules::ruleset::RuleSet;
 

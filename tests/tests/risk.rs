@@ -5,10 +5,10 @@ mod common;
 
 use chrono::NaiveDate;
 use isms_engine::Workspace;
+use isms_engine::checks;
 use isms_engine::risk::{
     AppetiteStatus, Assessment, BaseSource, Options, RiskSource, assess, explain,
 };
-use isms_engine::rules::checks;
 
 const PROFILE: &str = "name = \"Test Ltd\"\nrisk_appetite = 2\n[facts]\nremote_work = true\n";
 

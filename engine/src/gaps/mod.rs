@@ -14,9 +14,9 @@ use serde::Serialize;
 
 use chrono::NaiveDate;
 
+use crate::checks::CheckRun;
 use crate::model::*;
 use crate::risk::{AppetiteStatus, Assessment, RiskSource, ScoredRisk};
-use crate::rules::checks::CheckRun;
 use crate::rules::ruleset::ReasonCategory;
 use crate::soa::{Basis, Soa};
 use crate::workspace::Workspace;

@@ -6,8 +6,8 @@
 
 use super::Loader;
 use super::inventory::register;
-use super::record::Record;
 use crate::cycle::{mandatory_document, mandatory_documents};
+use crate::input::Record;
 use crate::model::*;
 
 pub const AUDIT_FIELDS: &[&str] = &[
@@ -110,7 +110,7 @@ impl Loader {
         {
             return Some((AuditScope::Group(g), self.catalog.groups[g].id.clone()));
         }
-        match super::manifest::resolve_control(self.catalog, t) {
+        match self.catalog.resolve(t) {
             Ok(idx) => Some((
                 AuditScope::Control(idx),
                 self.catalog.control(idx).id.clone(),

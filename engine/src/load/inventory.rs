@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use super::Loader;
-use super::record::Record;
 use crate::catalog::ControlIdx;
+use crate::input::Record;
 use crate::model::*;
 use crate::rules::expr::Expr;
 
@@ -412,7 +412,7 @@ impl Loader {
     fn controls(&mut self, r: &mut Record<'_, '_>, field: &str) -> Vec<ControlIdx> {
         let mut out = Vec::new();
         for id in r.list(field) {
-            match super::manifest::resolve_control(self.catalog, &id) {
+            match self.catalog.resolve(&id) {
                 Ok(idx) => out.push(idx),
                 Err((message, help)) => {
                     let d = r
@@ -465,8 +465,9 @@ impl Loader {
 
     pub(super) fn soa_entry(&mut self, r: &mut Record<'_, '_>) {
         r.warn_unknown(SOA_FIELDS, &mut self.warned_fields);
-        let control = r.required("control").and_then(|id| {
-            match super::manifest::resolve_control(self.catalog, &id) {
+        let control = r
+            .required("control")
+            .and_then(|id| match self.catalog.resolve(&id) {
                 Ok(idx) => Some(idx),
                 Err((message, help)) => {
                     let d = r
@@ -475,8 +476,7 @@ impl Loader {
                     r.push(d);
                     None
                 }
-            }
-        });
+            });
         let applicable = r.boolean("applicable");
         if applicable.is_none() && r.text("applicable").is_none() {
             r.error(

@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::source::SourceFile;
-use crate::catalog::{Catalog, CatalogId, ControlIdx};
+use crate::catalog::{Catalog, CatalogId};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::input::{SourceFile, parse_toml};
 use crate::model::{FactValue, Profile, Requirement, RequirementKind, Scope};
 
 /// One input file or several of the same kind (a CMDB export plus a cloud inventory).
@@ -245,26 +245,6 @@ struct RequirementEntry {
     controls: Vec<Spanned<String>>,
 }
 
-/// Parses a TOML file, reporting a syntax or shape error at its position.
-pub fn parse_toml<T: for<'de> Deserialize<'de>>(
-    source: &SourceFile,
-    diags: &mut Diagnostics,
-) -> Option<T> {
-    match toml::from_str::<T>(&source.text) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let span = e.span().unwrap_or(0..0);
-            diags.push(spanned_error(
-                source,
-                "load::toml",
-                span,
-                e.message().to_owned(),
-            ));
-            None
-        }
-    }
-}
-
 fn spanned_error(
     source: &SourceFile,
     code: &'static str,
@@ -330,26 +310,6 @@ pub fn scope(manifest: &Manifest) -> Scope {
     }
 }
 
-/// Looks a control id up, explaining ids of the other edition.
-pub fn resolve_control(catalog: &Catalog, id: &str) -> Result<ControlIdx, (String, String)> {
-    if let Some(idx) = catalog.find(id) {
-        return Ok(idx);
-    }
-    let other = catalog.id.other();
-    let help = if Catalog::builtin(other).find(id).is_some() {
-        format!(
-            "`{id}` is a control of {other}; this workspace uses {}: convert it with `isms migrate` or set `catalog` in isms.toml",
-            catalog.id
-        )
-    } else {
-        format!(
-            "`isms catalog list --catalog {}` lists the valid ids",
-            catalog.id
-        )
-    };
-    Err((format!("unknown control `{id}` in {}", catalog.id), help))
-}
-
 /// Reads and validates the organisation profile.
 pub fn profile(
     source: &SourceFile,
@@ -393,7 +353,7 @@ pub fn profile(
         });
         let mut controls = Vec::new();
         for c in &entry.controls {
-            match resolve_control(catalog, c.get_ref()) {
+            match catalog.resolve(c.get_ref()) {
                 Ok(idx) => controls.push(idx),
                 Err((message, help)) => diags.push(
                     spanned_error(source, "load::unknown-reference", c.span(), message)
@@ -446,8 +406,8 @@ pub fn risk_model(
     manifest: &SourceFile,
     root: &std::path::Path,
     diags: &mut Diagnostics,
-) -> (crate::risk::RiskModel, Option<SourceFile>) {
-    use crate::risk::{Formula, Method, Quantitative, RiskMatrix, RiskModel};
+) -> (crate::riskmodel::RiskModel, Option<SourceFile>) {
+    use crate::riskmodel::{Formula, Method, Quantitative, RiskMatrix, RiskModel};
     let mut model = RiskModel::default();
     let mut matrix_source = None;
     if let Some(name) = &section.matrix {

@@ -4,8 +4,6 @@
 mod cycle;
 mod inventory;
 mod manifest;
-mod record;
-mod source;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -16,14 +14,13 @@ pub use cycle::{
     PERSON_FIELDS, REVIEW_FIELDS,
 };
 pub use inventory::{ACTION_FIELDS, ASSET_FIELDS, RISK_FIELDS, SOA_FIELDS, THREAT_FIELDS};
-pub(crate) use manifest::{parse_toml, resolve_control};
-pub use record::{Format, Record, for_each_record, parse_bool};
-pub use source::{SourceFile, hex};
+// The input primitives, where callers of the loader have always found them.
+pub use crate::input::{Format, Record, SourceFile, for_each_record, hex, parse_bool};
 
 use crate::catalog::{Catalog, CatalogId};
 use crate::diag::{Diagnostic, Diagnostics, LoadError};
 use crate::model::*;
-use crate::risk::RiskModel;
+use crate::riskmodel::RiskModel;
 use crate::rules::expr::Expr;
 use crate::rules::ruleset::{self, RuleSet};
 use crate::workspace::{Workspace, WorkspaceIndex};
@@ -190,7 +187,8 @@ impl Loader {
     }
 
     fn run(&mut self) {
-        let Some(manifest) = manifest::parse_toml::<Manifest>(&self.sources[0], &mut self.diags)
+        let Some(manifest) =
+            crate::input::parse_toml::<Manifest>(&self.sources[0], &mut self.diags)
         else {
             return;
         };
@@ -347,7 +345,7 @@ impl Loader {
             Format::Json => 0,
         };
         let mut diags = std::mem::take(&mut self.diags);
-        record::for_each_record(&source, format, &mut diags, |r| handler(self, r));
+        for_each_record(&source, format, &mut diags, |r| handler(self, r));
         self.diags = diags;
     }
 

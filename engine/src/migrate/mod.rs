@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::catalog::{Catalog, CatalogId, ControlIdx, Correspondence};
-use crate::load::parse_bool;
+use crate::input::parse_bool;
 use crate::model::ImplementationStatus;
 pub use table::{Row, Table, TableError};
 
@@ -571,7 +571,7 @@ fn new_row(table: &Table, id: &str, title: &str) -> Row {
         .find_map(|r| cols.get(r, cols.applicable))
         .is_some_and(Value::is_boolean);
     let mut values = vec![None; table.columns.len()];
-    if table.format == crate::load::Format::Csv {
+    if table.format == crate::input::Format::Csv {
         values.fill(Some(Value::String(String::new())));
     }
     let mut set = |col: Option<usize>, v: Value| {

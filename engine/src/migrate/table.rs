@@ -7,7 +7,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
-use crate::load::Format;
+use crate::input::Format;
 
 /// The rows of one CSV, JSON or NDJSON file.
 #[derive(Debug, Clone, PartialEq)]

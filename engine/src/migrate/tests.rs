@@ -1,5 +1,5 @@
 use super::*;
-use crate::load::Format;
+use crate::input::Format;
 
 fn csv(text: &str) -> Table {
     Table::parse(Format::Csv, text).unwrap()

@@ -24,7 +24,7 @@ use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 
-use crate::load::hex;
+use crate::input::hex;
 
 type HmacSha256 = hmac::Hmac<Sha256>;
 

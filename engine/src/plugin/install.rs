@@ -16,7 +16,7 @@ use super::{
     INTERFACE_VERSION, Plugin, PluginManifest, SectorPluginPre, engine, precheck, run, text,
 };
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::load::{SourceFile, hex};
+use crate::input::{SourceFile, hex};
 
 /// Why a plugin was refused, when the reason belongs at the workspace's pin (the file, the
 /// hash, the component) rather than in `plugin.toml`.
@@ -97,7 +97,7 @@ fn load_one(
         ))
     })?;
     // Syntax errors of plugin.toml are reported in that file by parse_toml.
-    let raw = crate::load::parse_toml::<RawManifest>(&source, diags).ok_or(None)?;
+    let raw = crate::input::parse_toml::<RawManifest>(&source, diags).ok_or(None)?;
     let errors = diags.error_count();
     let limits: Limits = resolve(workspace_limits, Some((&raw.limits, &source)), diags);
     if !check_manifest(&raw, &source, diags) || diags.error_count() > errors {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::diag::Diagnostics;
-use crate::load::SourceFile;
+use crate::input::SourceFile;
 
 /// Sandbox limits of one plugin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -13,7 +13,7 @@ use super::text;
 #[cfg(feature = "plugins")]
 use crate::diag::Diagnostic;
 use crate::diag::Diagnostics;
-use crate::load::SourceFile;
+use crate::input::SourceFile;
 
 /// `plugin.toml`, beside the plugin's component, as checked.
 #[derive(Debug, Clone, Serialize)]

@@ -11,8 +11,6 @@
 //! million explanations.
 
 mod inherit;
-pub mod matrix;
-pub mod method;
 pub mod plugins;
 
 use std::collections::HashSet;
@@ -22,8 +20,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use inherit::{Effective, effective_cia};
-pub use matrix::{Acceptability, Level, RiskMatrix};
-pub use method::{Formula, Method, Quantitative, Score};
+// The risk model is configuration, one layer down; its types are used here throughout.
+pub use crate::riskmodel::{
+    Acceptability, Formula, Level, Method, Quantitative, RiskMatrix, RiskModel, Score, matrix,
+    method,
+};
 
 use crate::model::*;
 use crate::rules::expr::{Bindings, EvalError, Evaluator, Interpreter};
@@ -31,28 +32,6 @@ use crate::rules::plan::{AssetVerdicts, ScenarioRules};
 use crate::rules::records::{AssetRecord, OrgRecord, RiskFields, RiskId, RiskRecord, ThreatRecord};
 use crate::rules::ruleset::{Change, Factor, RiskRule, RuleOrigin};
 use crate::workspace::Workspace;
-
-/// The risk model of a workspace (`[risk]` in isms.toml).
-#[derive(Debug, Clone, Serialize)]
-pub struct RiskModel {
-    pub matrix: RiskMatrix,
-    pub method: Method,
-    /// Whether the built-in threat catalog is part of the workspace's catalog.
-    pub builtin_threats: bool,
-    /// Whether asset x threat scenarios are generated besides the register.
-    pub generate_scenarios: bool,
-}
-
-impl Default for RiskModel {
-    fn default() -> Self {
-        RiskModel {
-            matrix: RiskMatrix::builtin(),
-            method: Method::Matrix,
-            builtin_threats: true,
-            generate_scenarios: true,
-        }
-    }
-}
 
 /// Where a scenario comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

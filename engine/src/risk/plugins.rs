@@ -187,7 +187,7 @@ fn inventory(ws: &Workspace, in_scope: &[bool]) -> wit::Inventory {
         for (k, v) in &asset.attributes {
             let on = match v {
                 AttrValue::Bool(b) => *b,
-                AttrValue::Text(t) => crate::load::parse_bool(t) == Some(true),
+                AttrValue::Text(t) => crate::input::parse_bool(t) == Some(true),
                 _ => false,
             };
             if on {

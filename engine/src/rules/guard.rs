@@ -13,7 +13,7 @@
 //! except `&&` and `||`, whose chains `cel` builds as balanced trees, and `,`, which separates
 //! siblings. Both reset the chain count. String literals and comments are skipped.
 
-use super::expr::CompileError;
+use super::error::CompileError;
 
 /// Longest expression accepted, in bytes (real rules are a few hundred bytes).
 pub const MAX_LEN: usize = 64 * 1024;

@@ -16,7 +16,10 @@ use cel::common::ast::{
     CallExpr, ComprehensionExpr, EntryExpr, Expr as Ast, IdedEntryExpr, IdedExpr, operators,
 };
 
-use super::compiled::ITERATION_BUDGET;
+/// How many comprehension iterations one evaluation may run. Only comprehensions loop, so
+/// this bounds every evaluation: a rule nesting macros over large lists fails on the record
+/// (and is reported with the rule's other failures) instead of stalling the batch.
+pub const ITERATION_BUDGET: u32 = 100_000;
 
 /// The counting function's name; `@` cannot start a name in CEL source, so no rule can call
 /// or shadow it.

@@ -18,7 +18,6 @@ use super::compiled::value::{List, MapVal};
 use super::compiled::{BY_NAME, Record, Schema, Val};
 use super::expr::{CelValue, RuleRecord};
 use crate::model::{Affects, Asset, AssetIdx, AttrValue, Cia, FactValue, Profile, Risk, Threat};
-use crate::workspace::Workspace;
 
 /// The fields of `asset`, in slot order.
 pub const ASSET_FIELDS: &[&str] = &[
@@ -388,7 +387,7 @@ pub struct InventoryRecord {
 
 impl InventoryRecord {
     /// Counts over the assets for which `in_scope` holds.
-    pub fn count(ws: &Workspace, in_scope: &[bool]) -> Self {
+    pub fn count(assets: &[Asset], in_scope: &[bool]) -> Self {
         let mut types: BTreeMap<&'static str, i64> = crate::model::AssetKind::ALL
             .iter()
             .map(|k| (k.as_str(), 0))
@@ -403,7 +402,7 @@ impl InventoryRecord {
         let flag = |asset: &Asset, key: &str| {
             matches!(asset.attributes.get(key), Some(AttrValue::Bool(true)))
         };
-        for (asset, _) in ws.assets.iter().zip(in_scope).filter(|(_, s)| **s) {
+        for (asset, _) in assets.iter().zip(in_scope).filter(|(_, s)| **s) {
             total += 1;
             *types.entry(asset.kind.as_str()).or_default() += 1;
             *classes

@@ -38,7 +38,7 @@ use toml::Spanned;
 use super::expr::Expr;
 use crate::catalog::{Catalog, ControlIdx};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::load::SourceFile;
+use crate::input::SourceFile;
 use crate::model::{Severity, vocabulary};
 
 /// The built-in rule sets, compiled into the binary.
@@ -389,7 +389,7 @@ fn controls(
 ) -> Vec<ControlIdx> {
     let mut out = Vec::new();
     for id in ids {
-        match crate::load::resolve_control(catalog, id.get_ref()) {
+        match catalog.resolve(id.get_ref()) {
             Ok(idx) => out.push(idx),
             Err((message, help)) => {
                 let span = id.span();
@@ -417,7 +417,7 @@ fn compile(
     catalog: &Catalog,
     diags: &mut Diagnostics,
 ) -> Option<RuleSet> {
-    let file: File = crate::load::parse_toml(source, diags)?;
+    let file: File = crate::input::parse_toml(source, diags)?;
     let errors_before = diags.error_count();
     let bad_value = |span: Range<usize>, message: String| {
         source.error_at("load::value", span.start, span.len(), None, message)

@@ -24,10 +24,7 @@ pub fn no_such_field(name: &str) -> Fault {
     ))
 }
 
-/// How many comprehension iterations one evaluation may run. Only comprehensions loop, so
-/// this bounds every evaluation: a rule nesting macros over large lists fails on the record
-/// (and is reported with the rule's other failures) instead of stalling the batch.
-pub const ITERATION_BUDGET: u32 = 100_000;
+pub use crate::rules::meter::ITERATION_BUDGET;
 
 struct Frame<'a, 'v> {
     vars: &'v Bindings<'a>,

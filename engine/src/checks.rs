@@ -1,13 +1,14 @@
-//! Custom checks of the rule sets: conditions over assets or risks that produce findings.
+//! The custom-checks stage: the rule sets' conditions over assets or risks that produce
+//! findings, evaluated after the risk assessment.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::expr::{Bindings, Interpreter};
-use super::records::{AssetRecord, OrgRecord, RiskFields, RiskRecord, ThreatRecord};
-use super::ruleset::{Check, Subject};
 use crate::model::{AssetIdx, Severity};
 use crate::risk::Assessment;
+use crate::rules::expr::{Bindings, Interpreter};
+use crate::rules::records::{AssetRecord, OrgRecord, RiskFields, RiskRecord, ThreatRecord};
+use crate::rules::ruleset::{Check, Subject};
 use crate::workspace::Workspace;
 
 /// A finding of a custom check.
@@ -106,7 +107,7 @@ type Outcome = (Option<CheckFinding>, Option<(String, String, String)>);
 fn outcome(
     check: &Check,
     subject: impl FnOnce() -> String,
-    result: Result<bool, super::expr::EvalError>,
+    result: Result<bool, crate::rules::expr::EvalError>,
 ) -> Option<Outcome> {
     match result {
         Ok(true) => Some((

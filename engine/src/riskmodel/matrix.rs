@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::diag::Diagnostics;
-use crate::load::{Format, SourceFile, for_each_record};
+use crate::input::{Format, SourceFile, for_each_record};
 use crate::model::vocabulary;
 
 /// The default matrix, compiled into the binary.

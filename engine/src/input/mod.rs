@@ -1,0 +1,12 @@
+//! Input primitives, the bottom layer of the engine: a file held in memory with its sha256
+//! and line index, the record reader (CSV, JSON, NDJSON) with located diagnostics, and TOML
+//! parsing with located errors. Everything that reads text builds on these; none of them
+//! knows what a workspace is.
+
+mod record;
+mod source;
+mod toml;
+
+pub use record::{Format, Record, for_each_record, parse_bool};
+pub use source::{SourceFile, display_path, hex};
+pub(crate) use toml::parse_toml;
