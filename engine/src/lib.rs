@@ -7,7 +7,8 @@
 //!
 //! # Embedding the engine
 //!
-//! Three calls cover what an application needs: [`load()`] a workspace, [`evaluate`] it with
+//! Three calls cover what an application needs: [`load()`] a workspace (or [`load_files`] it
+//! from [`Files`] held in memory), [`evaluate`] it with
 //! [`Options`], and [`build_report`] the [`Report`] model (what the CLI renders as JSON, HTML,
 //! Markdown or XLSX; `serde::Serialize`, with a JSON Schema from [`report::json_schema`]).
 //! Evaluation uses the rayon thread pool it runs in; results are identical for any thread
@@ -88,7 +89,7 @@ pub mod workspace;
 
 pub use catalog::{Catalog, CatalogId, ControlIdx};
 pub use diag::{Diagnostic, Diagnostics, LoadError};
-pub use load::{Loaded, load};
+pub use load::{Files, Loaded, load, load_files};
 pub use report::{Evaluation, Report, build as build_report, evaluate};
 pub use risk::Options;
 pub use rules::expr::Evaluator;

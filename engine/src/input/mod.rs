@@ -3,10 +3,12 @@
 //! parsing with located errors. Everything that reads text builds on these; none of them
 //! knows what a workspace is.
 
+mod files;
 mod record;
 mod source;
 mod toml;
 
+pub use files::Files;
 pub use record::{Format, Record, for_each_record, parse_bool};
 pub use source::{SourceFile, display_path, hex};
 pub(crate) use toml::parse_toml;

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use sha2::{Digest, Sha256};
 
+use super::Files;
 use crate::diag::{Diagnostic, Location};
 
 /// One file of the workspace, read once.
@@ -23,10 +24,16 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Reads a file; an unreadable or non-UTF-8 file is a located diagnostic.
+    /// Reads a file from disk; an unreadable or non-UTF-8 file is a located diagnostic.
     pub fn read(path: &Path, root: &Path) -> Result<SourceFile, Box<Diagnostic>> {
-        let display = display_path(path, root);
-        let bytes = std::fs::read(path).map_err(|e| {
+        Self::read_in(&Files::dir(root), path)
+    }
+
+    /// Reads a file of `files` (on disk or in memory); an unreadable or non-UTF-8 file is a
+    /// located diagnostic.
+    pub fn read_in(files: &Files, path: &Path) -> Result<SourceFile, Box<Diagnostic>> {
+        let display = display_path(path, files.root());
+        let bytes = files.read(path).map_err(|e| {
             Box::new(
                 Diagnostic::error("load::io", format!("cannot read {display}: {e}"))
                     .with_help("check that the file exists and that the manifest names it right"),
@@ -40,10 +47,10 @@ impl SourceFile {
     /// naming it.
     pub fn read_named(
         &self,
-        root: &Path,
+        files: &Files,
         name: &toml::Spanned<String>,
     ) -> Result<SourceFile, Box<Diagnostic>> {
-        SourceFile::read(&root.join(name.get_ref()), root).map_err(|d| {
+        SourceFile::read_in(files, &files.root().join(name.get_ref())).map_err(|d| {
             if d.location.is_some() {
                 return d;
             }

@@ -21,10 +21,10 @@ pub enum FileList {
 }
 
 /// The files of one kind, with the span of the manifest entry for errors about them.
-pub type Files = Spanned<FileList>;
+pub type FileNames = Spanned<FileList>;
 
 /// The file names of an entry, each with the span of the entry.
-pub fn file_names(files: &Files) -> Vec<Spanned<String>> {
+pub fn file_names(files: &FileNames) -> Vec<Spanned<String>> {
     let names = match files.get_ref() {
         FileList::One(f) => vec![f.clone()],
         FileList::Many(fs) => fs.clone(),
@@ -202,23 +202,23 @@ pub struct ScopeSection {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inputs {
-    pub assets: Files,
-    pub threats: Option<Files>,
-    pub risks: Option<Files>,
-    pub treatment_plan: Option<Files>,
-    pub soa: Option<Files>,
+    pub assets: FileNames,
+    pub threats: Option<FileNames>,
+    pub risks: Option<FileNames>,
+    pub treatment_plan: Option<FileNames>,
+    pub soa: Option<FileNames>,
     /// The internal audit programme: planned and performed audits.
-    pub audits: Option<Files>,
+    pub audits: Option<FileNames>,
     /// Audit findings: nonconformities, observations, opportunities.
-    pub findings: Option<Files>,
-    pub corrective_actions: Option<Files>,
-    pub management_reviews: Option<Files>,
+    pub findings: Option<FileNames>,
+    pub corrective_actions: Option<FileNames>,
+    pub management_reviews: Option<FileNames>,
     /// The documents register.
-    pub documents: Option<Files>,
+    pub documents: Option<FileNames>,
     /// Joiners, movers and leavers.
-    pub people: Option<Files>,
+    pub people: Option<FileNames>,
     /// User accounts of the people.
-    pub accounts: Option<Files>,
+    pub accounts: Option<FileNames>,
 }
 
 /// The profile file, as written.
@@ -404,14 +404,14 @@ pub fn profile(
 pub fn risk_model(
     section: &RiskSection,
     manifest: &SourceFile,
-    root: &std::path::Path,
+    files: &crate::input::Files,
     diags: &mut Diagnostics,
 ) -> (crate::riskmodel::RiskModel, Option<SourceFile>) {
     use crate::riskmodel::{Formula, Method, Quantitative, RiskMatrix, RiskModel};
     let mut model = RiskModel::default();
     let mut matrix_source = None;
     if let Some(name) = &section.matrix {
-        match manifest.read_named(root, name) {
+        match manifest.read_named(files, name) {
             Ok(source) => {
                 if let Some(m) = RiskMatrix::from_csv(&source, diags) {
                     model.matrix = m;

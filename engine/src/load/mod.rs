@@ -15,7 +15,7 @@ pub use cycle::{
 };
 pub use inventory::{ACTION_FIELDS, ASSET_FIELDS, RISK_FIELDS, SOA_FIELDS, THREAT_FIELDS};
 // The input primitives, where callers of the loader have always found them.
-pub use crate::input::{Format, Record, SourceFile, for_each_record, hex, parse_bool};
+pub use crate::input::{Files, Format, Record, SourceFile, for_each_record, hex, parse_bool};
 
 use crate::catalog::{Catalog, CatalogId};
 use crate::diag::{Diagnostic, Diagnostics, LoadError};
@@ -24,7 +24,7 @@ use crate::riskmodel::RiskModel;
 use crate::rules::expr::Expr;
 use crate::rules::ruleset::{self, RuleSet};
 use crate::workspace::{Workspace, WorkspaceIndex};
-use manifest::{Files, Manifest};
+use manifest::{FileNames, Manifest};
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "isms.toml";
@@ -48,14 +48,31 @@ const LOAD_STACK: usize = 64 << 20;
 /// The work runs on a thread of its own with a 64 MiB stack, so that hostile input
 /// nested up to the limits cannot overflow the caller's stack.
 pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
+    on_load_thread(|| load_here(dir))
+}
+
+/// Loads a workspace from `files` (on disk or in memory, see [`Files::memory`]): its
+/// `isms.toml` and every file the manifest names, with the same located diagnostics as from
+/// a directory. Plugins are loaded from a directory only.
+pub fn load_files(files: Files) -> Result<Loaded, LoadError> {
+    on_load_thread(|| {
+        let manifest = files.root().join(MANIFEST);
+        load_from(files.clone(), &manifest)
+    })
+}
+
+/// Runs `load` on a thread with [`LOAD_STACK`], or on this one when no thread is available.
+fn on_load_thread(
+    load: impl Fn() -> Result<Loaded, LoadError> + Sync,
+) -> Result<Loaded, LoadError> {
     std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("isms-load".into())
             .stack_size(LOAD_STACK)
-            .spawn_scoped(s, || load_here(dir))
+            .spawn_scoped(s, &load)
             .map(|t| t.join())
     })
-    .unwrap_or_else(|_| Ok(load_here(dir))) // no thread available: load on this one
+    .unwrap_or_else(|_| Ok(load()))
     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
@@ -81,22 +98,28 @@ fn load_here(dir: &Path) -> Result<Loaded, LoadError> {
     let root = manifest_path
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_owned);
-    let manifest_source = SourceFile::read(&manifest_path, &root).map_err(|mut d| {
+    load_from(Files::dir(root), &manifest_path)
+}
+
+fn load_from(files: Files, manifest_path: &Path) -> Result<Loaded, LoadError> {
+    let manifest_source = SourceFile::read_in(&files, manifest_path).map_err(|mut d| {
         d.message = format!(
             "cannot read {}: {}",
             manifest_path.display(),
             d.message.rsplit(": ").next().unwrap_or_default()
         );
-        fail(d.with_help(format!("a workspace is a directory with an {MANIFEST}")))
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(d.with_help(format!("a workspace is a directory with an {MANIFEST}")));
+        LoadError { diagnostics }
     })?;
-    let mut loader = Loader::new(root, manifest_source);
+    let mut loader = Loader::new(files, manifest_source);
     loader.run();
     loader.finish()
 }
 
 /// State while a workspace is read; see [`inventory`] for the per-kind code.
 pub(crate) struct Loader {
-    root: PathBuf,
+    files: Files,
     catalog: &'static Catalog,
     sources: Vec<Arc<SourceFile>>,
     /// The source whose records are being read.
@@ -150,9 +173,9 @@ struct CycleIds {
 type Handler = fn(&mut Loader, &mut Record<'_, '_>);
 
 impl Loader {
-    fn new(root: PathBuf, manifest: SourceFile) -> Self {
+    fn new(files: Files, manifest: SourceFile) -> Self {
         Loader {
-            root,
+            files,
             catalog: Catalog::builtin(CatalogId::Iso27001_2022),
             sources: vec![Arc::new(manifest)],
             current: SourceIdx(0),
@@ -200,7 +223,7 @@ impl Loader {
         let (model, matrix_source) = manifest::risk_model(
             &manifest.risk,
             &self.sources[0],
-            &self.root,
+            &self.files,
             &mut self.diags,
         );
         if let Some(source) = matrix_source {
@@ -221,7 +244,7 @@ impl Loader {
         let (sets, sources) = ruleset::load_all(
             &manifest.workspace.rulesets,
             &self.sources[0],
-            &self.root,
+            &self.files,
             self.scale_l.min(self.scale_i),
             self.catalog,
             &mut self.diags,
@@ -236,10 +259,31 @@ impl Loader {
             self.read_builtin_threats();
         }
         let manifest_source = Arc::clone(&self.sources[0]);
+        if self.files.in_memory() {
+            for pin in &manifest.plugins {
+                let at = pin.path.span();
+                self.diags.push(
+                    manifest_source
+                        .error_at(
+                            "load::plugin",
+                            at.start,
+                            at.len(),
+                            None,
+                            "plugins are loaded from a directory; this workspace was given in memory",
+                        )
+                        .with_help("load the workspace from its directory to use plugins"),
+                );
+            }
+        }
+        let pins = if self.files.in_memory() {
+            &[][..]
+        } else {
+            &manifest.plugins[..]
+        };
         self.plugins = crate::plugin::load_plugins(
-            &manifest.plugins,
+            pins,
             &manifest_source,
-            &self.root,
+            self.files.root(),
             manifest.plugin_limits.as_ref(),
             &mut self.diags,
             &mut self.sources,
@@ -255,7 +299,7 @@ impl Loader {
             people: inputs.people.is_some(),
             accounts: inputs.accounts.is_some(),
         };
-        let kinds: [(Option<&Files>, Handler); 12] = [
+        let kinds: [(Option<&FileNames>, Handler); 12] = [
             (Some(&inputs.assets), Loader::asset),
             (inputs.threats.as_ref(), Loader::threat),
             (inputs.risks.as_ref(), Loader::risk),
@@ -303,7 +347,7 @@ impl Loader {
 
     /// Reads a file the manifest names (see [`SourceFile::read_named`]).
     fn open(&mut self, name: &toml::Spanned<String>) -> Option<SourceIdx> {
-        match self.sources[0].read_named(&self.root, name) {
+        match self.sources[0].read_named(&self.files, name) {
             Ok(source) => {
                 self.sources.push(Arc::new(source));
                 Some(SourceIdx(self.sources.len() as u32 - 1))
@@ -458,7 +502,7 @@ impl Loader {
                 .name
                 .clone()
                 .unwrap_or_else(|| profile.name.clone()),
-            root: self.root,
+            root: self.files.root().to_owned(),
             catalog: self.catalog,
             as_of: self.as_of,
             rulesets: self.rulesets,

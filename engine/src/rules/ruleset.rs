@@ -30,7 +30,6 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -238,11 +237,11 @@ struct CheckEntry {
     message: String,
 }
 
-/// Reads the rule sets a manifest names: `builtin:<id>` or a path relative to `root`.
+/// Reads the rule sets a manifest names: `builtin:<id>` or a path among `files`.
 pub fn load_all(
     names: &[Spanned<String>],
     manifest: &SourceFile,
-    root: &Path,
+    files: &crate::input::Files,
     scale_max: u8,
     catalog: &Catalog,
     diags: &mut Diagnostics,
@@ -277,7 +276,7 @@ pub fn load_all(
                     continue;
                 }
             },
-            None => manifest.read_named(root, name),
+            None => manifest.read_named(files, name),
         };
         let source = match source {
             Ok(s) => s,
