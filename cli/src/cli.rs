@@ -180,6 +180,7 @@ pub enum Command {
         command: CatalogCommand,
     },
     /// Write a synthetic workspace, deterministic for a seed, for tests and benchmarks.
+    #[cfg(feature = "generate")]
     Generate {
         /// Number of assets.
         #[arg(long, default_value_t = 1000)]

@@ -71,6 +71,7 @@ pub mod cycle;
 pub mod diag;
 pub mod diff;
 pub mod gaps;
+#[cfg(feature = "generate")]
 pub mod generate;
 pub mod input;
 pub mod load;

@@ -5,6 +5,7 @@ mod check;
 mod diff;
 mod explain;
 mod extras;
+#[cfg(feature = "generate")]
 mod generate;
 mod migrate;
 #[cfg(feature = "plugins")]
@@ -114,6 +115,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             verbose,
         } => check::run(&dir, format, verbose),
         Command::Catalog { command } => catalog::run(command),
+        #[cfg(feature = "generate")]
         Command::Generate {
             assets,
             seed,
