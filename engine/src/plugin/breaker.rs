@@ -88,12 +88,12 @@ impl Breaker {
 }
 
 /// The verdict on a plugin's batches (in batch order, `None` for a batch not run): its
-/// outputs, or the one failure that fails it for the whole run.
+/// outputs with their batch numbers, or the one failure that fails it for the whole run.
 pub(crate) fn verdict(
     plugin: &str,
     run_fuel: u64,
     results: Vec<BatchResult>,
-) -> Result<Vec<BatchOutput>, PluginFailure> {
+) -> Result<Vec<(usize, BatchOutput)>, PluginFailure> {
     let mut spent: u64 = 0;
     let mut interrupted = None;
     for (n, result) in results.iter().enumerate() {
@@ -135,7 +135,11 @@ pub(crate) fn verdict(
             });
         }
     }
-    results.into_iter().flatten().collect()
+    results
+        .into_iter()
+        .enumerate()
+        .filter_map(|(n, r)| r.map(|r| r.map(|o| (n, o))))
+        .collect()
 }
 
 #[cfg(test)]
@@ -223,6 +227,7 @@ mod tests {
     #[test]
     fn all_batches_succeeding_give_every_output() {
         let out = verdict("p", 100, vec![Some(ok(1)), Some(ok(2))]).unwrap();
-        assert_eq!(out.len(), 2);
+        let batches: Vec<usize> = out.iter().map(|(n, _)| *n).collect();
+        assert_eq!(batches, [0, 1]);
     }
 }

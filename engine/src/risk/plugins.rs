@@ -319,10 +319,10 @@ pub(super) fn run(
         out.costs.push(PluginCost {
             plugin: id.clone(),
             batches: outputs.len(),
-            max_batch_fuel: outputs.iter().map(|o| o.fuel).max().unwrap_or(0),
-            total_fuel: outputs.iter().map(|o| o.fuel).sum(),
+            max_batch_fuel: outputs.iter().map(|(_, o)| o.fuel).max().unwrap_or(0),
+            total_fuel: outputs.iter().map(|(_, o)| o.fuel).sum(),
         });
-        for (n, o) in outputs.into_iter().enumerate() {
+        for (n, o) in outputs {
             let start = n * size;
             out.adjustments
                 .extend(o.adjustments.into_iter().map(|a| PluginAdjustment {
