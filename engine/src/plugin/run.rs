@@ -65,7 +65,7 @@ fn classify(e: &wasmtime::Error, breach: Option<Breach>, limits: &Limits) -> (Fa
             FailureKind::MemoryLimit,
             format!(
                 "it asked for {} MiB of memory in all, above its limit of {} MiB (`memory_mib`)",
-                requested >> 20,
+                requested.div_ceil(1 << 20),
                 limits.memory >> 20
             ),
         ),
