@@ -10,16 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{isms, root};
+use common::{isms, root, sha256};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-
-fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// Shared target directory for guest builds, so each crate compiles once per run.
 fn target_dir() -> PathBuf {
@@ -87,17 +79,11 @@ fn hostile(feature: &str, into: &Path) -> (PathBuf, String) {
     install(into, &id, &component)
 }
 
-/// Writes a plugin directory with `plugin.toml` and the component.
+/// Writes a plugin directory `into/<id>` with `plugin.toml` and the component.
 fn install(into: &Path, id: &str, component: &[u8]) -> (PathBuf, String) {
     let dir = into.join(id);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{id}.wasm")), component).unwrap();
-    std::fs::write(
-        dir.join("plugin.toml"),
-        format!("id = \"{id}\"\nname = \"{id}\"\nversion = \"1.0.0\"\ninterface = \"1.0.0\"\nwasm = \"{id}.wasm\"\n"),
-    )
-    .unwrap();
-    (dir, sha256(component))
+    let sha = common::install_plugin(&dir, id, component, "");
+    (dir, sha)
 }
 
 /// A copy of examples/acme with plugins pinned in its manifest.

@@ -17,7 +17,6 @@ use std::process::{Command, Stdio};
 
 use common::{isms_bin, root};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// A hostile core module: what `evaluate` does before it returns, extra module fields, and
 /// the finding it reports (code and message bytes, possibly anything).
@@ -149,13 +148,6 @@ impl Hostile {
     }
 }
 
-fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// A copy of examples/acme with plugins (`(id, component, plugin.toml extra lines)`) installed
 /// under `plugins/` and pinned, and `extra` appended to its manifest.
 fn workspace(plugins: &[(&str, &[u8], &str)], extra: &str) -> tempfile::TempDir {
@@ -164,19 +156,9 @@ fn workspace(plugins: &[(&str, &[u8], &str)], extra: &str) -> tempfile::TempDir 
     let mut manifest = std::fs::read_to_string(dir.path().join("isms.toml")).unwrap();
     manifest.push_str(extra);
     for (id, component, toml) in plugins {
-        let folder = dir.path().join("plugins").join(id);
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(folder.join(format!("{id}.wasm")), component).unwrap();
-        std::fs::write(
-            folder.join("plugin.toml"),
-            format!(
-                "id = \"{id}\"\nname = \"{id}\"\nversion = \"1.0.0\"\ninterface = \"1.0.0\"\nwasm = \"{id}.wasm\"\n{toml}"
-            ),
-        )
-        .unwrap();
+        let sha = common::install_plugin(&dir.path().join("plugins").join(id), id, component, toml);
         manifest.push_str(&format!(
-            "\n[[plugins]]\npath = \"plugins/{id}\"\nsha256 = \"{}\"\n",
-            sha256(component)
+            "\n[[plugins]]\npath = \"plugins/{id}\"\nsha256 = \"{sha}\"\n"
         ));
     }
     std::fs::write(dir.path().join("isms.toml"), manifest).unwrap();

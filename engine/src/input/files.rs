@@ -2,6 +2,7 @@
 //! an application embedding the engine can hand over bytes it received (an upload, a
 //! database) and get the same located diagnostics as from a directory.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -47,13 +48,15 @@ impl Files {
         self.memory.is_some()
     }
 
-    /// The bytes of the file at `path` (relative to the root, or joined with it).
-    pub(crate) fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+    /// The bytes of the file at `path` (relative to the root, or joined with it): read from
+    /// disk, or borrowed from memory without a copy.
+    pub(crate) fn read(&self, path: &Path) -> std::io::Result<Cow<'_, [u8]>> {
         match &self.memory {
-            None => std::fs::read(path),
+            None => std::fs::read(path).map(Cow::Owned),
             Some(map) => {
                 let relative = path.strip_prefix(&self.root).unwrap_or(path);
-                map.get(&normal(relative)).cloned().ok_or_else(|| {
+                let bytes = map.get(&normal(relative));
+                bytes.map(|b| Cow::Borrowed(b.as_slice())).ok_or_else(|| {
                     std::io::Error::new(
                         std::io::ErrorKind::NotFound,
                         "no such file among the files given",
@@ -78,7 +81,10 @@ mod tests {
     #[test]
     fn memory_files_are_found_by_any_spelling_of_their_path() {
         let files = Files::memory([("data/assets.csv", "id\n"), ("isms.toml", "")]);
-        assert_eq!(files.read(Path::new("./data/assets.csv")).unwrap(), b"id\n");
+        assert_eq!(
+            *files.read(Path::new("./data/assets.csv")).unwrap(),
+            *b"id\n"
+        );
         assert!(files.read(Path::new("isms.toml")).is_ok());
         let missing = files.read(Path::new("../etc/passwd")).unwrap_err();
         assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);

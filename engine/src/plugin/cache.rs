@@ -106,10 +106,9 @@ pub(crate) fn compile(
         Ok(None) => return fresh(None),
         Err(why) => return fresh(Some(format!("plugin cache not used: {why}"))),
     };
-    let entry = cache
-        .dir
-        .join(format!("{wasm_sha256}-{}.cwasm", engine_key(engine)));
-    let context = format!("{wasm_sha256}:{}", engine_key(engine));
+    let engine_key = engine_key(engine);
+    let entry = cache.dir.join(format!("{wasm_sha256}-{engine_key}.cwasm"));
+    let context = format!("{wasm_sha256}:{engine_key}");
     let mut warning = None;
     match cache.read(&entry, &context) {
         Ok(Some(bytes)) => {

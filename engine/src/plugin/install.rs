@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use super::limits::{LimitSettings, Limits, resolve};
+use super::limits::{CheckedLimits, LimitSettings, Limits, resolve};
 use super::manifest::{PluginPin, RawManifest, at, check_manifest, major};
 use super::{
     INTERFACE_VERSION, Plugin, PluginManifest, SectorPluginPre, engine, precheck, run, text,
@@ -87,7 +87,7 @@ fn load_one(
     dir: &Path,
     root: &Path,
     pin: Option<&str>,
-    workspace_limits: Option<(&LimitSettings, &SourceFile)>,
+    workspace_limits: &CheckedLimits,
     diags: &mut Diagnostics,
 ) -> Result<(Plugin, SourceFile), Option<Refusal>> {
     let source = SourceFile::read(&dir.join("plugin.toml"), root).map_err(|d| {
@@ -99,7 +99,8 @@ fn load_one(
     // Syntax errors of plugin.toml are reported in that file by parse_toml.
     let raw = crate::input::parse_toml::<RawManifest>(&source, diags).ok_or(None)?;
     let errors = diags.error_count();
-    let limits: Limits = resolve(workspace_limits, Some((&raw.limits, &source)), diags);
+    let own_limits = raw.limits.checked(&source, diags);
+    let limits: Limits = resolve(&[workspace_limits, &own_limits]);
     if !check_manifest(&raw, &source, diags) || diags.error_count() > errors {
         return Err(None);
     }
@@ -234,7 +235,7 @@ fn load_one(
 /// with the plugin.
 pub fn load_dir(dir: &Path) -> Result<(Plugin, Vec<String>), String> {
     let mut diags = Diagnostics::default();
-    let result = load_one(dir, dir, None, None, &mut diags);
+    let result = load_one(dir, dir, None, &CheckedLimits::default(), &mut diags);
     let messages = |diags: &Diagnostics, errors: bool| -> Vec<String> {
         diags
             .iter()
@@ -260,14 +261,17 @@ pub fn load_plugins(
     sources: &mut Vec<Arc<SourceFile>>,
 ) -> Vec<Plugin> {
     let mut plugins: Vec<Plugin> = Vec::new();
-    let workspace_limits = workspace_limits.map(|l| (l, manifest));
+    // Checked once, so a bad value is reported once, with or without plugins.
+    let workspace_limits = workspace_limits
+        .map(|l| l.checked(manifest, diags))
+        .unwrap_or_default();
     for pin in pins {
         let dir = root.join(pin.path.get_ref());
         match load_one(
             &dir,
             root,
             Some(pin.sha256.get_ref()),
-            workspace_limits,
+            &workspace_limits,
             diags,
         ) {
             Ok((plugin, source)) => {

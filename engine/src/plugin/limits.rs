@@ -78,14 +78,26 @@ impl Default for Limits {
     }
 }
 
-/// One configurable limit: its key, the host maximum (in the key's unit) and where it lives
-/// in [`Limits`].
+/// One configurable limit: its key, the host maximum (in the key's unit) and how a value in
+/// that unit is stored in [`Limits`].
 #[cfg_attr(not(feature = "plugins"), allow(dead_code))]
+#[derive(Debug)]
 struct Knob {
     key: &'static str,
     max: u64,
-    get: fn(&Limits) -> u64,
     set: fn(&mut Limits, u64),
+}
+
+/// A limit kept in [`Limits`] as a `usize` of bytes or items, set in units of `1 << shift`
+/// (MiB: 20, KiB: 10, items: 0).
+macro_rules! sized {
+    ($key:literal, $max:expr, $field:ident, $shift:expr) => {
+        Knob {
+            key: $key,
+            max: $max,
+            set: |l, v| l.$field = (v as usize) << $shift,
+        }
+    };
 }
 
 /// Every configurable limit. The maxima keep each cost bounded whatever a manifest says:
@@ -96,94 +108,30 @@ const KNOBS: &[Knob] = &[
     Knob {
         key: "fuel",
         max: 100_000_000_000,
-        get: |l| l.fuel,
         set: |l, v| l.fuel = v,
     },
     Knob {
         key: "run_fuel",
         max: 10_000_000_000_000,
-        get: |l| l.run_fuel,
         set: |l, v| l.run_fuel = v,
     },
     Knob {
         key: "deadline_seconds",
         max: 3600,
-        get: |l| l.deadline.as_secs(),
         set: |l, v| l.deadline = Duration::from_secs(v),
     },
-    Knob {
-        key: "memory_mib",
-        max: 4096,
-        get: |l| (l.memory >> 20) as u64,
-        set: |l, v| l.memory = (v as usize) << 20,
-    },
-    Knob {
-        key: "memories",
-        max: 4,
-        get: |l| l.memories as u64,
-        set: |l, v| l.memories = v as usize,
-    },
-    Knob {
-        key: "tables",
-        max: 16,
-        get: |l| l.tables as u64,
-        set: |l, v| l.tables = v as usize,
-    },
-    Knob {
-        key: "table_elements",
-        max: 10_000_000,
-        get: |l| l.table_elements as u64,
-        set: |l, v| l.table_elements = v as usize,
-    },
-    Knob {
-        key: "instances",
-        max: 16,
-        get: |l| l.instances as u64,
-        set: |l, v| l.instances = v as usize,
-    },
-    Knob {
-        key: "module_mib",
-        max: 64,
-        get: |l| (l.module_size >> 20) as u64,
-        set: |l, v| l.module_size = (v as usize) << 20,
-    },
-    Knob {
-        key: "functions",
-        max: 200_000,
-        get: |l| l.functions as u64,
-        set: |l, v| l.functions = v as usize,
-    },
-    Knob {
-        key: "function_kib",
-        max: 1024,
-        get: |l| (l.function_size >> 10) as u64,
-        set: |l, v| l.function_size = (v as usize) << 10,
-    },
-    Knob {
-        key: "batch_size",
-        max: 1_000_000,
-        get: |l| l.batch_size as u64,
-        set: |l, v| l.batch_size = v as usize,
-    },
-    Knob {
-        key: "max_text",
-        max: 65_536,
-        get: |l| l.max_text as u64,
-        set: |l, v| l.max_text = v as usize,
-    },
-    Knob {
-        key: "result_mib",
-        max: 1024,
-        get: |l| (l.result_size >> 20) as u64,
-        set: |l, v| l.result_size = (v as usize) << 20,
-    },
+    sized!("memory_mib", 4096, memory, 20),
+    sized!("memories", 4, memories, 0),
+    sized!("tables", 16, tables, 0),
+    sized!("table_elements", 10_000_000, table_elements, 0),
+    sized!("instances", 16, instances, 0),
+    sized!("module_mib", 64, module_size, 20),
+    sized!("functions", 200_000, functions, 0),
+    sized!("function_kib", 1024, function_size, 10),
+    sized!("batch_size", 1_000_000, batch_size, 0),
+    sized!("max_text", 65_536, max_text, 0),
+    sized!("result_mib", 1024, result_size, 20),
 ];
-
-/// The host maximum of every configurable limit, as `(key, maximum)`; for documentation and
-/// `isms plugin test`.
-pub fn host_maxima() -> impl Iterator<Item = (&'static str, u64)> {
-    KNOBS.iter().map(|k| (k.key, k.max))
-}
 
 /// A `[plugin_limits]` (isms.toml) or `[limits]` (plugin.toml) table: limits a manifest sets,
 /// by key, each with its place for located errors.
@@ -191,11 +139,15 @@ pub fn host_maxima() -> impl Iterator<Item = (&'static str, u64)> {
 #[serde(transparent)]
 pub struct LimitSettings(BTreeMap<String, Spanned<u64>>);
 
+/// The valid values of a [`LimitSettings`], each with its limit.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CheckedLimits(Vec<(&'static Knob, u64)>);
+
 #[cfg_attr(not(feature = "plugins"), allow(dead_code))]
 impl LimitSettings {
     /// Checks every key and value (`1..=host maximum`), reporting each bad one at its place in
-    /// `source`. Returns the valid values as `(knob, value)`.
-    fn checked(&self, source: &SourceFile, diags: &mut Diagnostics) -> Vec<(&'static Knob, u64)> {
+    /// `source`; keeps the valid values.
+    pub(crate) fn checked(&self, source: &SourceFile, diags: &mut Diagnostics) -> CheckedLimits {
         let mut out = Vec::new();
         for (key, v) in &self.0 {
             let value = *v.get_ref();
@@ -220,30 +172,23 @@ impl LimitSettings {
                     .with_help("plugin limits bound what a third-party plugin may cost"),
             );
         }
-        out
+        CheckedLimits(out)
     }
 }
 
-/// The limits a plugin runs under: for each limit, the tighter of the workspace's and the
-/// plugin's own setting, the default when neither sets it. Bad values are reported in the
-/// file that holds them and ignored.
+/// The limits a plugin runs under: for each limit, the tightest of the settings (the
+/// workspace's and the plugin's own), the default when none sets it.
 #[cfg_attr(not(feature = "plugins"), allow(dead_code))]
-pub fn resolve(
-    workspace: Option<(&LimitSettings, &SourceFile)>,
-    plugin: Option<(&LimitSettings, &SourceFile)>,
-    diags: &mut Diagnostics,
-) -> Limits {
+pub(crate) fn resolve(settings: &[&CheckedLimits]) -> Limits {
     let mut limits = Limits::default();
-    let mut set: Vec<&'static str> = Vec::new();
-    for (settings, source) in [workspace, plugin].into_iter().flatten() {
-        for (knob, value) in settings.checked(source, diags) {
-            let tighter = if set.contains(&knob.key) {
-                value.min((knob.get)(&limits))
-            } else {
-                set.push(knob.key);
-                value
-            };
-            (knob.set)(&mut limits, tighter);
+    for knob in KNOBS {
+        let values = settings.iter().flat_map(|s| &s.0);
+        let tightest = values
+            .filter(|(k, _)| k.key == knob.key)
+            .map(|(_, v)| *v)
+            .min();
+        if let Some(v) = tightest {
+            (knob.set)(&mut limits, v);
         }
     }
     limits
@@ -350,11 +295,7 @@ mod tests {
     fn unknown_keys_are_located_errors() {
         let src = source("fuel = 5\nfule = 6\n");
         let mut diags = Diagnostics::default();
-        let l = resolve(
-            None,
-            Some((&settings("fuel = 5\nfule = 6\n"), &src)),
-            &mut diags,
-        );
+        let l = resolve(&[&settings("fuel = 5\nfule = 6\n").checked(&src, &mut diags)]);
         let messages: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
         assert_eq!(messages.len(), 1, "{messages:?}");
         assert!(
@@ -372,7 +313,11 @@ mod tests {
             source(""),
         );
         let mut diags = Diagnostics::default();
-        let l = resolve(Some((&ws, &ws_src)), Some((&pl, &pl_src)), &mut diags);
+        let checked = [
+            ws.checked(&ws_src, &mut diags),
+            pl.checked(&pl_src, &mut diags),
+        ];
+        let l = resolve(&[&checked[0], &checked[1]]);
         assert!(diags.is_empty());
         assert_eq!((l.fuel, l.memory, l.tables), (500, 16 << 20, 1));
         assert_eq!(l.batch_size, Limits::default().batch_size);
@@ -384,7 +329,7 @@ mod tests {
         let text = "deadline_seconds = 18446744073709551615\nfuel = 0\n";
         let src = source(text);
         let mut diags = Diagnostics::default();
-        let l = resolve(None, Some((&settings(text), &src)), &mut diags);
+        let l = resolve(&[&settings(text).checked(&src, &mut diags)]);
         let messages: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(

@@ -60,7 +60,7 @@ pub use install::load_dir;
 pub(crate) use install::load_plugins;
 #[cfg(feature = "plugins")]
 pub(crate) use limits::Sandbox;
-pub use limits::{LimitSettings, Limits, STACK, host_maxima};
+pub use limits::{LimitSettings, Limits, STACK};
 #[cfg(not(feature = "plugins"))]
 pub(crate) use manifest::load_plugins;
 pub use manifest::{PluginManifest, PluginPin};

@@ -169,7 +169,7 @@ fn batch(
 
 #[cfg(feature = "plugins")]
 /// The in-scope inventory as plugins see it: counts by type, classification, tag and flag.
-fn inventory(ws: &Workspace, in_scope: &[bool]) -> wit::Inventory {
+fn inventory(ws: &Workspace, in_scope: &[bool], facts: &[wit::Entry]) -> wit::Inventory {
     let mut kinds: BTreeMap<String, u32> = BTreeMap::new();
     let mut classes: BTreeMap<String, u32> = BTreeMap::new();
     let mut tags: BTreeMap<String, u32> = BTreeMap::new();
@@ -196,7 +196,7 @@ fn inventory(ws: &Workspace, in_scope: &[bool]) -> wit::Inventory {
         }
     }
     wit::Inventory {
-        facts: facts(ws),
+        facts: facts.to_vec(),
         assets: total,
         kinds: kinds.into_iter().collect(),
         classifications: classes.into_iter().collect(),
@@ -242,7 +242,7 @@ pub(super) fn run(
         .thread_name(|i| format!("isms-plugin-{i}"))
         .build()
         .ok();
-    let inventory = in_scope.map(|s| inventory(ws, s));
+    let inventory = in_scope.map(|s| inventory(ws, s, &facts));
     let applicability: Vec<Option<Result<Vec<plugin::PluginReason>, PluginFailure>>> =
         on_pool(pool.as_ref(), || {
             ws.plugins
@@ -301,12 +301,11 @@ pub(super) fn run(
     for (p, (results, reasons)) in by_plugin.into_iter().zip(applicability).enumerate() {
         let plugin = &ws.plugins[p];
         let id = &plugin.manifest.id;
-        let verdict = match reasons {
-            Some(Err(f)) => Err(f),
-            Some(Ok(reasons)) => breaker::verdict(id, plugin.limits.run_fuel, results)
-                .map(|outputs| (outputs, reasons)),
-            None => breaker::verdict(id, plugin.limits.run_fuel, results)
-                .map(|outputs| (outputs, Vec::new())),
+        // A failed `applicability` decides; otherwise the batches do.
+        let verdict = match reasons.transpose() {
+            Err(f) => Err(f),
+            Ok(reasons) => breaker::verdict(id, plugin.limits.run_fuel, results)
+                .map(|outputs| (outputs, reasons.unwrap_or_default())),
         };
         let (outputs, reasons) = match verdict {
             Ok(v) => v,

@@ -73,3 +73,24 @@ pub fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Lowercase hex sha256, as workspaces pin plugins.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    isms_engine::load::hex(&sha2::Sha256::digest(bytes))
+}
+
+/// Writes a plugin folder `dir` (`plugin.toml`, with `extra` appended, and the component as
+/// `<id>.wasm`) and returns the component's sha256.
+pub fn install_plugin(dir: &Path, id: &str, component: &[u8], extra: &str) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(format!("{id}.wasm")), component).unwrap();
+    std::fs::write(
+        dir.join("plugin.toml"),
+        format!(
+            "id = \"{id}\"\nname = \"{id}\"\nversion = \"1.0.0\"\ninterface = \"1.0.0\"\nwasm = \"{id}.wasm\"\n{extra}"
+        ),
+    )
+    .unwrap();
+    sha256(component)
+}
