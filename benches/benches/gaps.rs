@@ -14,7 +14,7 @@ fn detection(c: &mut Criterion) {
     let ws = isms_engine::load(dir.path())
         .expect("generated workspace loads")
         .workspace;
-    let options = risk::Options::new(ws.as_of.expect("generated workspaces pin as_of"));
+    let options = risk::Options::new(ws.as_of().expect("generated workspaces pin as_of"));
     let assessment = risk::assess(&ws, options);
     let (soa, _) = soa::build(&ws, &assessment, options.as_of);
     let checks = isms_engine::checks::run(&ws, &assessment);

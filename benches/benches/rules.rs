@@ -12,7 +12,8 @@ use isms_engine::Workspace;
 use isms_engine::generate::Options;
 use isms_engine::model::{AssetIdx, AssetKind, AttrValue, Classification, FactValue, ThreatIdx};
 use isms_engine::risk::Effective;
-use isms_engine::rules::expr::{Bindings, Evaluator, Interpreter};
+use isms_engine::rules::bindings::Bindings;
+use isms_engine::rules::expr::{Evaluator, Interpreter};
 use isms_engine::rules::plan::ScenarioRules;
 use isms_engine::rules::records::{AssetRecord, OrgRecord, ThreatRecord};
 use isms_engine::rules::ruleset::{Change, Factor, RiskRule};
@@ -42,8 +43,8 @@ fn through_rules(rules: &[RiskRule], interp: &Interpreter, b: &Bindings<'_>) -> 
 /// The default rule set's risk rules, by hand.
 fn by_hand(ws: &Workspace, effective: &[Effective], a: AssetIdx, t: ThreatIdx) -> Effect {
     let asset = ws.asset(a);
-    let threat = &ws.threats[t.index()];
-    let facts = &ws.profile.facts;
+    let threat = &ws.threats()[t.index()];
+    let facts = &ws.profile().facts;
     let attr = |k: &str, v: &AttrValue| asset.attributes.get(k) == Some(v);
     let yes = AttrValue::Bool(true);
     let fact = |k: &str| facts.get(k) == Some(&FactValue::Bool(true));
@@ -120,21 +121,21 @@ fn rules(c: &mut Criterion) {
     let ws = isms_engine::load(dir.path())
         .expect("generated workspace loads")
         .workspace;
-    let rules: &[RiskRule] = &ws.rulesets[0].risk_rules;
-    let effective = isms_engine::risk::effective_cia(&ws.assets);
-    let org = OrgRecord::new(&ws.profile);
-    let threat_records: Vec<ThreatRecord> = ThreatRecord::all(&ws.threats);
+    let rules: &[RiskRule] = &ws.rulesets()[0].risk_rules;
+    let effective = isms_engine::risk::effective_cia(ws.assets());
+    let org = OrgRecord::new(ws.profile());
+    let threat_records: Vec<ThreatRecord> = ThreatRecord::all(ws.threats());
     let compiled = Interpreter::new(Evaluator::Compiled);
     let interpreted = Interpreter::new(Evaluator::Interpreter);
     let asset_record =
-        |a: AssetIdx| AssetRecord::new(&ws.assets, a, effective[a.index()].cia, true);
+        |a: AssetIdx| AssetRecord::new(ws.assets(), a, effective[a.index()].cia, true);
     // The scenarios of the first assets, as the engine forms them (threats whose filter
     // applies), until there are 256: about ten per asset, as in a real inventory.
     let mut scenarios: Vec<(AssetIdx, Vec<ThreatIdx>)> = Vec::new();
     let mut count = 0;
-    for a in (0..ws.assets.len()).map(|a| AssetIdx(a as u32)) {
+    for a in (0..ws.assets().len()).map(|a| AssetIdx(a as u32)) {
         let record = asset_record(a);
-        let threats: Vec<ThreatIdx> = (0..ws.threats.len())
+        let threats: Vec<ThreatIdx> = (0..ws.threats().len())
             .filter(|&t| {
                 let b = Bindings {
                     asset: Some(&record),
@@ -142,7 +143,7 @@ fn rules(c: &mut Criterion) {
                     org: Some(&org),
                     ..Default::default()
                 };
-                ws.threat_filters[t].eval_bool(&compiled, &b) == Ok(true)
+                ws.threat_filters()[t].eval_bool(&compiled, &b) == Ok(true)
             })
             .take(256 - count)
             .map(|t| ThreatIdx(t as u32))

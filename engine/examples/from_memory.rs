@@ -49,7 +49,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let Some(as_of) = ws.as_of else {
+    let Some(as_of) = ws.as_of() else {
         eprintln!("the manifest sets as_of");
         return ExitCode::from(2);
     };
@@ -57,7 +57,7 @@ fn main() -> ExitCode {
     println!(
         "{}: {} assets, {} scenarios, {} gaps",
         report.organisation,
-        ws.assets.len(),
+        ws.assets().len(),
         report.summary.scenarios,
         report.gaps.len()
     );

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::model::{AssetIdx, Severity};
 use crate::risk::Assessment;
-use crate::rules::expr::{Bindings, Interpreter};
+use crate::rules::bindings::Bindings;
+use crate::rules::expr::Interpreter;
 use crate::rules::records::{AssetRecord, OrgRecord, RiskFields, RiskRecord, ThreatRecord};
 use crate::rules::ruleset::{Check, Subject};
 use crate::workspace::Workspace;

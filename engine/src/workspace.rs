@@ -40,38 +40,137 @@ impl WorkspaceIndex {
 #[derive(Debug)]
 pub struct Workspace {
     /// Display name (the manifest's, else the organisation's).
-    pub name: String,
+    pub(crate) name: String,
     /// The directory holding `isms.toml`.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// The Annex A edition the SoA and the treatment plan use.
-    pub catalog: &'static Catalog,
+    pub(crate) catalog: &'static Catalog,
     /// The date the evaluation is made as of, when the manifest pins one.
-    pub as_of: Option<NaiveDate>,
+    pub(crate) as_of: Option<NaiveDate>,
     /// The rule sets the manifest names, compiled.
-    pub rulesets: Vec<RuleSet>,
+    pub(crate) rulesets: Vec<RuleSet>,
     /// Sector plugins, verified and compiled.
-    pub plugins: Vec<crate::plugin::Plugin>,
+    pub(crate) plugins: Vec<crate::plugin::Plugin>,
     /// Scales, matrix and scoring method.
-    pub risk_model: RiskModel,
+    pub(crate) risk_model: RiskModel,
     /// The manifest's scope filter, compiled.
-    pub scope_filter: Option<Expr>,
+    pub(crate) scope_filter: Option<Expr>,
     /// Each threat's applicability filter, compiled, by threat index.
-    pub threat_filters: Vec<Expr>,
-    pub profile: Profile,
-    pub scope: Scope,
-    pub assets: Vec<Asset>,
-    pub threats: Vec<Threat>,
-    pub risks: Vec<Risk>,
-    pub actions: Vec<TreatmentAction>,
-    pub soa: Vec<SoaEntry>,
+    pub(crate) threat_filters: Vec<Expr>,
+    pub(crate) profile: Profile,
+    pub(crate) scope: Scope,
+    pub(crate) assets: Vec<Asset>,
+    pub(crate) threats: Vec<Threat>,
+    pub(crate) risks: Vec<Risk>,
+    pub(crate) actions: Vec<TreatmentAction>,
+    pub(crate) soa: Vec<SoaEntry>,
     /// The operating cycle: audits, findings, corrective actions, reviews, documents, people.
-    pub cycle: crate::cycle::Cycle,
+    pub(crate) cycle: crate::cycle::Cycle,
     /// Every file read, manifest first, with its sha256.
-    pub sources: Vec<Arc<SourceFile>>,
+    pub(crate) sources: Vec<Arc<SourceFile>>,
     pub(crate) index: WorkspaceIndex,
 }
 
 impl Workspace {
+    /// Display name (the manifest's, else the organisation's).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The directory holding `isms.toml`.
+    pub fn root(&self) -> &std::path::Path {
+        &self.root
+    }
+
+    /// The Annex A edition the SoA and the treatment plan use.
+    pub fn catalog(&self) -> &'static Catalog {
+        self.catalog
+    }
+
+    /// The date the evaluation is made as of, when the manifest pins one.
+    pub fn as_of(&self) -> Option<NaiveDate> {
+        self.as_of
+    }
+
+    /// The rule sets the manifest names, compiled.
+    pub fn rulesets(&self) -> &[RuleSet] {
+        &self.rulesets
+    }
+
+    /// Sector plugins, verified and compiled.
+    pub fn plugins(&self) -> &[crate::plugin::Plugin] {
+        &self.plugins
+    }
+
+    /// Scales, matrix and scoring method.
+    pub fn risk_model(&self) -> &RiskModel {
+        &self.risk_model
+    }
+
+    /// The manifest's scope filter, compiled.
+    #[doc(hidden)]
+    pub fn scope_filter(&self) -> Option<&Expr> {
+        self.scope_filter.as_ref()
+    }
+
+    /// Each threat's applicability filter, compiled, by threat index.
+    #[doc(hidden)]
+    pub fn threat_filters(&self) -> &[Expr] {
+        &self.threat_filters
+    }
+
+    /// The organisation profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The ISMS scope statement.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The asset inventory, in file order.
+    pub fn assets(&self) -> &[Asset] {
+        &self.assets
+    }
+
+    /// The threat catalogue (built-in and the workspace's own).
+    pub fn threats(&self) -> &[Threat] {
+        &self.threats
+    }
+
+    /// The risk register, in file order.
+    pub fn risks(&self) -> &[Risk] {
+        &self.risks
+    }
+
+    /// The treatment plan's actions.
+    pub fn actions(&self) -> &[TreatmentAction] {
+        &self.actions
+    }
+
+    /// The declared Statement of Applicability.
+    pub fn soa(&self) -> &[SoaEntry] {
+        &self.soa
+    }
+
+    /// The operating cycle: audits, findings, corrective actions, reviews, documents, people.
+    pub fn cycle(&self) -> &crate::cycle::Cycle {
+        &self.cycle
+    }
+
+    /// Every file read, manifest first, with its sha256.
+    pub fn sources(&self) -> &[Arc<SourceFile>] {
+        &self.sources
+    }
+
+    /// Adds a plugin, in place of a pinned one with the same id (`isms plugin try`).
+    pub fn replace_plugin(&mut self, plugin: crate::plugin::Plugin) {
+        let id = plugin.manifest.id.clone();
+        self.plugins.retain(|p| p.manifest.id != id);
+        self.plugins.push(plugin);
+    }
+
     /// The asset with an id.
     pub fn asset_by_id(&self, id: &str) -> Option<AssetIdx> {
         self.index.assets.get(id).copied()

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use isms_engine::model::*;
-use isms_engine::rules::expr::{Bindings, Evaluator, Expr, Interpreter};
+use isms_engine::rules::bindings::Bindings;
+use isms_engine::rules::expr::{Evaluator, Expr, Interpreter};
 use isms_engine::rules::records::{AssetRecord, OrgRecord, ThreatRecord};
 
 /// The standard library is built once, as the engine does per run.

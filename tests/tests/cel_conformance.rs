@@ -13,8 +13,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use isms_engine::rules::bindings::Bindings;
 use isms_engine::rules::compiled::{Program, Schema};
-use isms_engine::rules::expr::Bindings;
 use serde_json::Value as Json;
 
 fn corpus() -> PathBuf {

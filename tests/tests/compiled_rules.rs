@@ -8,7 +8,8 @@ use isms_engine::Workspace;
 use isms_engine::model::{AssetIdx, ThreatIdx};
 use isms_engine::report;
 use isms_engine::risk::{self, Options};
-use isms_engine::rules::expr::{Bindings, Evaluator, Expr, Interpreter, Path};
+use isms_engine::rules::bindings::Bindings;
+use isms_engine::rules::expr::{Evaluator, Expr, Interpreter, Path};
 use isms_engine::rules::records::{AssetRecord, OrgRecord, ThreatRecord};
 
 fn generated(assets: usize) -> (tempfile::TempDir, Workspace) {
@@ -25,13 +26,13 @@ fn generated(assets: usize) -> (tempfile::TempDir, Workspace) {
 #[test]
 fn every_builtin_rule_agrees_on_every_record() {
     let (_dir, ws) = generated(400);
-    let effective = risk::effective_cia(&ws.assets);
-    let org = OrgRecord::new(&ws.profile);
-    let threats: Vec<ThreatRecord> = ThreatRecord::all(&ws.threats);
+    let effective = risk::effective_cia(ws.assets());
+    let org = OrgRecord::new(ws.profile());
+    let threats: Vec<ThreatRecord> = ThreatRecord::all(ws.threats());
     let compiled = Interpreter::new(Evaluator::Compiled);
     let interpreted = Interpreter::new(Evaluator::Interpreter);
     let mut exprs: Vec<(&str, &Expr)> = Vec::new();
-    for set in &ws.rulesets {
+    for set in ws.rulesets() {
         exprs.extend(set.risk_rules.iter().map(|r| (r.id.as_str(), &r.when)));
         exprs.extend(
             set.scope_filters
@@ -46,9 +47,9 @@ fn every_builtin_rule_agrees_on_every_record() {
         );
     }
     exprs.extend(
-        ws.threats
+        ws.threats()
             .iter()
-            .zip(&ws.threat_filters)
+            .zip(ws.threat_filters())
             .map(|(t, f)| (t.id.as_str(), f)),
     );
     assert!(
@@ -58,9 +59,9 @@ fn every_builtin_rule_agrees_on_every_record() {
     let mut evaluations = 0;
     for (id, e) in &exprs {
         assert_eq!(e.path(), Path::Compiled, "{id} runs on the compiled path");
-        for a in (0..ws.assets.len()).map(|a| AssetIdx(a as u32)) {
-            let asset = AssetRecord::new(&ws.assets, a, effective[a.index()].cia, true);
-            for t in (0..ws.threats.len()).map(|t| ThreatIdx(t as u32)) {
+        for a in (0..ws.assets().len()).map(|a| AssetIdx(a as u32)) {
+            let asset = AssetRecord::new(ws.assets(), a, effective[a.index()].cia, true);
+            for t in (0..ws.threats().len()).map(|t| ThreatIdx(t as u32)) {
                 let b = Bindings {
                     asset: Some(&asset),
                     threat: Some(&threats[t.index()]),
@@ -81,7 +82,7 @@ fn report_json(ws: &Workspace, evaluator: Evaluator) -> String {
     let options = Options {
         evaluator,
         ..Options::new(
-            ws.as_of
+            ws.as_of()
                 .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
         )
     };
@@ -104,7 +105,7 @@ fn whole_evaluations_are_identical_on_both_paths() {
             report_json(ws, Evaluator::Compiled),
             report_json(ws, Evaluator::Interpreter),
             "{}",
-            ws.name
+            ws.name()
         );
     }
 }

@@ -79,7 +79,7 @@ fn gaps(f: &Files) -> Vec<(String, Vec<String>)> {
     let e = evaluate(
         &ws,
         Options {
-            as_of: ws.as_of.unwrap(),
+            as_of: ws.as_of().unwrap(),
             evaluator: Default::default(),
         },
     );

@@ -21,7 +21,7 @@ fn in_memory(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn report_json(ws: &isms_engine::Workspace) -> serde_json::Value {
-    let as_of = ws.as_of.unwrap();
+    let as_of = ws.as_of().unwrap();
     serde_json::to_value(build_report(ws, &evaluate(ws, Options::new(as_of)))).unwrap()
 }
 

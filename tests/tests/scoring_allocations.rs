@@ -9,7 +9,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use isms_engine::model::{AssetIdx, ThreatIdx};
-use isms_engine::rules::expr::{Bindings, Evaluator, Interpreter};
+use isms_engine::rules::bindings::Bindings;
+use isms_engine::rules::expr::{Evaluator, Interpreter};
 use isms_engine::rules::plan::ScenarioRules;
 use isms_engine::rules::records::{AssetRecord, OrgRecord, ThreatRecord};
 
@@ -42,19 +43,19 @@ fn scenarios_are_scored_without_allocating() {
     )
     .unwrap();
     let ws = isms_engine::load(dir.path()).unwrap().workspace;
-    let effective = isms_engine::risk::effective_cia(&ws.assets);
-    let org = OrgRecord::new(&ws.profile);
-    let threats: Vec<ThreatRecord> = ThreatRecord::all(&ws.threats);
+    let effective = isms_engine::risk::effective_cia(ws.assets());
+    let org = OrgRecord::new(ws.profile());
+    let threats: Vec<ThreatRecord> = ThreatRecord::all(ws.threats());
     let interp = Interpreter::new(Evaluator::Compiled);
     let plan = ScenarioRules::new(
-        ws.rulesets.iter().flat_map(|s| &s.risk_rules).collect(),
+        ws.rulesets().iter().flat_map(|s| &s.risk_rules).collect(),
         &threats,
         &org,
         Evaluator::Compiled,
     );
     let (mut scenarios, mut hits, mut during) = (0usize, 0usize, 0usize);
-    for a in (0..ws.assets.len()).map(|a| AssetIdx(a as u32)) {
-        let asset = AssetRecord::new(&ws.assets, a, effective[a.index()].cia, true);
+    for a in (0..ws.assets().len()).map(|a| AssetIdx(a as u32)) {
+        let asset = AssetRecord::new(ws.assets(), a, effective[a.index()].cia, true);
         let asset_only = Bindings {
             asset: Some(&asset),
             org: Some(&org),
@@ -62,7 +63,7 @@ fn scenarios_are_scored_without_allocating() {
         };
         let verdicts = plan.for_asset(&interp, &asset_only, |_, _| {});
         let before = ALLOCATIONS.load(Ordering::Relaxed);
-        for t in (0..ws.threats.len()).map(|t| ThreatIdx(t as u32)) {
+        for t in (0..ws.threats().len()).map(|t| ThreatIdx(t as u32)) {
             let b = Bindings {
                 asset: Some(&asset),
                 threat: Some(&threats[t.index()]),
@@ -70,7 +71,7 @@ fn scenarios_are_scored_without_allocating() {
                 ..Default::default()
             };
             // Threat filters run per scenario too.
-            let applies = ws.threat_filters[t.index()].eval_bool(&interp, &b) == Ok(true);
+            let applies = ws.threat_filters()[t.index()].eval_bool(&interp, &b) == Ok(true);
             plan.for_scenario(&interp, &verdicts, Some(t), &b, |_| hits += 1, |_, _| {});
             scenarios += usize::from(applies);
         }

@@ -10,7 +10,7 @@ use crate::{EXIT_OK, output};
 
 pub fn run(eval: &Eval, id: &str, format: SummaryFormat) -> Result<u8, Failure> {
     let ws = super::load(&eval.dir)?;
-    if ws.risk_by_id(id).is_none() && ws.catalog.find(id).is_some() {
+    if ws.risk_by_id(id).is_none() && ws.catalog().find(id).is_some() {
         return control(&ws, eval, id, format);
     }
     let d = explain(&ws, id, options(eval, &ws)).map_err(|e| Failure::Usage(e.to_string()))?;
@@ -36,9 +36,9 @@ fn control(
     let evaluation = isms_engine::report::evaluate(ws, options(eval, ws));
     let report = isms_engine::report::build(ws, &evaluation);
     let control_id = ws
-        .catalog
+        .catalog()
         .find(id)
-        .map(|c| ws.catalog.control(c).id.clone())
+        .map(|c| ws.catalog().control(c).id.clone())
         .unwrap_or_default();
     let Some(row) = report.soa.iter().find(|r| r.control == control_id) else {
         return Err(Failure::Usage(format!("no control `{id}`")));
@@ -123,7 +123,7 @@ fn base(from: &BaseSource) -> String {
 }
 
 fn render(d: &Derivation, ws: &isms_engine::Workspace) -> String {
-    let m = &ws.risk_model.matrix;
+    let m = &ws.risk_model().matrix;
     let mut o = String::new();
     let _ = writeln!(o, "{}  {}", d.id, d.title);
     let _ = writeln!(

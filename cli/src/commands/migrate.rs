@@ -69,15 +69,15 @@ pub fn run(
     format: ReadinessFormat,
 ) -> Result<u8, Failure> {
     let ws = super::load(dir)?;
-    if ws.catalog.id != CatalogId::Iso27001_2013 {
+    if ws.catalog().id != CatalogId::Iso27001_2013 {
         return Err(Failure::Usage(format!(
             "{} already uses {}: nothing to migrate",
             dir.display(),
-            ws.catalog.id
+            ws.catalog().id
         )));
     }
     let (root, manifest_path) = if dir.is_file() {
-        (ws.root.clone(), dir.to_owned())
+        (ws.root().to_owned(), dir.to_owned())
     } else {
         (dir.to_owned(), dir.join(MANIFEST))
     };

@@ -155,7 +155,7 @@ pub fn options(eval: &crate::cli::Eval, ws: &isms_engine::Workspace) -> isms_eng
     isms_engine::risk::Options {
         as_of: eval
             .as_of
-            .or(ws.as_of)
+            .or(ws.as_of())
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
         evaluator: if eval.interpreter {
             isms_engine::rules::expr::Evaluator::Interpreter

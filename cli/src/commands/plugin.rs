@@ -169,7 +169,7 @@ fn test(dir: &Path, workspace: &Path, as_of: Option<chrono::NaiveDate>) -> Resul
     let mut ws = super::load(workspace)?;
     let options = Options {
         as_of: as_of
-            .or(ws.as_of)
+            .or(ws.as_of())
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
         evaluator: Default::default(),
     };
@@ -181,8 +181,7 @@ fn test(dir: &Path, workspace: &Path, as_of: Option<chrono::NaiveDate>) -> Resul
     let id = plugin.manifest.id.clone();
     let d = plugin.descriptor.clone();
     let (plugin_limits, plugin_shape) = (plugin.limits, plugin.shape);
-    ws.plugins.retain(|p| p.manifest.id != id);
-    ws.plugins.push(plugin);
+    ws.replace_plugin(plugin);
     let after = report::evaluate(&ws, options);
 
     let mut o = String::new();
@@ -233,7 +232,7 @@ fn test(dir: &Path, workspace: &Path, as_of: Option<chrono::NaiveDate>) -> Resul
         .zip(&after.assessment.risks)
         .filter(|(b, a)| b.inherent != a.inherent || b.residual != a.residual)
         .map(|(b, a)| {
-            let m = &ws.risk_model.matrix;
+            let m = &ws.risk_model().matrix;
             let name = |s: &isms_engine::risk::Score| {
                 format!(
                     "{} x {} {}",

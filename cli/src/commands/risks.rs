@@ -76,11 +76,11 @@ pub fn run(eval: &Eval, args: Args) -> Result<u8, Failure> {
                 "{} risks shown of {} ({} in the register); appetite: level {} ({})\n",
                 rows.len(),
                 assessment.risks.len(),
-                ws.risks.len(),
-                ws.profile.risk_appetite,
-                ws.risk_model
+                ws.risks().len(),
+                ws.profile().risk_appetite,
+                ws.risk_model()
                     .matrix
-                    .level_info(ws.profile.risk_appetite)
+                    .level_info(ws.profile().risk_appetite)
                     .name
             ));
             output::emit(args.output.as_deref(), text.as_bytes())
@@ -130,13 +130,13 @@ fn select<'a>(ws: &Workspace, a: &'a Assessment, args: &Args) -> Vec<&'a ScoredR
 
 fn title(ws: &Workspace, r: &ScoredRisk) -> String {
     match r.source {
-        RiskSource::Register(i) => ws.risks[i.index()].title.clone(),
+        RiskSource::Register(i) => ws.risks()[i.index()].title.clone(),
         RiskSource::Generated => r
             .threat
             .map(|t| {
                 format!(
                     "{} on {}",
-                    ws.threats[t.index()].name,
+                    ws.threats()[t.index()].name,
                     ws.asset(r.asset).name
                 )
             })
@@ -146,7 +146,7 @@ fn title(ws: &Workspace, r: &ScoredRisk) -> String {
 
 fn treatment(ws: &Workspace, r: &ScoredRisk) -> String {
     match r.source {
-        RiskSource::Register(i) => ws.risks[i.index()]
+        RiskSource::Register(i) => ws.risks()[i.index()]
             .treatment
             .as_ref()
             .map_or_else(|| "undecided".to_owned(), |t| t.option.to_string()),
@@ -155,7 +155,7 @@ fn treatment(ws: &Workspace, r: &ScoredRisk) -> String {
 }
 
 fn cells(ws: &Workspace, r: &ScoredRisk) -> Vec<String> {
-    let m = &ws.risk_model.matrix;
+    let m = &ws.risk_model().matrix;
     vec![
         r.id(ws),
         match r.source {
@@ -164,7 +164,7 @@ fn cells(ws: &Workspace, r: &ScoredRisk) -> Vec<String> {
         },
         ws.asset(r.asset).id.clone(),
         r.threat
-            .map(|t| ws.threats[t.index()].id.clone())
+            .map(|t| ws.threats()[t.index()].id.clone())
             .unwrap_or_default(),
         title(ws, r),
         r.inherent.likelihood.to_string(),
@@ -206,7 +206,7 @@ fn json(
     a: &Assessment,
     rows: &[&ScoredRisk],
 ) -> std::io::Result<()> {
-    let m = &ws.risk_model.matrix;
+    let m = &ws.risk_model().matrix;
     let view = |s: &risk::Score| ScoreView {
         likelihood: s.likelihood,
         impact: s.impact,
@@ -217,11 +217,11 @@ fn json(
     let head = serde_json::json!({
         "schema": RISKS_SCHEMA,
         "engine_version": isms_engine::VERSION,
-        "workspace": ws.name,
+        "workspace": ws.name(),
         "as_of": a.as_of.to_string(),
-        "method": ws.risk_model.method,
+        "method": ws.risk_model().method,
         "matrix": m,
-        "appetite": ws.profile.risk_appetite,
+        "appetite": ws.profile().risk_appetite,
         "total": a.risks.len(),
         "rule_failures": a.rule_failures,
     });
@@ -242,7 +242,7 @@ fn json(
                 },
                 title: title(ws, r),
                 asset: &ws.asset(r.asset).id,
-                threat: r.threat.map(|t| ws.threats[t.index()].id.as_str()),
+                threat: r.threat.map(|t| ws.threats()[t.index()].id.as_str()),
                 inherent: view(&r.inherent),
                 residual: view(&r.residual),
                 status: r.status,

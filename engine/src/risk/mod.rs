@@ -27,7 +27,8 @@ pub use crate::riskmodel::{
 };
 
 use crate::model::*;
-use crate::rules::expr::{Bindings, EvalError, Evaluator, Interpreter};
+use crate::rules::bindings::Bindings;
+use crate::rules::expr::{EvalError, Evaluator, Interpreter};
 use crate::rules::plan::{AssetVerdicts, ScenarioRules};
 use crate::rules::records::{AssetRecord, OrgRecord, RiskFields, RiskId, RiskRecord, ThreatRecord};
 use crate::rules::ruleset::{Change, Factor, RiskRule, RuleOrigin};

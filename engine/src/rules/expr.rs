@@ -8,18 +8,17 @@
 //! expression when [`Evaluator::Interpreter`] is chosen, runs on the `cel` interpreter instead.
 //! Callers never touch the `cel` crate.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use cel::common::ast::{EntryExpr, Expr as Ast, IdedExpr};
-use cel::common::value::{CowVal, Val};
-use cel::context::VariableResolver;
-use cel::objects::{Key, Map};
+use cel::objects::Key;
 use cel::{Context, ExecutionError, Program, Value};
 
-use super::compiled::{self, Record};
+use super::bindings::Bindings;
+use super::compiled;
 use super::meter;
-use super::records::{self, AssetRecord, InventoryRecord, OrgRecord, RiskRecord, ThreatRecord};
+use super::rank::rank_of;
+use super::records;
 
 /// The variables a rule can read.
 pub const VARIABLES: [&str; 5] = ["asset", "threat", "risk", "org", "inventory"];
@@ -412,25 +411,6 @@ impl Interpreter {
     }
 }
 
-/// The order of a level name: classifications `public`..`restricted` are 1..4, risk levels
-/// `very low`..`very high` are 1..5; anything else is an error.
-pub fn rank_of(name: &str) -> Option<i64> {
-    let n = name.trim().to_ascii_lowercase().replace(['_', '-'], " ");
-    let r = match n.as_str() {
-        "public" => 1,
-        "internal" => 2,
-        "confidential" => 3,
-        "restricted" => 4,
-        "very low" => 1,
-        "low" => 2,
-        "medium" => 3,
-        "high" => 4,
-        "very high" => 5,
-        _ => return None,
-    };
-    Some(r)
-}
-
 fn rank(name: Arc<String>) -> Result<i64, ExecutionError> {
     rank_of(&name).ok_or_else(|| {
         ExecutionError::function_error(
@@ -459,86 +439,6 @@ fn max_cia(record: Value) -> Result<i64, ExecutionError> {
             },
         )
         .try_fold(0, |acc, v| v.map(|v| acc.max(v)))
-}
-
-/// A record as both evaluators read it: by slot (compiled) and converted (interpreter).
-pub trait RuleRecord: Record {
-    /// The interpreter's copy, converted on first use.
-    fn cel(&self) -> &CelValue;
-}
-
-/// Records bound to the rule variables for one evaluation, borrowed from the caller. The
-/// types are the engine's own records, so the compiled path reads their fields with static
-/// calls the compiler can inline.
-#[derive(Default, Clone, Copy)]
-pub struct Bindings<'a> {
-    pub asset: Option<&'a AssetRecord<'a>>,
-    pub threat: Option<&'a ThreatRecord<'a>>,
-    pub risk: Option<&'a RiskRecord<'a>>,
-    pub org: Option<&'a OrgRecord<'a>>,
-    pub inventory: Option<&'a InventoryRecord>,
-}
-
-impl<'a> Bindings<'a> {
-    /// Field `slot` (or `name`) of the variable with index `var` in [`VARIABLES`]: `None`
-    /// when the variable is not bound, `Some(None)` when the record has no such field.
-    #[inline]
-    pub(crate) fn field(
-        &self,
-        var: u8,
-        slot: u16,
-        name: &str,
-    ) -> Option<Option<compiled::Val<'a>>> {
-        Some(match var {
-            0 => self.asset?.field(slot, name),
-            1 => self.threat?.field(slot, name),
-            2 => self.risk?.field(slot, name),
-            3 => self.org?.field(slot, name),
-            _ => self.inventory?.field(slot, name),
-        })
-    }
-
-    fn record(&self, variable: &str) -> Option<&'a dyn RuleRecord> {
-        Some(match variable {
-            "asset" => self.asset?,
-            "threat" => self.threat?,
-            "risk" => self.risk?,
-            "org" => self.org?,
-            "inventory" => self.inventory?,
-            _ => return None,
-        })
-    }
-}
-
-impl VariableResolver for Bindings<'_> {
-    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
-        Some(CowVal::Borrowed(self.record(variable)?.cel().0.as_ref()))
-    }
-}
-
-/// A record converted once into the interpreter's representation, then borrowed by every
-/// evaluation that reads it.
-#[derive(Debug)]
-pub struct CelValue(Box<dyn Val>);
-
-impl CelValue {
-    /// Converts a map of fields.
-    pub fn map(fields: Vec<(&str, Value)>) -> CelValue {
-        let map: HashMap<Key, Value> = fields
-            .into_iter()
-            .map(|(k, v)| (Key::String(Arc::new(k.to_owned())), v))
-            .collect();
-        CelValue::from_value(Value::Map(Map { map: Arc::new(map) }))
-    }
-
-    /// Converts a plain value.
-    pub fn from_value(value: Value) -> CelValue {
-        // Every Value built by the engine (maps, lists, scalars) has a Val form.
-        CelValue(
-            Box::<dyn Val>::try_from(value)
-                .unwrap_or_else(|_| Box::new(cel::common::types::CelNull)),
-        )
-    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! are evaluated once per asset and once per threat: a rule a gate rules out is false for the
 //! scenario without being evaluated, which leaves a bit test per rule for most scenarios.
 
-use super::expr::{Bindings, EvalError, Evaluator, Gate, Interpreter};
+use super::bindings::Bindings;
+use super::expr::{EvalError, Evaluator, Gate, Interpreter};
 use super::records::{OrgRecord, ThreatRecord};
 use super::ruleset::RiskRule;
 use crate::model::ThreatIdx;

@@ -9,14 +9,15 @@
 //! has none (guard with `has()`). `asset.confidentiality` and its siblings are the effective
 //! protection needs after inheritance; the declared values are under `asset.declared`.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock};
 
 use cel::Value;
+use cel::common::value::Val as CelVal;
+use cel::objects::{Key, Map};
 
 use super::compiled::value::{List, MapVal};
 use super::compiled::{BY_NAME, Record, Schema, Val};
-use super::expr::{CelValue, RuleRecord};
 use crate::model::{Affects, Asset, AssetIdx, AttrValue, Cia, FactValue, Profile, Risk, Threat};
 
 /// The fields of `asset`, in slot order.
@@ -455,6 +456,44 @@ impl Record for InventoryRecord {
 impl RuleRecord for InventoryRecord {
     fn cel(&self) -> &CelValue {
         self.cel.get_or_init(|| convert(self, INVENTORY_FIELDS))
+    }
+}
+
+/// A record as both evaluators read it: by slot (compiled) and converted (interpreter).
+pub trait RuleRecord: Record {
+    /// The interpreter's copy, converted on first use.
+    fn cel(&self) -> &CelValue;
+}
+
+/// A record converted once into the interpreter's representation, then borrowed by every
+/// evaluation that reads it.
+#[derive(Debug)]
+pub struct CelValue(Box<dyn CelVal>);
+
+impl CelValue {
+    /// The interpreter's view, borrowed for one evaluation.
+    pub(crate) fn as_val(&self) -> &dyn CelVal {
+        self.0.as_ref()
+    }
+}
+
+impl CelValue {
+    /// Converts a map of fields.
+    pub fn map(fields: Vec<(&str, Value)>) -> CelValue {
+        let map: HashMap<Key, Value> = fields
+            .into_iter()
+            .map(|(k, v)| (Key::String(Arc::new(k.to_owned())), v))
+            .collect();
+        CelValue::from_value(Value::Map(Map { map: Arc::new(map) }))
+    }
+
+    /// Converts a plain value.
+    pub fn from_value(value: Value) -> CelValue {
+        // Every Value built by the engine (maps, lists, scalars) has a Val form.
+        CelValue(
+            Box::<dyn CelVal>::try_from(value)
+                .unwrap_or_else(|_| Box::new(cel::common::types::CelNull)),
+        )
     }
 }
 

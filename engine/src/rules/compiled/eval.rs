@@ -7,8 +7,7 @@ use std::rc::Rc;
 
 use super::value::{self, Const, Fault, List, MapVal, Result, Val, fault};
 use super::{BY_NAME, Cmp, Fold, Func, Node};
-use crate::rules::expr::Bindings;
-use crate::rules::expr::rank_of;
+use crate::rules::rank::rank_of;
 
 /// A record a rule variable is bound to (`asset`, `threat`, ...).
 pub trait Record: Sync {
@@ -26,17 +25,25 @@ pub fn no_such_field(name: &str) -> Fault {
 
 pub use crate::rules::meter::ITERATION_BUDGET;
 
-struct Frame<'a, 'v> {
-    vars: &'v Bindings<'a>,
+/// What a program reads its variables' fields from: the engine's bindings of records. A trait
+/// (monomorphised, so the calls stay static) keeps this evaluator below the record layer.
+pub trait Variables<'a> {
+    /// Field `slot` (or `name`) of variable `var`: `None` when the variable is not bound,
+    /// `Some(None)` when the record has no such field.
+    fn field(&self, var: u8, slot: u16, name: &str) -> Option<Option<Val<'a>>>;
+}
+
+struct Frame<'a, 'v, V: ?Sized> {
+    vars: &'v V,
     locals: Vec<Val<'a>>,
     /// Comprehension iterations run so far.
     iterations: u32,
 }
 
-pub(super) fn run_bool<'a>(
+pub(super) fn run_bool<'a, V: Variables<'a> + ?Sized>(
     root: &'a Node,
     locals: usize,
-    vars: &'a Bindings<'a>,
+    vars: &'a V,
 ) -> Result<std::result::Result<bool, Val<'a>>> {
     let mut frame = Frame::new(locals, vars);
     match root {
@@ -56,12 +63,16 @@ pub(super) fn run_bool<'a>(
     }
 }
 
-pub(super) fn run<'a>(root: &'a Node, locals: usize, vars: &'a Bindings<'a>) -> Result<Val<'a>> {
+pub(super) fn run<'a, V: Variables<'a> + ?Sized>(
+    root: &'a Node,
+    locals: usize,
+    vars: &'a V,
+) -> Result<Val<'a>> {
     Frame::new(locals, vars).eval(root)
 }
 
-impl<'a, 'v> Frame<'a, 'v> {
-    fn new(locals: usize, vars: &'v Bindings<'a>) -> Self {
+impl<'a, 'v, V: Variables<'a> + ?Sized> Frame<'a, 'v, V> {
+    fn new(locals: usize, vars: &'v V) -> Self {
         Frame {
             vars,
             iterations: 0,

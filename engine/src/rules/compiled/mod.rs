@@ -12,9 +12,8 @@ pub mod value;
 
 use cel::common::ast::{EntryExpr, Expr as Ast, IdedExpr, LiteralValue};
 
-pub use eval::{ITERATION_BUDGET, Record, no_such_field};
+pub use eval::{ITERATION_BUDGET, Record, Variables, no_such_field};
 
-use crate::rules::expr::Bindings;
 pub use value::{Arith, Const, Fault, Val};
 
 /// The variables a compiled rule may read, with the fields each record knows; `slot` values
@@ -160,12 +159,15 @@ impl Program {
     }
 
     /// Evaluates with `vars[i]` bound to the schema's i-th variable.
-    pub fn eval<'a>(&'a self, vars: &'a Bindings<'a>) -> Result<Val<'a>, Fault> {
+    pub fn eval<'a, V: Variables<'a> + ?Sized>(&'a self, vars: &'a V) -> Result<Val<'a>, Fault> {
         eval::run(&self.root, self.locals, vars)
     }
 
     /// Evaluates a condition: `Ok(Err(value))` when it gives something other than a boolean.
-    pub fn eval_bool<'a>(&'a self, vars: &'a Bindings<'a>) -> Result<Result<bool, Val<'a>>, Fault> {
+    pub fn eval_bool<'a, V: Variables<'a> + ?Sized>(
+        &'a self,
+        vars: &'a V,
+    ) -> Result<Result<bool, Val<'a>>, Fault> {
         eval::run_bool(&self.root, self.locals, vars)
     }
 }

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 
 use crate::model::*;
-use crate::rules::expr::{Bindings, Evaluator, Expr, Interpreter, Path};
+use crate::rules::bindings::Bindings;
+use crate::rules::expr::{Evaluator, Expr, Interpreter, Path};
 use crate::rules::records::{AssetRecord, OrgRecord, RiskFields, RiskId, RiskRecord, ThreatRecord};
 
 /// A small world: two assets (the second depends on the first), a threat, a profile.
