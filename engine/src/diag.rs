@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How bad a diagnostic is: errors stop the run, warnings are shown and the run goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -38,6 +38,67 @@ pub struct Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Where a record stands: its file and line. Written `file:line` in reports (one string, so
+/// that a spreadsheet cell or a terminal link opens it), typed here.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RecordLocation {
+    /// The path as the user should read it (relative to the workspace when inside it).
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+impl fmt::Display for RecordLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+impl std::str::FromStr for RecordLocation {
+    type Err = String;
+
+    /// Reads `file:line`; the file may itself contain `:` (a Windows drive, a URL).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (file, line) = text
+            .rsplit_once(':')
+            .ok_or_else(|| format!("`{}` is not `file:line`", excerpt(text)))?;
+        let line = line
+            .parse()
+            .map_err(|_| format!("`{}` does not end with a line number", excerpt(text)))?;
+        Ok(RecordLocation {
+            file: file.to_owned(),
+            line,
+        })
+    }
+}
+
+impl Serialize for RecordLocation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RecordLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for RecordLocation {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RecordLocation".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "`file:line` of a record.",
+            "type": "string",
+            "pattern": "^.*:[0-9]+$"
+        })
     }
 }
 

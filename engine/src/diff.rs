@@ -1,71 +1,16 @@
 //! Comparison of two evaluations: two report documents (`isms/report/v1`).
 //!
-//! The documents are read through a view of their own ([`ReportView`]) that names only the
-//! fields a comparison needs and ignores the rest, so reports written by older or newer
-//! engines of the same schema compare, and the producer's types stay free to grow.
+//! The documents are read as [`Report`]s. Fields a newer engine of the same schema adds are
+//! ignored, so reports of different engine versions compare.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::gaps::{Gap, ObjectRef};
 use crate::model::Severity;
-use crate::report::SCHEMA;
-
-/// The parts of a report a comparison reads.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ReportView {
-    pub schema: String,
-    pub workspace: String,
-    pub options: OptionsView,
-    pub risks: Vec<RiskView>,
-    pub soa: Vec<SoaView>,
-    pub gaps: Vec<GapView>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct OptionsView {
-    pub as_of: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ScoreView {
-    pub likelihood: u8,
-    pub impact: u8,
-    pub level: u8,
-    pub level_name: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RiskView {
-    pub id: String,
-    pub title: String,
-    pub treatment: Option<String>,
-    pub inherent: ScoreView,
-    pub residual: ScoreView,
-    pub status: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SoaView {
-    pub control: String,
-    pub title: String,
-    pub applicable: bool,
-    pub status: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
-pub struct ObjectView {
-    pub kind: String,
-    pub id: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct GapView {
-    pub code: String,
-    pub severity: String,
-    pub message: String,
-    pub objects: Vec<ObjectView>,
-}
+use crate::report::{Report, RiskRow, SCHEMA};
+use crate::risk::AppetiteStatus;
 
 /// A report that cannot be read, with the line and column of the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +21,7 @@ pub struct ReadError {
 }
 
 /// Reads a report document, refusing another schema.
-pub fn parse_report(text: &str) -> Result<ReportView, ReadError> {
+pub fn parse_report(text: &str) -> Result<Report, ReadError> {
     let strip = |e: &serde_json::Error| {
         let m = e.to_string();
         m.split(" at line ").next().unwrap_or_default().to_owned()
@@ -141,7 +86,7 @@ pub struct RiskRef {
     pub id: String,
     pub title: String,
     pub residual_level: u8,
-    pub status: String,
+    pub status: AppetiteStatus,
 }
 
 /// A control whose applicability or implementation status changed.
@@ -156,8 +101,8 @@ pub struct ControlDiff {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GapRef {
     pub code: String,
-    pub severity: String,
-    pub objects: Vec<ObjectView>,
+    pub severity: Severity,
+    pub objects: Vec<ObjectRef>,
     pub message: String,
 }
 
@@ -196,10 +141,7 @@ pub struct Diff {
 impl Diff {
     /// The most serious severity among the opened gaps (`Severity` orders critical first).
     pub fn worst_opened(&self) -> Option<Severity> {
-        self.gaps_opened
-            .iter()
-            .filter_map(|g| Severity::parse(&g.severity))
-            .min()
+        self.gaps_opened.iter().map(|g| g.severity).min()
     }
 }
 
@@ -211,16 +153,16 @@ fn change(field: &str, from: impl ToString, to: impl ToString) -> FieldChange {
     }
 }
 
-fn risk_ref(r: &RiskView) -> RiskRef {
+fn risk_ref(r: &RiskRow) -> RiskRef {
     RiskRef {
         id: r.id.clone(),
         title: r.title.clone(),
         residual_level: r.residual.level,
-        status: r.status.clone(),
+        status: r.status,
     }
 }
 
-fn compare_risk(a: &RiskView, b: &RiskView) -> Option<RiskChange> {
+fn compare_risk(a: &RiskRow, b: &RiskRow) -> Option<RiskChange> {
     let mut changes = Vec::new();
     let mut why = Vec::new();
     for (name, x, y) in [
@@ -268,8 +210,9 @@ fn compare_risk(a: &RiskView, b: &RiskView) -> Option<RiskChange> {
         ));
     }
     if a.status != b.status {
-        changes.push(change("status", &a.status, &b.status));
-        why.push(format!("status {} -> {}", a.status, b.status));
+        let (from, to) = (a.status.code(), b.status.code());
+        changes.push(change("status", from, to));
+        why.push(format!("status {from} -> {to}"));
     }
     (!changes.is_empty()).then(|| RiskChange {
         id: b.id.clone(),
@@ -279,16 +222,16 @@ fn compare_risk(a: &RiskView, b: &RiskView) -> Option<RiskChange> {
     })
 }
 
-type GapKey = (String, Vec<ObjectView>);
+type GapKey = (String, Vec<ObjectRef>);
 
-fn gap_key(g: &GapView) -> GapKey {
+fn gap_key(g: &Gap) -> GapKey {
     let mut objects = g.objects.clone();
     objects.sort();
     (g.code.clone(), objects)
 }
 
 /// The gaps of `a` not matched (by code and objects, counting repeats) in `b`.
-fn unmatched(a: &[GapView], b: &[GapView]) -> Vec<GapRef> {
+fn unmatched(a: &[Gap], b: &[Gap]) -> Vec<GapRef> {
     let mut left: BTreeMap<GapKey, usize> = BTreeMap::new();
     for g in b {
         *left.entry(gap_key(g)).or_default() += 1;
@@ -300,8 +243,8 @@ fn unmatched(a: &[GapView], b: &[GapView]) -> Vec<GapRef> {
             Some(n) if *n > 0 => *n -= 1,
             _ => out.push(GapRef {
                 code: key.0,
-                severity: g.severity.clone(),
-                objects: key.1,
+                severity: g.severity,
+                objects: g.objects.clone(),
                 message: g.message.clone(),
             }),
         }
@@ -310,10 +253,10 @@ fn unmatched(a: &[GapView], b: &[GapView]) -> Vec<GapRef> {
 }
 
 /// Compares two evaluations.
-pub fn diff(old: &ReportView, new: &ReportView) -> Diff {
-    let old_risks: BTreeMap<&str, &RiskView> =
+pub fn diff(old: &Report, new: &Report) -> Diff {
+    let old_risks: BTreeMap<&str, &RiskRow> =
         old.risks.iter().map(|r| (r.id.as_str(), r)).collect();
-    let new_risks: BTreeMap<&str, &RiskView> =
+    let new_risks: BTreeMap<&str, &RiskRow> =
         new.risks.iter().map(|r| (r.id.as_str(), r)).collect();
     let risks_changed: Vec<RiskChange> = new_risks
         .iter()
@@ -329,7 +272,7 @@ pub fn diff(old: &ReportView, new: &ReportView) -> Diff {
         .filter(|(id, _)| !new_risks.contains_key(*id))
         .map(|(_, r)| risk_ref(r))
         .collect();
-    let old_soa: BTreeMap<&str, &SoaView> =
+    let old_soa: BTreeMap<&str, &crate::report::SoaRowView> =
         old.soa.iter().map(|c| (c.control.as_str(), c)).collect();
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     let controls_changed: Vec<ControlDiff> = new
@@ -346,7 +289,7 @@ pub fn diff(old: &ReportView, new: &ReportView) -> Diff {
                 ));
             }
             if a.status != b.status {
-                changes.push(change("status", &a.status, &b.status));
+                changes.push(change("status", a.status, b.status));
             }
             (!changes.is_empty()).then(|| ControlDiff {
                 control: b.control.clone(),
@@ -357,7 +300,7 @@ pub fn diff(old: &ReportView, new: &ReportView) -> Diff {
         .collect();
     let gaps_opened = unmatched(&new.gaps, &old.gaps);
     let gaps_closed = unmatched(&old.gaps, &new.gaps);
-    let side = |r: &ReportView| Side {
+    let side = |r: &Report| Side {
         workspace: r.workspace.clone(),
         as_of: r.options.as_of.clone(),
     };
@@ -384,62 +327,85 @@ pub fn diff(old: &ReportView, new: &ReportView) -> Diff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gaps::ObjectKind;
+    use crate::model::ImplementationStatus;
+    use crate::report::{build, evaluate};
 
-    fn report(risks: &str, soa: &str, gaps: &str) -> String {
-        format!(
-            r#"{{"schema": "isms/report/v1", "workspace": "W", "options": {{"as_of": "2026-01-01"}},
- "risks": [{risks}], "soa": [{soa}], "gaps": [{gaps}], "extra": 1}}"#
-        )
+    /// The report of the bundled example, as `isms report --format json` writes it.
+    fn acme() -> Report {
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/acme"));
+        let ws = crate::load(dir).unwrap().workspace;
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        build(&ws, &evaluate(&ws, crate::Options::new(as_of)))
     }
 
-    fn risk(id: &str, l: u8, level: u8, status: &str) -> String {
-        format!(
-            r#"{{"id": "{id}", "title": "t", "treatment": "treat", "inherent": {{"likelihood": 4, "impact": 4, "level": 4, "level_name": "High"}},
- "residual": {{"likelihood": {l}, "impact": 4, "level": {level}, "level_name": "L{level}"}}, "status": "{status}"}}"#
-        )
+    #[test]
+    fn reports_round_trip_through_json() {
+        let report = acme();
+        let text = serde_json::to_string_pretty(&report).unwrap();
+        assert_eq!(parse_report(&text).unwrap(), report);
+        // A newer engine's extra fields are ignored.
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        value["added_later"] = serde_json::json!({"x": 1});
+        value["gaps"][0]["added_later"] = serde_json::json!(2);
+        assert_eq!(parse_report(&value.to_string()).unwrap(), report);
     }
 
     #[test]
     fn risks_controls_and_gaps_are_compared() {
-        let gap = |code: &str, id: &str| {
-            format!(
-                r#"{{"code": "{code}", "severity": "high", "message": "m", "objects": [{{"kind": "risk", "id": "{id}"}}]}}"#
-            )
+        let old = acme();
+        let mut new = old.clone();
+        assert_eq!(diff(&old, &new).counts, DiffCounts::default());
+
+        let changed = &mut new.risks[0];
+        changed.residual.likelihood = 1;
+        changed.residual.level = 1;
+        changed.residual.level_name = "L1".into();
+        changed.status = match changed.status {
+            AppetiteStatus::AboveAppetite => AppetiteStatus::WithinAppetite,
+            _ => AppetiteStatus::AboveAppetite,
         };
-        let old = parse_report(&report(
-            &[
-                risk("R1", 4, 4, "above_appetite"),
-                risk("R2", 1, 1, "within_appetite"),
-            ]
-            .join(","),
-            r#"{"control": "A.5.1", "title": "P", "applicable": true, "status": "partial"}"#,
-            &[gap("GAP-A", "R1"), gap("GAP-B", "R2")].join(","),
-        ))
-        .unwrap();
-        let new = parse_report(&report(
-            &[
-                risk("R1", 2, 2, "within_appetite"),
-                risk("R3", 1, 1, "within_appetite"),
-            ]
-            .join(","),
-            r#"{"control": "A.5.1", "title": "P", "applicable": true, "status": "implemented"}"#,
-            &[gap("GAP-B", "R2"), gap("GAP-C", "R3")].join(","),
-        ))
-        .unwrap();
+        let changed_id = changed.id.clone();
+        let removed = new.risks.remove(1);
+        let mut added = new.risks[0].clone();
+        added.id = "R-NEW".into();
+        new.risks.push(added);
+        new.soa[0].status = ImplementationStatus::Implemented;
+        if old.soa[0].status == ImplementationStatus::Implemented {
+            new.soa[0].status = ImplementationStatus::Planned;
+        }
+        let closed = new.gaps.remove(0);
+        let mut opened = new.gaps[0].clone();
+        opened.code = "GAP-NEW".into();
+        opened.severity = Severity::Critical;
+        opened.objects = vec![ObjectRef {
+            kind: ObjectKind::Risk,
+            id: "R-NEW".into(),
+        }];
+        new.gaps.push(opened);
+
         let d = diff(&old, &new);
-        assert_eq!(
-            d.risks_changed[0].why,
-            "residual level 4 (L4) -> 2 (L2): likelihood 4 -> 2; status above_appetite -> within_appetite"
+        assert_eq!(d.risks_changed.len(), 1);
+        assert_eq!(d.risks_changed[0].id, changed_id);
+        assert!(
+            d.risks_changed[0].why.contains("residual level"),
+            "{}",
+            d.risks_changed[0].why
         );
-        assert_eq!(
-            (d.risks_added[0].id.as_str(), d.risks_removed[0].id.as_str()),
-            ("R3", "R2")
+        assert!(
+            d.risks_changed[0].why.contains("; status "),
+            "{}",
+            d.risks_changed[0].why
         );
-        assert_eq!(d.controls_changed[0].changes[0].to, "implemented");
+        assert_eq!(d.risks_added[0].id, "R-NEW");
+        assert_eq!(d.risks_removed[0].id, removed.id);
+        assert_eq!(d.controls_changed[0].control, old.soa[0].control);
+        assert_eq!(d.controls_changed[0].changes[0].field, "status");
         assert_eq!(d.gaps_opened.len(), 1);
-        assert_eq!(d.gaps_opened[0].code, "GAP-C");
-        assert_eq!(d.gaps_closed[0].code, "GAP-A");
-        assert_eq!(d.worst_opened(), Some(Severity::High));
+        assert_eq!(d.gaps_opened[0].code, "GAP-NEW");
+        assert_eq!(d.gaps_closed.len(), 1);
+        assert_eq!(d.gaps_closed[0].code, closed.code);
+        assert_eq!(d.worst_opened(), Some(Severity::Critical));
     }
 
     #[test]

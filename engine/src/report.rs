@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::checks::{self, CheckRun};
 use crate::cycle::readiness::{self, Readiness};
@@ -22,14 +22,14 @@ use crate::workspace::Workspace;
 pub const SCHEMA: &str = "isms/report/v1";
 
 /// A file the evaluation read, with the sha256 of its bytes.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct InputHash {
     pub path: String,
     pub sha256: String,
 }
 
 /// A rule set used, with its version and hash.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleSetRef {
     pub id: String,
     pub version: String,
@@ -38,7 +38,7 @@ pub struct RuleSetRef {
 }
 
 /// A plugin that took part, with the sha256 of its component.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PluginRef {
     pub id: String,
     pub version: String,
@@ -47,7 +47,7 @@ pub struct PluginRef {
 }
 
 /// A risk level with its name.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LevelRef {
     pub value: u8,
     pub name: String,
@@ -55,7 +55,7 @@ pub struct LevelRef {
 }
 
 /// Counts for the summary.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub assets: usize,
     pub assets_in_scope: usize,
@@ -69,12 +69,12 @@ pub struct Summary {
     pub applicable: usize,
     pub implemented: usize,
     pub gaps: usize,
-    /// Gaps per severity, every severity present.
-    pub gaps_by_severity: BTreeMap<String, usize>,
+    /// Gaps per severity, every severity present, most serious first.
+    pub gaps_by_severity: BTreeMap<Severity, usize>,
 }
 
 /// Scenario counts per matrix cell, inherent and residual.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HeatMap {
     /// Likelihood names, value 1 first.
     pub likelihoods: Vec<String>,
@@ -90,7 +90,7 @@ pub struct HeatMap {
 }
 
 /// A level computation.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScoreView {
     pub likelihood: u8,
     pub impact: u8,
@@ -100,7 +100,7 @@ pub struct ScoreView {
 }
 
 /// A register risk.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RiskRow {
     pub id: String,
     pub title: String,
@@ -114,7 +114,7 @@ pub struct RiskRow {
 }
 
 /// A row of the generated SoA.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SoaRowView {
     pub control: String,
     pub title: String,
@@ -132,7 +132,7 @@ pub struct SoaRowView {
 }
 
 /// A rule that failed on some records.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleFailure {
     pub rule: String,
     pub count: usize,
@@ -141,7 +141,7 @@ pub struct RuleFailure {
 }
 
 /// Options that shaped the evaluation (recorded as audit evidence).
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EvaluationOptions {
     pub as_of: String,
     /// The rule path: `compiled`, or `interpreter` when it was forced.
@@ -155,7 +155,7 @@ pub struct EvaluationOptions {
 }
 
 /// A whole evaluation.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     /// Always [`SCHEMA`].
     pub schema: String,
@@ -264,10 +264,10 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
             }
         })
         .collect();
-    let mut gaps_by_severity: BTreeMap<String, usize> =
-        Severity::ALL.iter().map(|s| (s.to_string(), 0)).collect();
+    let mut gaps_by_severity: BTreeMap<Severity, usize> =
+        Severity::ALL.iter().map(|s| (*s, 0)).collect();
     for g in &e.gaps {
-        *gaps_by_severity.entry(g.severity.to_string()).or_default() += 1;
+        *gaps_by_severity.entry(g.severity).or_default() += 1;
     }
     let above = |r: &&risk::ScoredRisk| {
         matches!(

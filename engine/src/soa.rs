@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::ControlIdx;
 use crate::model::{ActionStatus, ImplementationStatus, RequirementKind};
@@ -23,7 +23,7 @@ use crate::rules::ruleset::ReasonCategory;
 use crate::workspace::Workspace;
 
 /// One reason for (or against) a control.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Reason {
     pub category: ReasonCategory,
     /// What gave the reason: an action id, a requirement id, a rule id.
@@ -33,7 +33,7 @@ pub struct Reason {
 }
 
 /// On what the applicability decision rests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// At least one reason makes the control applicable.
@@ -47,7 +47,9 @@ pub enum Basis {
 }
 
 /// What the treatment plan says of a control.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct PlanProgress {
     pub actions: usize,
     pub done: usize,

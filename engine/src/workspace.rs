@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::catalog::{Catalog, ControlIdx};
+use crate::diag::RecordLocation;
 use crate::input::SourceFile;
 use crate::model::*;
 use crate::riskmodel::RiskModel;
@@ -196,12 +197,11 @@ impl Workspace {
         self.soa.iter().find(|e| e.control == control)
     }
 
-    /// `file:line` of a record, for messages that send the reader to the source.
-    pub fn cite(&self, origin: Origin) -> String {
-        format!(
-            "{}:{}",
-            self.sources[origin.source.index()].display,
-            origin.line
-        )
+    /// Where a record stands, for messages that send the reader to the source.
+    pub fn cite(&self, origin: Origin) -> RecordLocation {
+        RecordLocation {
+            file: self.sources[origin.source.index()].display.clone(),
+            line: origin.line,
+        }
     }
 }

@@ -265,7 +265,9 @@ fn explain_lists_every_step() {
     assert_eq!(d.inherent_level, "very high");
 
     let d = explain(&ws, "R1", options()).unwrap();
-    assert!(matches!(d.likelihood_from, BaseSource::Assessed { ref at } if at == "risks.csv:2"));
+    assert!(
+        matches!(d.likelihood_from, BaseSource::Assessed { ref at } if at.to_string() == "risks.csv:2")
+    );
     assert_eq!(d.adjustments.len(), 1);
     assert!(
         !d.adjustments[0].applied,

@@ -257,7 +257,7 @@ fn diff_of_two_dates_fails_on_opened_gaps_and_locates_bad_input() {
     assert!(run.stdout.contains("Gaps opened (4)"), "{}", run.stdout);
     assert!(
         run.stdout
-            .contains("[high] GAP-LEAVER-ACCOUNT-ACTIVE (ACC-0029, P-0113)")
+            .contains("[high] GAP-LEAVER-ACCOUNT-ACTIVE (P-0113, ACC-0029)")
     );
     assert_eq!(isms(&["diff", o, n, "--fail-on", "high"]).code, 1);
     assert_eq!(isms(&["diff", o, n, "--fail-on", "critical"]).code, 0);

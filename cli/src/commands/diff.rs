@@ -10,7 +10,7 @@ use super::Failure;
 use crate::cli::{FailOn, ReadinessFormat};
 use crate::{EXIT_OK, output};
 
-fn read(path: &Path) -> Result<diff::ReportView, Failure> {
+fn read(path: &Path) -> Result<isms_engine::Report, Failure> {
     let text = super::read_text(path)?;
     diff::parse_report(&text).map_err(|e| super::located(path, e.line, e.column, &e.message))
 }
@@ -82,7 +82,10 @@ fn render(d: &Diff, md: bool) -> String {
         let _ = writeln!(
             s,
             "{item}{} {} (residual level {}, {})",
-            r.id, r.title, r.residual_level, r.status
+            r.id,
+            r.title,
+            r.residual_level,
+            r.status.code()
         );
     };
     if !d.risks_added.is_empty() {

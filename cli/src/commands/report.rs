@@ -125,7 +125,7 @@ fn gap_rows(r: &Report) -> impl Iterator<Item = Vec<String>> + '_ {
                 .join(", "),
             g.message.clone(),
             g.action.clone(),
-            g.at.clone().unwrap_or_default(),
+            g.at.as_ref().map(ToString::to_string).unwrap_or_default(),
         ]
     })
 }
@@ -157,11 +157,7 @@ pub fn gaps(
                 .map(|s| {
                     format!(
                         "{} {s}",
-                        r.summary
-                            .gaps_by_severity
-                            .get(s.as_str())
-                            .copied()
-                            .unwrap_or(0)
+                        r.summary.gaps_by_severity.get(s).copied().unwrap_or(0)
                     )
                 })
                 .collect();

@@ -398,7 +398,7 @@ fn summary(out: &mut String, r: &Report) -> fmt::Result {
     )?;
     out.push_str("</div>\n<div class=\"badges\"><strong>Gaps by severity:</strong>");
     for sev in Severity::ALL {
-        let n = s.gaps_by_severity.get(sev.as_str()).copied().unwrap_or(0);
+        let n = s.gaps_by_severity.get(sev).copied().unwrap_or(0);
         let class = format!("sev-{}{}", sev.as_str(), if n == 0 { " zero" } else { "" });
         write!(out, " {}", badge(&class, &format!("{n} {sev}")))?;
     }
@@ -766,7 +766,11 @@ fn gap_row(out: &mut String, g: &Gap) -> fmt::Result {
     out.push_str("</td>");
     td(out, "", &g.message)?;
     td(out, "", &g.action)?;
-    td(out, "mono", g.at.as_deref().unwrap_or(""))?;
+    td(
+        out,
+        "mono",
+        &g.at.as_ref().map(ToString::to_string).unwrap_or_default(),
+    )?;
     out.push_str("</tr>\n");
     Ok(())
 }

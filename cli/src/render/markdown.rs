@@ -54,7 +54,7 @@ pub fn report(r: &Report) -> String {
         .map(|sev| {
             format!(
                 "{} {sev}",
-                s.gaps_by_severity.get(sev.as_str()).copied().unwrap_or(0)
+                s.gaps_by_severity.get(sev).copied().unwrap_or(0)
             )
         })
         .collect();
@@ -169,7 +169,7 @@ pub fn report(r: &Report) -> String {
                         .join(", "),
                     g.message.clone(),
                     g.action.clone(),
-                    g.at.clone().unwrap_or_default(),
+                    g.at.as_ref().map(ToString::to_string).unwrap_or_default(),
                 ]
             }),
         ));

@@ -199,7 +199,10 @@ fn gap_rows(r: &Report) -> impl Iterator<Item = Vec<Cell>> + '_ {
             objects.join(", ").into(),
             g.message.as_str().into(),
             g.action.as_str().into(),
-            g.at.as_ref().into(),
+            g.at.as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+                .into(),
         ]
     })
 }

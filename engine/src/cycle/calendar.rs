@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Cycle, add_months};
 use crate::model::ActionStatus;
@@ -38,7 +38,7 @@ pub fn cycle_window(certified: Option<NaiveDate>, as_of: NaiveDate) -> (NaiveDat
 }
 
 /// An external audit of the certification cycle.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ExternalAudit {
     /// `surveillance 1`, `surveillance 2` or `recertification`.
     pub audit: String,
@@ -49,7 +49,7 @@ pub struct ExternalAudit {
 }
 
 /// Something the operating cycle has falling due.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DueItem {
     /// YYYY-MM-DD.
     pub due: String,
@@ -64,7 +64,7 @@ pub struct DueItem {
 }
 
 /// The certification calendar of a workspace.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Calendar {
     /// The profile's certification date (YYYY-MM-DD), when it gives one.
     pub certification_date: Option<String>,

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::calendar::{self, Calendar, cycle_window};
 use super::mandatory_documents;
@@ -16,7 +16,7 @@ use crate::soa::Soa;
 use crate::workspace::Workspace;
 
 /// A gap behind a failed requirement.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GapRef {
     pub code: String,
     pub severity: Severity,
@@ -25,7 +25,7 @@ pub struct GapRef {
 }
 
 /// One requirement of a stage's checklist.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ReadinessItem {
     /// Stable id: `S1-DOC-4.3`, `S1-SOA`, `S2-AUDITS`, ...
     pub id: String,
@@ -42,7 +42,7 @@ pub struct ReadinessItem {
 }
 
 /// One audit stage.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Stage {
     /// 1 (documentation review) or 2 (operation evidence).
     pub stage: u8,
@@ -54,7 +54,7 @@ pub struct Stage {
 }
 
 /// The readiness for certification, with the certification calendar.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Readiness {
     /// Both stages ready.
     pub ready: bool,

@@ -10,11 +10,12 @@ mod cycle;
 pub mod similarity;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDate;
 
 use crate::checks::CheckRun;
+use crate::diag::RecordLocation;
 use crate::model::*;
 use crate::risk::{AppetiteStatus, Assessment, RiskSource, ScoredRisk};
 use crate::rules::ruleset::ReasonCategory;
@@ -22,7 +23,9 @@ use crate::soa::{Basis, Soa};
 use crate::workspace::Workspace;
 
 /// The kind of object a gap concerns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
     Control,
@@ -44,7 +47,9 @@ pub enum ObjectKind {
 }
 
 /// An object a gap concerns.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct ObjectRef {
     pub kind: ObjectKind,
     pub id: String,
@@ -58,7 +63,7 @@ fn obj(kind: ObjectKind, id: impl Into<String>) -> ObjectRef {
 }
 
 /// One finding.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Gap {
     /// Stable code, e.g. `GAP-PLAN-CONTROL-EXCLUDED`, or a custom check's id.
     pub code: String,
@@ -68,8 +73,8 @@ pub struct Gap {
     /// What to do about it.
     pub action: String,
     pub objects: Vec<ObjectRef>,
-    /// `file:line` of the record to open first.
-    pub at: Option<String>,
+    /// The record to open first.
+    pub at: Option<RecordLocation>,
 }
 
 /// A built-in check: its code, severity and what it looks for.

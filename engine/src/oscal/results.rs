@@ -100,8 +100,8 @@ fn gap_entries(doc: &Doc, gap: &Gap, key: &str) -> (Observation, Finding) {
         types: ["finding"],
         relevant_evidence: gap
             .at
-            .as_deref()
-            .and_then(line)
+            .as_ref()
+            .and_then(|at| line(&at.to_string()))
             .map(|at| Described {
                 description: format!("The record at {at}."),
             })

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use inherit::{Effective, effective_cia};
 // The risk model is configuration, one layer down; its types are used here throughout.
@@ -44,7 +44,17 @@ pub enum RiskSource {
 
 /// Where a risk stands against the risk appetite.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum AppetiteStatus {
@@ -59,6 +69,17 @@ pub enum AppetiteStatus {
 }
 
 impl AppetiteStatus {
+    /// The spelling of reports and comparisons (`above_appetite`).
+    pub fn code(self) -> &'static str {
+        match self {
+            AppetiteStatus::WithinAppetite => "within_appetite",
+            AppetiteStatus::Accepted => "accepted",
+            AppetiteStatus::AcceptanceExpired => "acceptance_expired",
+            AppetiteStatus::AboveAppetite => "above_appetite",
+        }
+    }
+
+    /// The status in words, for people (`above appetite`).
     pub fn as_str(self) -> &'static str {
         match self {
             AppetiteStatus::WithinAppetite => "within appetite",
@@ -186,8 +207,8 @@ struct Failure {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "from")]
 pub enum BaseSource {
-    /// Assessed in the register (file:line).
-    Assessed { at: String },
+    /// Assessed in the register, at this record.
+    Assessed { at: crate::diag::RecordLocation },
     /// The threat's base likelihood.
     Threat { threat: String },
     /// The highest effective value among the properties the threat harms.

@@ -90,7 +90,17 @@ pub struct Uses {
 pub use super::error::{CompileError, EvalError};
 
 /// Which evaluator runs the rules.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Evaluator {
     /// The compiled path, with the interpreter for rules outside its subset.
