@@ -1,0 +1,289 @@
+//! The report as Markdown: the same sections as the HTML report, with the heat maps as
+//! tables of counts.
+
+use std::fmt::Write;
+
+use isms_engine::cycle::readiness::Readiness;
+use isms_engine::model::Severity;
+use isms_engine::report::{HeatMap, Report};
+
+use crate::cells;
+
+/// A Markdown table (GitHub style): a header row, then one row per item. `|` in cells is
+/// escaped and line breaks become spaces, so that the table stays intact.
+pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut out = format!(
+        "| {} |\n|{}\n",
+        header.join(" | "),
+        "---|".repeat(header.len())
+    );
+    for row in rows {
+        let row: Vec<String> = row.iter().map(|c| cell(c)).collect();
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+    out
+}
+
+fn heatmap(out: &mut String, title: &str, h: &HeatMap, counts: &[Vec<usize>]) {
+    let _ = writeln!(out, "### {title}\n");
+    let mut header = vec!["likelihood \\ impact".to_owned()];
+    header.extend(h.impacts.iter().cloned());
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let rows = (0..h.likelihoods.len()).rev().map(|l| {
+        let mut row = vec![h.likelihoods[l].clone()];
+        for (i, count) in counts[l].iter().enumerate() {
+            let level = h.cells[l][i];
+            let name = h
+                .levels
+                .get(usize::from(level).saturating_sub(1))
+                .map_or("", |x| x.name.as_str());
+            row.push(format!("{count} ({name})"));
+        }
+        row
+    });
+    out.push_str(&table(&header_refs, rows));
+    out.push('\n');
+}
+
+/// The whole report.
+pub fn report(r: &Report) -> String {
+    let mut o = String::new();
+    let s = &r.summary;
+    let _ = writeln!(o, "# ISMS report: {}\n", r.organisation);
+    let _ = writeln!(
+        o,
+        "Workspace *{}*, catalog {}, as of {}, method {}, risk appetite level {} ({}).\n",
+        r.workspace,
+        r.catalog,
+        r.options.as_of,
+        r.options.method,
+        r.appetite.value,
+        r.appetite.name
+    );
+    let _ = writeln!(o, "## Summary\n");
+    let gaps: Vec<String> = Severity::ALL
+        .iter()
+        .map(|sev| {
+            format!(
+                "{} {sev}",
+                s.gaps_by_severity.get(sev.as_str()).copied().unwrap_or(0)
+            )
+        })
+        .collect();
+    let rows = [
+        (
+            "Assets",
+            format!("{} ({} in scope)", s.assets, s.assets_in_scope),
+        ),
+        (
+            "Risk register",
+            format!(
+                "{} risks, {} above the appetite",
+                s.register_risks, s.register_above_appetite
+            ),
+        ),
+        (
+            "Scenarios",
+            format!(
+                "{} assessed, {} above the appetite",
+                s.scenarios, s.scenarios_above_appetite
+            ),
+        ),
+        (
+            "Controls",
+            format!(
+                "{} of {} applicable, {} implemented",
+                s.applicable, s.controls, s.implemented
+            ),
+        ),
+        ("Gaps", format!("{}: {}", s.gaps, gaps.join(", "))),
+    ];
+    o.push_str(&table(
+        &["", ""],
+        rows.into_iter().map(|(k, v)| vec![k.to_owned(), v]),
+    ));
+    let _ = writeln!(o, "\n## Risk heat maps\n");
+    heatmap(&mut o, "Inherent risk", &r.heatmap, &r.heatmap.inherent);
+    heatmap(&mut o, "Residual risk", &r.heatmap, &r.heatmap.residual);
+
+    let _ = writeln!(o, "## Risk register\n");
+    o.push_str(&table(
+        &[
+            "id",
+            "title",
+            "assets",
+            "inherent",
+            "residual",
+            "status",
+            "treatment",
+        ],
+        r.risks.iter().map(|x| {
+            vec![
+                x.id.clone(),
+                x.title.clone(),
+                x.assets.join(", "),
+                format!(
+                    "{} ({} x {})",
+                    x.inherent.level_name, x.inherent.likelihood, x.inherent.impact
+                ),
+                format!(
+                    "{} ({} x {})",
+                    x.residual.level_name, x.residual.likelihood, x.residual.impact
+                ),
+                x.status.as_str().to_owned(),
+                x.treatment.clone().unwrap_or_else(|| "undecided".into()),
+            ]
+        }),
+    ));
+
+    let _ = writeln!(o, "\n## Statement of Applicability\n");
+    o.push_str(&table(
+        &[
+            "control",
+            "title",
+            "applicable",
+            "status",
+            "justification",
+            "evidence",
+        ],
+        r.soa.iter().map(|x| {
+            vec![
+                x.control.clone(),
+                x.title.clone(),
+                if x.applicable {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
+                x.status.to_string(),
+                x.justification.clone(),
+                x.evidence.join("; "),
+            ]
+        }),
+    ));
+
+    let _ = writeln!(o, "\n## Gaps\n");
+    for sev in Severity::ALL {
+        let group: Vec<_> = r.gaps.iter().filter(|g| g.severity == *sev).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o, "### {} ({})\n", sev.as_str(), group.len());
+        o.push_str(&table(
+            &["code", "objects", "message", "action", "at"],
+            group.iter().map(|g| {
+                vec![
+                    g.code.clone(),
+                    cells::gap_objects(g),
+                    g.message.clone(),
+                    g.action.clone(),
+                    cells::gap_at(g),
+                ]
+            }),
+        ));
+        o.push('\n');
+    }
+    if r.gaps.is_empty() {
+        let _ = writeln!(o, "No gaps found.\n");
+    }
+
+    readiness(&mut o, &r.readiness, "##");
+
+    let _ = writeln!(o, "## Inputs\n");
+    o.push_str(&table(
+        &["file", "sha256"],
+        r.inputs
+            .iter()
+            .map(|i| vec![i.path.clone(), i.sha256.clone()]),
+    ));
+    let _ = writeln!(
+        o,
+        "\nRule sets: {}. Engine {}, report schema `{}`.",
+        r.rulesets
+            .iter()
+            .map(|x| format!("{} {} (sha256 {})", x.id, x.version, x.sha256))
+            .collect::<Vec<_>>()
+            .join("; "),
+        r.engine_version,
+        r.schema
+    );
+    o
+}
+
+/// The readiness section: a checklist per stage, the certification calendar and what falls due.
+/// `level` is the heading level of the section (`#` for the document of `isms readiness`).
+pub fn readiness(o: &mut String, r: &Readiness, level: &str) {
+    let _ = writeln!(
+        o,
+        "{level} Certification readiness\n\n**{}**: {}.\n",
+        if r.ready { "Ready" } else { "Not ready" },
+        r.stages
+            .iter()
+            .map(|s| format!(
+                "{} {} of {} requirements met",
+                s.title,
+                s.passed,
+                s.items.len()
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    for s in &r.stages {
+        let _ = writeln!(o, "{level}# {}\n", s.title);
+        o.push_str(&table(
+            &cells::READINESS_HEADER,
+            cells::readiness_rows(&s.items),
+        ));
+        o.push('\n');
+    }
+    let c = &r.calendar;
+    let _ = writeln!(o, "{level}# Certification calendar\n");
+    let _ = writeln!(
+        o,
+        "Certified {}; current cycle {} to {}.\n",
+        c.certification_date
+            .as_deref()
+            .unwrap_or("(no certification date in the profile)"),
+        c.cycle_start,
+        c.cycle_end
+    );
+    if !c.external_audits.is_empty() {
+        o.push_str(&table(
+            &["external audit", "due", "status"],
+            c.external_audits
+                .iter()
+                .map(|a| vec![a.audit.clone(), a.due.clone(), a.status.clone()]),
+        ));
+        o.push('\n');
+    }
+    let _ = writeln!(o, "{level}# Falling due\n");
+    if c.next_due.is_empty() {
+        let _ = writeln!(o, "Nothing is overdue or due within the horizon.\n");
+    } else {
+        o.push_str(&table(
+            &["due", "kind", "id", "what", "overdue"],
+            c.next_due.iter().map(|d| {
+                vec![
+                    d.due.clone(),
+                    d.kind.clone(),
+                    d.id.clone(),
+                    d.what.clone(),
+                    if d.overdue { "yes".into() } else { "no".into() },
+                ]
+            }),
+        ));
+        o.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_escape_pipes_and_line_breaks() {
+        let md = table(&["a", "b"], [vec!["x|y".to_owned(), "one\ntwo".to_owned()]]);
+        assert_eq!(md, "| a | b |\n|---|---|\n| x\\|y | one two |\n");
+    }
+}
