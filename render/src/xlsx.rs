@@ -262,4 +262,3 @@ pub fn workbook(r: &Report) -> Result<Vec<u8>, XlsxError> {
     sheet(wb.add_worksheet(), &f, "Inputs", &INPUTS, input_rows(r))?;
     wb.save_to_buffer()
 }
-

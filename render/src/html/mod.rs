@@ -234,10 +234,18 @@ mod tests {
             "inputs",
         ] {
             assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
-            assert!(html.contains(&format!("href=\"#{id}\"")), "{id} in the contents");
+            assert!(
+                html.contains(&format!("href=\"#{id}\"")),
+                "{id} in the contents"
+            );
         }
         assert!(html.contains(&format!("<style>{STYLE}</style>")));
         assert!(!html.contains("<script"));
+        assert!(!html.contains("class=\"\""), "no empty class attributes");
+        assert!(
+            html.contains("<tr class=\"na\">"),
+            "excluded controls are greyed"
+        );
     }
 
     #[test]
@@ -255,14 +263,24 @@ mod tests {
         }
         let html = report(&r);
         assert!(!html.to_ascii_lowercase().contains("<script"));
-        assert!(!html.contains("<img") && !html.contains("<b>bold") && !html.contains("<svg onload"));
-        assert!(html.contains("&lt;script&gt;alert('org')&lt;/script&gt; &quot;Acme&quot; &amp; Co"));
+        assert!(
+            !html.contains("<img") && !html.contains("<b>bold") && !html.contains("<svg onload")
+        );
+        assert!(
+            html.contains("&lt;script&gt;alert('org')&lt;/script&gt; &quot;Acme&quot; &amp; Co")
+        );
         assert!(html.contains("<title>ISMS report: &lt;script&gt;"));
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
         assert!(html.contains("=HYPERLINK(&quot;x&quot;)<br>&lt;b&gt;bold&lt;/b&gt;"));
         assert!(html.contains("&lt;svg onload=alert(1)&gt;&quot;"));
-        assert!(!html.contains("\" onmouseover"), "attribute values stay quoted");
+        assert!(
+            !html.contains("\" onmouseover"),
+            "attribute values stay quoted"
+        );
         // The structure survives: every table that is opened is closed.
-        assert_eq!(html.matches("<table>").count(), html.matches("</table>").count());
+        assert_eq!(
+            html.matches("<table>").count(),
+            html.matches("</table>").count()
+        );
     }
 }

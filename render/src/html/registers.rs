@@ -68,7 +68,7 @@ pub(super) fn soa(r: &Report) -> Markup {
     let s = &r.summary;
     let rows = html! {
         @for c in &r.soa {
-            tr.na[!c.applicable] {
+            tr class=[(!c.applicable).then_some("na")] {
                 td.id { (c.control) }
                 td { (c.title) }
                 td { small { (c.group) } }
