@@ -6,6 +6,7 @@ use std::path::Path;
 
 use isms_engine::model::Severity;
 use isms_engine::report::Report;
+use isms_render::cells;
 
 use super::Failure;
 use super::report::{EXIT_GAPS, evaluate, json};
@@ -26,7 +27,7 @@ pub fn run(
                 "# Certification readiness: {}\n\nAs of {}.\n\n",
                 r.organisation, r.options.as_of
             );
-            render::markdown::readiness(&mut o, &r.readiness, "##");
+            o.push_str(&isms_render::markdown_readiness(&r.readiness, "##"));
             o.into_bytes()
         }
         ReadinessFormat::Table => table(&r).into_bytes(),
@@ -57,8 +58,8 @@ fn table(r: &Report) -> String {
             s.items.len()
         );
         o.push_str(&render::table(
-            &render::READINESS_HEADER,
-            render::readiness_rows(&s.items),
+            &cells::READINESS_HEADER,
+            cells::readiness_rows(&s.items),
         ));
         o.push('\n');
     }

@@ -6,6 +6,7 @@ use isms_engine::Workspace;
 use isms_engine::model::Severity;
 use isms_engine::oscal::{self, Model};
 use isms_engine::report::{self, Report};
+use isms_render::cells;
 
 use super::{Failure, options};
 use crate::cli::{Eval, FailOn, ReportFormat, TableFormat};
@@ -41,8 +42,7 @@ fn xlsx(r: &Report, out: Option<&Path>) -> Result<(), Failure> {
     let Some(path) = out.filter(|p| p.as_os_str() != "-") else {
         return Err(Failure::Usage("xlsx output needs --output FILE".into()));
     };
-    let bytes = render::xlsx::workbook(r)
-        .map_err(|e| Failure::Io(format!("cannot build the workbook: {e}")))?;
+    let bytes = isms_render::xlsx(r).map_err(|e| Failure::Io(e.to_string()))?;
     output::write_atomic(path, &bytes)
 }
 
@@ -66,10 +66,7 @@ fn soa_rows(r: &Report) -> impl Iterator<Item = Vec<String>> + '_ {
             } else {
                 "no".into()
             },
-            serde_json::to_value(s.basis)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            cells::basis(s.basis).to_owned(),
             s.status.to_string(),
             s.justification.clone(),
             s.evidence.join("; "),
@@ -118,14 +115,10 @@ fn gap_rows(r: &Report) -> impl Iterator<Item = Vec<String>> + '_ {
         vec![
             g.severity.to_string(),
             g.code.clone(),
-            g.objects
-                .iter()
-                .map(|o| o.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            cells::gap_objects(g),
             g.message.clone(),
             g.action.clone(),
-            g.at.as_ref().map(ToString::to_string).unwrap_or_default(),
+            cells::gap_at(g),
         ]
     })
 }
@@ -177,8 +170,8 @@ pub fn report(eval: &Eval, format: ReportFormat, out: Option<&Path>) -> Result<u
         json(&doc)
     };
     let bytes = match format {
-        ReportFormat::Html => render::html::report(&r).into_bytes(),
-        ReportFormat::Md => render::markdown::report(&r).into_bytes(),
+        ReportFormat::Html => isms_render::html(&r).into_bytes(),
+        ReportFormat::Md => isms_render::markdown(&r).into_bytes(),
         ReportFormat::Json => json(&r)?,
         ReportFormat::OscalSsp => oscal(Model::Ssp)?,
         ReportFormat::OscalAssessmentResults => oscal(Model::AssessmentResults)?,

@@ -1,21 +1,19 @@
-//! Rendering shared by the commands: diagnostics, failures and tables; the report formats
-//! live in submodules.
-
-pub mod html;
-pub mod markdown;
-pub mod xlsx;
+//! Rendering shared by the commands: diagnostics, failures, tables and CSV. The report
+//! formats (HTML, Markdown, XLSX) and the cell texts they share with these tables are in the
+//! `isms-render` crate.
 
 use std::io::IsTerminal;
 
 use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
+use isms_engine::Diagnostic;
+use isms_render::cells::spreadsheet_safe;
+use miette::{GraphicalReportHandler, GraphicalTheme};
+
+use crate::commands::Failure;
 
 /// A header rule and nothing else: compact enough for long registers, readable in logs.
 const PLAIN: TableStyle =
     TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
-use isms_engine::Diagnostic;
-use miette::{GraphicalReportHandler, GraphicalTheme};
-
-use crate::commands::Failure;
 
 /// Whether to colour output: only on a terminal, and never when NO_COLOR is set.
 pub fn colour(stream_is_terminal: bool) -> bool {
@@ -59,61 +57,6 @@ pub fn failure(failure: &Failure) {
     }
 }
 
-/// The gaps behind a readiness requirement: `GAP-X (A, B); GAP-Y (C)`.
-pub fn gap_refs(item: &isms_engine::cycle::readiness::ReadinessItem) -> String {
-    item.gaps
-        .iter()
-        .map(|g| {
-            if g.objects.is_empty() {
-                g.code.clone()
-            } else {
-                format!("{} ({})", g.code, g.objects.join(", "))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// What a readiness requirement rests on, in one line: the evidence when it passes, else
-/// what is missing and the gaps behind the failure.
-pub fn readiness_detail(item: &isms_engine::cycle::readiness::ReadinessItem) -> String {
-    let mut parts = Vec::new();
-    if let Some(m) = &item.missing {
-        parts.push(format!("missing: {m}"));
-    }
-    if !item.gaps.is_empty() {
-        parts.push(gap_refs(item));
-    }
-    if item.passed || parts.is_empty() {
-        parts.push(item.evidence.join("; "));
-    }
-    parts.join("; ")
-}
-
-/// `pass` or `FAIL`.
-pub fn pass_fail(passed: bool) -> &'static str {
-    if passed { "pass" } else { "FAIL" }
-}
-
-/// Columns of a readiness checklist, for every textual format.
-pub const READINESS_HEADER: [&str; 5] =
-    ["result", "id", "clause", "requirement", "evidence or gaps"];
-
-/// The rows of a readiness checklist under [`READINESS_HEADER`].
-pub fn readiness_rows(
-    items: &[isms_engine::cycle::readiness::ReadinessItem],
-) -> impl Iterator<Item = Vec<String>> + '_ {
-    items.iter().map(|i| {
-        vec![
-            pass_fail(i.passed).to_owned(),
-            i.id.clone(),
-            i.clause.clone(),
-            i.requirement.clone(),
-            readiness_detail(i),
-        ]
-    })
-}
-
 /// A plain table for terminals and logs.
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut t = Table::new();
@@ -127,19 +70,7 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
 }
 
 /// A Markdown table; `|` in cells is escaped so the table stays intact.
-pub fn markdown(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
-    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-    let mut out = format!(
-        "| {} |\n|{}\n",
-        header.join(" | "),
-        "---|".repeat(header.len())
-    );
-    for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
-        out.push_str(&format!("| {} |\n", cells.join(" | ")));
-    }
-    out
-}
+pub use isms_render::markdown_table as markdown;
 
 /// CSV bytes; cells that a spreadsheet would run as a formula are prefixed with `'`.
 pub fn csv(
@@ -157,31 +88,13 @@ pub fn csv(
         .map_err(|e| Failure::Io(format!("cannot write CSV: {e}")))
 }
 
-/// Neutralises text that a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR first).
-pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') if text.parse::<f64>().is_err() => {
-            format!("'{text}").into()
-        }
-        _ => text.into(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn formulas_are_neutralised_but_numbers_kept() {
-        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(spreadsheet_safe("-3"), "-3");
-        assert_eq!(spreadsheet_safe("A.5.1"), "A.5.1");
-    }
-
-    #[test]
-    fn markdown_escapes_pipes() {
-        let md = markdown(&["a"], [vec!["x|y".to_owned()]]);
-        assert!(md.contains("x\\|y"));
+    fn csv_neutralises_formulas() {
+        let bytes = csv(&["a"], [vec!["=1+2".to_owned()], vec!["-3".to_owned()]]).unwrap();
+        assert_eq!(String::from_utf8(bytes).unwrap(), "a\n'=1+2\n-3\n");
     }
 }

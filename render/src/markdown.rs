@@ -7,9 +7,22 @@ use isms_engine::cycle::readiness::Readiness;
 use isms_engine::model::Severity;
 use isms_engine::report::{HeatMap, Report};
 
-/// A Markdown table with escaped cells.
-fn md_table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
-    super::markdown(header, rows)
+use crate::cells;
+
+/// A Markdown table (GitHub style): a header row, then one row per item. `|` in cells is
+/// escaped and line breaks become spaces, so that the table stays intact.
+pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut out = format!(
+        "| {} |\n|{}\n",
+        header.join(" | "),
+        "---|".repeat(header.len())
+    );
+    for row in rows {
+        let row: Vec<String> = row.iter().map(|c| cell(c)).collect();
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+    out
 }
 
 fn heatmap(out: &mut String, title: &str, h: &HeatMap, counts: &[Vec<usize>]) {
@@ -29,11 +42,11 @@ fn heatmap(out: &mut String, title: &str, h: &HeatMap, counts: &[Vec<usize>]) {
         }
         row
     });
-    out.push_str(&md_table(&header_refs, rows));
+    out.push_str(&table(&header_refs, rows));
     out.push('\n');
 }
 
-/// Renders the whole report.
+/// The whole report.
 pub fn report(r: &Report) -> String {
     let mut o = String::new();
     let s = &r.summary;
@@ -86,7 +99,7 @@ pub fn report(r: &Report) -> String {
         ),
         ("Gaps", format!("{}: {}", s.gaps, gaps.join(", "))),
     ];
-    o.push_str(&md_table(
+    o.push_str(&table(
         &["", ""],
         rows.into_iter().map(|(k, v)| vec![k.to_owned(), v]),
     ));
@@ -95,7 +108,7 @@ pub fn report(r: &Report) -> String {
     heatmap(&mut o, "Residual risk", &r.heatmap, &r.heatmap.residual);
 
     let _ = writeln!(o, "## Risk register\n");
-    o.push_str(&md_table(
+    o.push_str(&table(
         &[
             "id",
             "title",
@@ -125,7 +138,7 @@ pub fn report(r: &Report) -> String {
     ));
 
     let _ = writeln!(o, "\n## Statement of Applicability\n");
-    o.push_str(&md_table(
+    o.push_str(&table(
         &[
             "control",
             "title",
@@ -157,19 +170,15 @@ pub fn report(r: &Report) -> String {
             continue;
         }
         let _ = writeln!(o, "### {} ({})\n", sev.as_str(), group.len());
-        o.push_str(&md_table(
+        o.push_str(&table(
             &["code", "objects", "message", "action", "at"],
             group.iter().map(|g| {
                 vec![
                     g.code.clone(),
-                    g.objects
-                        .iter()
-                        .map(|x| x.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    cells::gap_objects(g),
                     g.message.clone(),
                     g.action.clone(),
-                    g.at.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    cells::gap_at(g),
                 ]
             }),
         ));
@@ -182,7 +191,7 @@ pub fn report(r: &Report) -> String {
     readiness(&mut o, &r.readiness, "##");
 
     let _ = writeln!(o, "## Inputs\n");
-    o.push_str(&md_table(
+    o.push_str(&table(
         &["file", "sha256"],
         r.inputs
             .iter()
@@ -222,9 +231,9 @@ pub fn readiness(o: &mut String, r: &Readiness, level: &str) {
     );
     for s in &r.stages {
         let _ = writeln!(o, "{level}# {}\n", s.title);
-        o.push_str(&md_table(
-            &super::READINESS_HEADER,
-            super::readiness_rows(&s.items),
+        o.push_str(&table(
+            &cells::READINESS_HEADER,
+            cells::readiness_rows(&s.items),
         ));
         o.push('\n');
     }
@@ -240,7 +249,7 @@ pub fn readiness(o: &mut String, r: &Readiness, level: &str) {
         c.cycle_end
     );
     if !c.external_audits.is_empty() {
-        o.push_str(&md_table(
+        o.push_str(&table(
             &["external audit", "due", "status"],
             c.external_audits
                 .iter()
@@ -252,7 +261,7 @@ pub fn readiness(o: &mut String, r: &Readiness, level: &str) {
     if c.next_due.is_empty() {
         let _ = writeln!(o, "Nothing is overdue or due within the horizon.\n");
     } else {
-        o.push_str(&md_table(
+        o.push_str(&table(
             &["due", "kind", "id", "what", "overdue"],
             c.next_due.iter().map(|d| {
                 vec![
@@ -265,5 +274,16 @@ pub fn readiness(o: &mut String, r: &Readiness, level: &str) {
             }),
         ));
         o.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_escape_pipes_and_line_breaks() {
+        let md = table(&["a", "b"], [vec!["x|y".to_owned(), "one\ntwo".to_owned()]]);
+        assert_eq!(md, "| a | b |\n|---|---|\n| x\\|y | one two |\n");
     }
 }

@@ -5,12 +5,11 @@
 //! through [`spreadsheet_safe`] so that a value copied elsewhere cannot turn into one.
 
 use isms_engine::report::Report;
-use isms_engine::soa::Basis;
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use super::spreadsheet_safe;
+use crate::cells::{self, basis, spreadsheet_safe};
 
 /// One cell of a data row.
 enum Cell {
@@ -102,16 +101,6 @@ const READINESS: [Column; 8] = [
 
 const INPUTS: [Column; 2] = [col("Path", 48.0, false), col("SHA-256", 68.0, false)];
 
-/// The spelling of a basis in the JSON report and the CSV export.
-pub(crate) fn basis(b: Basis) -> &'static str {
-    match b {
-        Basis::Reasons => "reasons",
-        Basis::ExcludedByFact => "excluded_by_fact",
-        Basis::Declaration => "declaration",
-        Basis::Undecided => "undecided",
-    }
-}
-
 /// The cell formats shared by every sheet.
 struct Formats {
     header: Format,
@@ -192,17 +181,13 @@ fn soa_rows(r: &Report) -> impl Iterator<Item = Vec<Cell>> + '_ {
 
 fn gap_rows(r: &Report) -> impl Iterator<Item = Vec<Cell>> + '_ {
     r.gaps.iter().map(|g| {
-        let objects: Vec<&str> = g.objects.iter().map(|o| o.id.as_str()).collect();
         vec![
             g.severity.as_str().into(),
             g.code.as_str().into(),
-            objects.join(", ").into(),
+            cells::gap_objects(g).into(),
             g.message.as_str().into(),
             g.action.as_str().into(),
-            g.at.as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default()
-                .into(),
+            cells::gap_at(g).into(),
         ]
     })
 }
@@ -235,10 +220,10 @@ fn readiness_rows(r: &Report) -> impl Iterator<Item = Vec<Cell>> + '_ {
                 i.id.as_str().into(),
                 i.clause.as_str().into(),
                 i.requirement.as_str().into(),
-                super::pass_fail(i.passed).into(),
+                cells::pass_fail(i.passed).into(),
                 i.evidence.join("; ").into(),
                 i.missing.as_ref().into(),
-                super::gap_refs(i).into(),
+                cells::gap_refs(i).into(),
             ]
         })
     })
@@ -250,7 +235,8 @@ fn input_rows(r: &Report) -> impl Iterator<Item = Vec<Cell>> + '_ {
         .map(|i| vec![i.path.as_str().into(), i.sha256.as_str().into()])
 }
 
-fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
+/// The workbook of a report, as XLSX bytes.
+pub fn workbook(r: &Report) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let mut properties = DocProperties::new()
         .set_title(format!("ISMS report: {}", r.organisation))
@@ -275,9 +261,4 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     )?;
     sheet(wb.add_worksheet(), &f, "Inputs", &INPUTS, input_rows(r))?;
     wb.save_to_buffer()
-}
-
-/// The workbook of a report, as XLSX bytes.
-pub fn workbook(r: &Report) -> Result<Vec<u8>, String> {
-    build(r).map_err(|e| e.to_string())
 }

@@ -1,0 +1,110 @@
+//! Cell texts shared by the formats: how a value of the report is spelled in a table, a
+//! sheet or a CSV file, and the guard that keeps text from running as a spreadsheet formula.
+
+use std::borrow::Cow;
+
+use isms_engine::cycle::readiness::ReadinessItem;
+use isms_engine::gaps::Gap;
+use isms_engine::soa::Basis;
+
+/// Neutralises text that a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR first) by
+/// prefixing `'`; numbers such as `-3` are kept.
+pub fn spreadsheet_safe(text: &str) -> Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') if text.parse::<f64>().is_err() => {
+            format!("'{text}").into()
+        }
+        _ => text.into(),
+    }
+}
+
+/// The spelling of an SoA basis, as in the JSON report: `reasons`, `excluded_by_fact`,
+/// `declaration`, `undecided`.
+pub fn basis(b: Basis) -> &'static str {
+    match b {
+        Basis::Reasons => "reasons",
+        Basis::ExcludedByFact => "excluded_by_fact",
+        Basis::Declaration => "declaration",
+        Basis::Undecided => "undecided",
+    }
+}
+
+/// Where a gap was found (the record to open first), or an empty text.
+pub fn gap_at(gap: &Gap) -> String {
+    gap.at.as_ref().map(|a| a.to_string()).unwrap_or_default()
+}
+
+/// The ids of the objects a gap is about: `A, B`.
+pub fn gap_objects(gap: &Gap) -> String {
+    gap.objects
+        .iter()
+        .map(|o| o.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `pass` or `FAIL`.
+pub fn pass_fail(passed: bool) -> &'static str {
+    if passed { "pass" } else { "FAIL" }
+}
+
+/// The gaps behind a readiness requirement: `GAP-X (A, B); GAP-Y (C)`.
+pub fn gap_refs(item: &ReadinessItem) -> String {
+    item.gaps
+        .iter()
+        .map(|g| {
+            if g.objects.is_empty() {
+                g.code.clone()
+            } else {
+                format!("{} ({})", g.code, g.objects.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What a readiness requirement rests on, in one line: the evidence when it passes, else
+/// what is missing and the gaps behind the failure.
+pub fn readiness_detail(item: &ReadinessItem) -> String {
+    let mut parts = Vec::new();
+    if let Some(m) = &item.missing {
+        parts.push(format!("missing: {m}"));
+    }
+    if !item.gaps.is_empty() {
+        parts.push(gap_refs(item));
+    }
+    if item.passed || parts.is_empty() {
+        parts.push(item.evidence.join("; "));
+    }
+    parts.join("; ")
+}
+
+/// Columns of a readiness checklist, for every textual format.
+pub const READINESS_HEADER: [&str; 5] =
+    ["result", "id", "clause", "requirement", "evidence or gaps"];
+
+/// The rows of a readiness checklist under [`READINESS_HEADER`].
+pub fn readiness_rows(items: &[ReadinessItem]) -> impl Iterator<Item = Vec<String>> + '_ {
+    items.iter().map(|i| {
+        vec![
+            pass_fail(i.passed).to_owned(),
+            i.id.clone(),
+            i.clause.clone(),
+            i.requirement.clone(),
+            readiness_detail(i),
+        ]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_but_numbers_kept() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("-3"), "-3");
+        assert_eq!(spreadsheet_safe("A.5.1"), "A.5.1");
+    }
+}
