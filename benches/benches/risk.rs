@@ -21,10 +21,7 @@ fn scoring(c: &mut Criterion) {
         .expect("generated workspace loads")
         .workspace;
     let compiled = RiskOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"));
-    let interpreted = RiskOptions {
-        evaluator: Evaluator::Interpreter,
-        ..compiled
-    };
+    let interpreted = compiled.with_evaluator(Evaluator::Interpreter);
     let scenarios = assess(&ws, compiled).risks.len() as u64;
     let mut group = c.benchmark_group("risk");
     group.sample_size(10);

@@ -360,9 +360,9 @@ pub enum FailOn {
     Info,
 }
 
-impl From<FailOn> for isms_engine::model::Severity {
+impl From<FailOn> for isms_engine::Severity {
     fn from(f: FailOn) -> Self {
-        use isms_engine::model::Severity;
+        use isms_engine::Severity;
         match f {
             FailOn::Critical => Severity::Critical,
             FailOn::High => Severity::High,

@@ -5,8 +5,10 @@
 
 mod cli;
 mod commands;
+mod exit;
 mod output;
 mod render;
+mod workspace;
 
 use std::process::ExitCode;
 
@@ -31,11 +33,6 @@ fn tune_allocator() {
     }
 }
 
-/// Exit code for success.
-pub const EXIT_OK: u8 = 0;
-/// Exit code for bad input or usage (clap uses it for usage errors too).
-pub const EXIT_BAD_INPUT: u8 = 2;
-
 fn main() -> ExitCode {
     tune_allocator();
     let args = cli::Cli::parse();
@@ -43,7 +40,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(failure) => {
             render::failure(&failure);
-            EXIT_BAD_INPUT
+            exit::EXIT_BAD_INPUT
         }
     };
     ExitCode::from(code)

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::commands::Failure;
+use crate::exit::Failure;
 
 /// Streams output produced by `write` to `path` atomically, or to stdout when `path` is
 /// `None` or `-`; used for outputs too large to build in memory first.

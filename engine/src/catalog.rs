@@ -25,8 +25,10 @@ impl ControlIdx {
 /// Which edition of Annex A a catalog is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CatalogId {
+    /// Annex A of ISO/IEC 27001:2022: 93 controls in four themes (`iso27001-2022`).
     #[serde(rename = "iso27001-2022")]
     Iso27001_2022,
+    /// Annex A of ISO/IEC 27001:2013: 114 controls in 14 domains (`iso27001-2013`).
     #[serde(rename = "iso27001-2013")]
     Iso27001_2013,
 }
@@ -68,38 +70,53 @@ impl fmt::Display for CatalogId {
 /// A theme (2022) or domain (2013) grouping controls.
 #[derive(Debug, Clone, Serialize)]
 pub struct Group {
+    /// The prefix its controls' ids share: `A.5`, or `A.9.2` for a 2013 control objective.
     pub id: String,
+    /// Its short title, e.g. `Organizational`.
     pub title: String,
 }
 
 /// The ISO/IEC 27002:2022 attributes of a control (empty lists for the 2013 catalog).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Attributes {
+    /// When the control acts: `Preventive`, `Detective`, `Corrective`.
     pub control_types: Vec<String>,
+    /// The security properties it serves: `Confidentiality`, `Integrity`, `Availability`.
     pub properties: Vec<String>,
+    /// The cybersecurity concepts it falls under: `Identify`, `Protect`, `Detect`, `Respond`,
+    /// `Recover`.
     pub concepts: Vec<String>,
+    /// The operational capabilities it belongs to, e.g. `Governance`, `Asset_management`.
     pub capabilities: Vec<String>,
+    /// The security domains it belongs to, e.g. `Governance_and_Ecosystem`, `Protection`.
     pub domains: Vec<String>,
 }
 
 /// One Annex A control: id, short title, its group and attributes.
 #[derive(Debug, Clone, Serialize)]
 pub struct Control {
+    /// The control's id with the `A.` prefix: `A.8.24`, or `A.9.2.1` in the 2013 catalog.
     pub id: String,
+    /// Its short title (the control's name only, never its text).
     pub title: String,
     /// Index into [`Catalog::groups`].
     pub group: usize,
     /// The 2013 control objective (e.g. `A.9.2`); `None` for 2022 controls.
     pub objective: Option<Group>,
+    /// Its ISO/IEC 27002:2022 attributes; all empty in the 2013 catalog.
     pub attributes: Attributes,
 }
 
 /// An Annex A edition: its groups and controls, with lookup by id.
 #[derive(Debug)]
 pub struct Catalog {
+    /// Which edition this is.
     pub id: CatalogId,
+    /// Its display name, e.g. `ISO/IEC 27001:2022 Annex A`.
     pub title: &'static str,
+    /// Themes (2022) or domains (2013), in the standard's order.
     pub groups: Vec<Group>,
+    /// Every control, in the standard's order; a [`ControlIdx`] indexes this list.
     pub controls: Vec<Control>,
     by_id: HashMap<String, ControlIdx>,
 }

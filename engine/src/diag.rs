@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// The workspace cannot be evaluated until it is fixed.
     Error,
+    /// Worth fixing, but the run goes on (an unknown column, say).
     Warning,
 }
 
@@ -133,9 +135,13 @@ pub fn excerpt(value: &str) -> std::borrow::Cow<'_, str> {
 pub struct Diagnostic {
     /// Stable code, e.g. `load::unknown-reference`, for scripts and documentation.
     pub code: &'static str,
+    /// Whether it stops the run.
     pub level: Level,
+    /// What is wrong, in a sentence (cut in the middle past [`MAX_MESSAGE`] bytes).
     pub message: String,
+    /// How to fix it, when the engine can say.
     pub help: Option<String>,
+    /// Where in which file; `None` for a problem of the workspace as a whole.
     pub location: Option<Location>,
     source: Option<Snippet>,
 }
@@ -336,10 +342,12 @@ impl Diagnostics {
         self.0.iter()
     }
 
+    /// How many problems were found, warnings included.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether no problem at all was found.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -356,7 +364,9 @@ impl IntoIterator for Diagnostics {
 /// A workspace that could not be loaded, with everything that is wrong with it.
 #[derive(Debug, thiserror::Error)]
 #[error("the workspace has {} error(s)", .diagnostics.error_count())]
+#[non_exhaustive]
 pub struct LoadError {
+    /// Every problem found, warnings included.
     pub diagnostics: Diagnostics,
 }
 

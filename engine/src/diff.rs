@@ -15,8 +15,11 @@ use crate::risk::AppetiteStatus;
 /// A report that cannot be read, with the line and column of the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadError {
+    /// 1-based line of the problem (of the `schema` member for a wrong schema).
     pub line: usize,
+    /// 1-based column.
     pub column: usize,
+    /// What is wrong, without the position.
     pub message: String,
 }
 
@@ -65,16 +68,22 @@ pub fn parse_report(text: &str) -> Result<Report, ReadError> {
 /// One field that changed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldChange {
+    /// The field's path in the report: `residual.level`, `treatment`, `status`, `applicable`.
     pub field: String,
+    /// The old value as text (`none` for an absent treatment, `yes`/`no` for booleans).
     pub from: String,
+    /// The new value, in the same form.
     pub to: String,
 }
 
 /// A risk present in both evaluations whose levels, values, status or treatment changed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RiskChange {
+    /// The register id.
     pub id: String,
+    /// The title in the new evaluation.
     pub title: String,
+    /// Inherent then residual values, then treatment and status; only those that differ.
     pub changes: Vec<FieldChange>,
     /// The changes in words, level first and then what moved it.
     pub why: String,
@@ -83,58 +92,86 @@ pub struct RiskChange {
 /// A risk only one evaluation has.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RiskRef {
+    /// The register id.
     pub id: String,
+    /// The risk's title.
     pub title: String,
+    /// Residual level on the matrix's level scale.
     pub residual_level: u8,
+    /// Its position against the risk appetite.
     pub status: AppetiteStatus,
 }
 
 /// A control whose applicability or implementation status changed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ControlDiff {
+    /// The control id (`A.8.24`).
     pub control: String,
+    /// The control's short title.
     pub title: String,
+    /// `applicable` then `status`, when they differ.
     pub changes: Vec<FieldChange>,
 }
 
 /// A gap, identified by its code and the objects it concerns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GapRef {
+    /// The gap code (`GAP-RISK-UNTREATED`).
     pub code: String,
+    /// Its severity in the evaluation that has it.
     pub severity: Severity,
+    /// The records it concerns, in the report's order.
     pub objects: Vec<ObjectRef>,
+    /// The gap's message in that evaluation.
     pub message: String,
 }
 
 /// Counts of a comparison.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DiffCounts {
+    /// Length of [`Diff::risks_changed`].
     pub risks_changed: usize,
+    /// Length of [`Diff::risks_added`].
     pub risks_added: usize,
+    /// Length of [`Diff::risks_removed`].
     pub risks_removed: usize,
+    /// Length of [`Diff::controls_changed`].
     pub controls_changed: usize,
+    /// Length of [`Diff::gaps_opened`].
     pub gaps_opened: usize,
+    /// Length of [`Diff::gaps_closed`].
     pub gaps_closed: usize,
 }
 
 /// Which evaluation a side is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Side {
+    /// The workspace name the report records.
     pub workspace: String,
+    /// The evaluation date, `YYYY-MM-DD`.
     pub as_of: String,
 }
 
 /// What changed from one evaluation to the next.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diff {
+    /// The earlier evaluation.
     pub old: Side,
+    /// The later evaluation.
     pub new: Side,
+    /// How many entries each list below holds.
     pub counts: DiffCounts,
+    /// Register risks in both, with what changed, by risk id.
     pub risks_changed: Vec<RiskChange>,
+    /// Register risks only the new evaluation has, by risk id.
     pub risks_added: Vec<RiskRef>,
+    /// Register risks only the old evaluation has, by risk id.
     pub risks_removed: Vec<RiskRef>,
+    /// Controls in both SoAs whose applicability or status changed, in the new SoA's order.
     pub controls_changed: Vec<ControlDiff>,
+    /// Gaps of the new report with no match in the old, in the new report's order.
     pub gaps_opened: Vec<GapRef>,
+    /// Gaps of the old report with no match in the new, in the old report's order.
     pub gaps_closed: Vec<GapRef>,
 }
 

@@ -48,7 +48,9 @@ index_type!(
 /// Where a record came from: the source file and the line its record starts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Origin {
+    /// The file the record was read from.
     pub source: SourceIdx,
+    /// 1-based line on which the record starts.
     pub line: u32,
 }
 
@@ -95,13 +97,21 @@ pub(crate) use vocabulary;
 vocabulary!(
     /// The kind of an asset, as ISO 27005 groups primary and supporting assets.
     AssetKind {
+        /// Information itself: data, records, knowledge (a primary asset).
         Information => "information",
+        /// Applications, operating systems and other programs.
         Software => "software",
+        /// Physical equipment: servers, laptops, network devices, media.
         Hardware => "hardware",
+        /// A service run or bought by the organisation (IT, cloud, business process).
         Service => "service",
+        /// A network or communication link.
         Network => "network",
+        /// Staff, contractors or a group of them, with their knowledge and skills.
         People => "people",
+        /// A physical location: an office, a data centre, a server room.
         Site => "site",
+        /// An external organisation that supplies goods or services.
         Supplier => "supplier",
     }
 );
@@ -109,9 +119,13 @@ vocabulary!(
 vocabulary!(
     /// Information classification, ordered from least to most sensitive.
     Classification {
+        /// Meant for anyone; an asset without CIA values gets 1 for each.
         Public => "public",
+        /// For staff and authorised parties; default CIA value 2.
         Internal => "internal",
+        /// For those who need it; disclosure would harm the organisation. Default CIA value 4.
         Confidential => "confidential",
+        /// The most sensitive, for named people only; default CIA value 5.
         Restricted => "restricted",
     }
 );
@@ -119,8 +133,11 @@ vocabulary!(
 vocabulary!(
     /// Lifecycle state of an asset; a retired asset should carry no open risk.
     AssetStatus {
+        /// Not yet in operation: being procured or built.
         Planned => "planned",
+        /// In operation; the status when the export gives none.
         Active => "active",
+        /// Taken out of operation or disposed of.
         Retired => "retired",
     }
 );
@@ -128,9 +145,13 @@ vocabulary!(
 vocabulary!(
     /// The four risk treatment options of ISO 27005 (modify, avoid, share, retain).
     TreatmentOption {
+        /// Modify the risk with controls, through actions of the treatment plan.
         Treat => "treat",
+        /// Avoid the risk: stop the activity or retire the assets it concerns.
         Terminate => "terminate",
+        /// Share the risk with another party (insurance, contract), named by a reference.
         Transfer => "transfer",
+        /// Retain the risk; above the appetite it needs a recorded acceptance.
         Tolerate => "tolerate",
     }
 );
@@ -138,9 +159,13 @@ vocabulary!(
 vocabulary!(
     /// Progress of one action of the risk treatment plan.
     ActionStatus {
+        /// Decided but not started; the status when the input gives none.
         Planned => "planned",
+        /// Started and not yet finished.
         InProgress => "in_progress",
+        /// Finished.
         Done => "done",
+        /// Abandoned: counts neither as done nor as open.
         Cancelled => "cancelled",
     }
 );
@@ -148,9 +173,13 @@ vocabulary!(
 vocabulary!(
     /// Implementation state of a control as the declared SoA states it.
     ImplementationStatus {
+        /// Nothing of the control is in place; the status when the SoA gives none.
         NotImplemented => "not_implemented",
+        /// Not in place yet, but its implementation is planned.
         Planned => "planned",
+        /// Partly in place.
         Partial => "partial",
+        /// In place and operating.
         Implemented => "implemented",
     }
 );
@@ -158,9 +187,13 @@ vocabulary!(
 vocabulary!(
     /// The source of a requirement that can make a control applicable.
     RequirementKind {
+        /// A law, such as data protection legislation.
         Legal => "legal",
+        /// A regulation or a regulator's rule binding on the sector.
         Regulatory => "regulatory",
+        /// An obligation in a contract with a customer, supplier or partner.
         Contractual => "contractual",
+        /// A need of the organisation itself (a policy, a management decision).
         Business => "business",
     }
 );
@@ -168,10 +201,15 @@ vocabulary!(
 vocabulary!(
     /// How serious a finding is, from most to least.
     Severity {
+        /// Needs action now: a serious exposure, such as a privileged leaver account still active.
         Critical => "critical",
+        /// Likely to be raised as a nonconformity, or a risk above the appetite left unhandled.
         High => "high",
+        /// A weakness to correct within the cycle.
         Medium => "medium",
+        /// A minor shortcoming, mostly in the records.
         Low => "low",
+        /// Worth knowing; calls for no action.
         Info => "info",
     }
 );
@@ -179,8 +217,11 @@ vocabulary!(
 /// Confidentiality, integrity and availability values on the impact scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Cia {
+    /// Harm from unauthorised disclosure, 1 to the impact scale's maximum.
     pub confidentiality: u8,
+    /// Harm from unauthorised change or loss of accuracy, on the same scale.
     pub integrity: u8,
+    /// Harm from the asset being unavailable, on the same scale.
     pub availability: u8,
 }
 
@@ -197,30 +238,47 @@ impl Cia {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum AttrValue {
+    /// `true`/`false` or `yes`/`no`.
     Bool(bool),
+    /// A whole number (text with a leading zero, like `007`, stays text).
     Int(i64),
+    /// A finite decimal number.
     Float(f64),
+    /// Anything else, as written.
     Text(String),
 }
 
 /// An entry of the asset inventory (ISO 27001 A.5.9).
 #[derive(Debug, Clone, Serialize)]
 pub struct Asset {
+    /// Inventory id, unique among assets (`AST-0001`).
     pub id: String,
+    /// Display name; the id when the export gives none.
     pub name: String,
+    /// The asset type (input column `type`).
     pub kind: AssetKind,
     /// Free refinement of the kind as the CMDB names it: "server", "laptop", "database".
     pub subtype: Option<String>,
+    /// The accountable owner (A.5.9), a person or role as written.
     pub owner: Option<String>,
+    /// Where the asset is, as written (a site, a region, a cloud account).
     pub location: Option<String>,
+    /// The organisational unit the asset belongs to.
     pub business_unit: Option<String>,
+    /// Information classification (A.5.12), when the export gives one.
     pub classification: Option<Classification>,
+    /// Protection needs; values the export omits come from the classification.
     pub cia: Cia,
+    /// Lifecycle state; `Active` when the export gives none.
     pub status: AssetStatus,
+    /// Free labels, in input order (`premises`, `hq`).
     pub tags: Vec<String>,
+    /// The export's columns the model does not name, by column name, as rules read them.
     pub attributes: BTreeMap<String, AttrValue>,
-    /// Assets this one depends on (runs on, is hosted by, is supplied by).
+    /// Assets this one depends on (runs on, is hosted by, is supplied by), sorted and without
+    /// repeats.
     pub depends_on: Vec<AssetIdx>,
+    /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -228,8 +286,11 @@ pub struct Asset {
 /// A threat of the catalog, with the assets it applies to as a CEL filter.
 #[derive(Debug, Clone, Serialize)]
 pub struct Threat {
+    /// Catalog id, unique among threats; a workspace threat with a built-in id replaces it.
     pub id: String,
+    /// Display name; the id when the input gives none.
     pub name: String,
+    /// Free grouping, e.g. `environmental`, `supplier`, `technical attack`.
     pub category: Option<String>,
     /// CEL expression over `asset` (and `org`) selecting the assets the threat applies to.
     pub applies_to: String,
@@ -237,7 +298,9 @@ pub struct Threat {
     pub likelihood: u8,
     /// Which of C, I, A the threat harms; impact is derived from those values of the asset.
     pub affects: Affects,
+    /// What the threat is, in words.
     pub description: Option<String>,
+    /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -245,8 +308,11 @@ pub struct Threat {
 /// The security properties a threat harms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Affects {
+    /// The threat can disclose the asset.
     pub confidentiality: bool,
+    /// The threat can alter or corrupt the asset.
     pub integrity: bool,
+    /// The threat can make the asset unavailable.
     pub availability: bool,
 }
 
@@ -262,36 +328,51 @@ impl Affects {
 /// A risk acceptance record: who accepted the risk, when, and until when it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Acceptance {
+    /// Who accepted the risk, usually its owner (input column `accepted_by`).
     pub by: String,
+    /// The date the acceptance was given.
     pub on: NaiveDate,
+    /// The last day the acceptance holds; `None` for no end date.
     pub until: Option<NaiveDate>,
 }
 
 /// The decision taken for a risk, with what each option needs as evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TreatmentDecision {
+    /// The chosen option (input column `treatment`).
     pub option: TreatmentOption,
     /// Contract or insurance reference for a transferred risk.
     pub transfer_reference: Option<String>,
+    /// The acceptance of the remaining risk, when one is recorded.
     pub acceptance: Option<Acceptance>,
 }
 
 /// A row of the risk register: asset(s) and threat with the assessed values.
 #[derive(Debug, Clone, Serialize)]
 pub struct Risk {
+    /// Register id, unique among risks (`RSK-001`).
     pub id: String,
+    /// Short title; the id when the register gives none.
     pub title: String,
+    /// The scenario in words.
     pub description: Option<String>,
+    /// The assets at risk, in input order; at least one.
     pub assets: Vec<AssetIdx>,
+    /// The threat of the catalog the risk stems from, when named.
     pub threat: Option<ThreatIdx>,
+    /// The weakness the threat exploits, in words.
     pub vulnerability: Option<String>,
+    /// The risk owner (ISO 27001 6.1.2 c), who approves treatment and acceptance.
     pub owner: Option<String>,
     /// Assessed likelihood; when absent the engine derives it from the threat and the rules.
     pub likelihood: Option<u8>,
     /// Assessed impact; when absent the engine derives it from the assets' CIA values.
     pub impact: Option<u8>,
+    /// The treatment decision; `None` when no option is recorded yet.
     pub treatment: Option<TreatmentDecision>,
+    /// When the risk was last assessed; dates the reassessment interval.
     pub assessed_on: Option<NaiveDate>,
+    /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -299,18 +380,27 @@ pub struct Risk {
 /// An action of the risk treatment plan (ISO 27001 6.1.3 e).
 #[derive(Debug, Clone, Serialize)]
 pub struct TreatmentAction {
+    /// Plan id, unique among actions.
     pub id: String,
+    /// What the action does; the id when the plan gives none.
     pub title: String,
+    /// The risks the action treats, in input order.
     pub risks: Vec<RiskIdx>,
+    /// The Annex A controls the action implements, in input order.
     pub controls: Vec<ControlIdx>,
+    /// Who is responsible for the action.
     pub owner: Option<String>,
+    /// The date by which the action should be done.
     pub due: Option<NaiveDate>,
+    /// Progress; `Planned` when the plan gives none.
     pub status: ActionStatus,
+    /// When the action was finished.
     pub completed_on: Option<NaiveDate>,
     /// Steps by which the action lowers likelihood once done.
     pub likelihood_reduction: u8,
     /// Steps by which the action lowers impact once done.
     pub impact_reduction: u8,
+    /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -318,11 +408,17 @@ pub struct TreatmentAction {
 /// A row of the declared Statement of Applicability (ISO 27001 6.1.3 d).
 #[derive(Debug, Clone, Serialize)]
 pub struct SoaEntry {
+    /// The Annex A control of the row; each control appears at most once.
     pub control: ControlIdx,
+    /// Whether the organisation declares the control applicable.
     pub applicable: bool,
+    /// The declared reason for including or excluding the control.
     pub justification: Option<String>,
+    /// Declared implementation state; `NotImplemented` when the row gives none.
     pub status: ImplementationStatus,
+    /// References to the evidence of implementation (documents, tickets, links), in input order.
     pub evidence: Vec<String>,
+    /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -330,8 +426,11 @@ pub struct SoaEntry {
 /// A legal, regulatory, contractual or business requirement of the organisation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Requirement {
+    /// Id as the profile gives it.
     pub id: String,
+    /// Where the requirement comes from; it becomes the category of the SoA reason.
     pub kind: RequirementKind,
+    /// The requirement in a few words, e.g. the name of the law or contract.
     pub title: String,
     /// Controls the requirement demands.
     pub controls: Vec<ControlIdx>,
@@ -341,18 +440,24 @@ pub struct Requirement {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum FactValue {
+    /// A TOML boolean.
     Bool(bool),
+    /// A TOML integer.
     Int(i64),
+    /// A TOML string.
     Text(String),
 }
 
 /// The organisation: its facts for rules, its requirements and its risk appetite.
 #[derive(Debug, Clone, Serialize)]
 pub struct Profile {
+    /// The organisation's name.
     pub name: String,
+    /// The organisation's sector, as written in the profile.
     pub sector: Option<String>,
     /// Facts rules read as `org.<name>`: `develops_software`, `has_premises`, `uses_cloud`, ...
     pub facts: BTreeMap<String, FactValue>,
+    /// Requirements that make controls applicable, in profile order.
     pub requirements: Vec<Requirement>,
     /// Highest risk level (on the matrix's level scale) the organisation accepts untreated.
     pub risk_appetite: u8,
@@ -363,6 +468,7 @@ pub struct Profile {
 /// The ISMS scope: the statement of clause 4.3 and the CEL filter selecting in-scope assets.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scope {
+    /// The scope statement as written in `isms.toml`, trimmed.
     pub statement: String,
     /// CEL expression over `asset`; `None` means every asset is in scope.
     pub filter: Option<String>,
@@ -390,7 +496,9 @@ vocabulary!(
         Major => "major",
         /// A single lapse against a requirement.
         Minor => "minor",
+        /// A remark that is not a nonconformity; no corrective action is required.
         Observation => "observation",
+        /// An opportunity for improvement suggested by the auditor.
         Opportunity => "opportunity",
     }
 );
@@ -405,15 +513,25 @@ impl FindingKind {
 vocabulary!(
     /// The inputs a management review considers (clause 9.3.2, short names).
     ReviewInput {
+        /// Follow-up of what earlier reviews decided.
         PreviousActions => "previous_actions",
+        /// What changed in the organisation's internal and external context.
         IssuesChanges => "issues_changes",
+        /// New or changed requirements of customers, regulators and other parties.
         InterestedPartyChanges => "interested_party_changes",
+        /// Nonconformities found and how their corrective actions went.
         Nonconformities => "nonconformities",
+        /// What monitoring and measurement showed (KPIs and their trends).
         MonitoringResults => "monitoring_results",
+        /// What internal and external audits found.
         AuditResults => "audit_results",
+        /// How far the security objectives are met.
         Objectives => "objectives",
+        /// What interested parties said about security (complaints, questionnaires).
         InterestedPartyFeedback => "interested_party_feedback",
+        /// The latest risk assessment and the progress of the treatment plan.
         RiskAssessment => "risk_assessment",
+        /// Proposals to improve the ISMS.
         Improvement => "improvement",
     }
 );
@@ -421,8 +539,11 @@ vocabulary!(
 vocabulary!(
     /// State of a document of the register: only an approved document counts as evidence.
     DocumentStatus {
+        /// Being written or revised; not yet evidence.
         Draft => "draft",
+        /// Approved and in force; the status when the register gives none.
         Approved => "approved",
+        /// No longer in force; kept for the record only.
         Withdrawn => "withdrawn",
     }
 );
@@ -430,9 +551,13 @@ vocabulary!(
 vocabulary!(
     /// State of a user account.
     AccountStatus {
+        /// Usable; the status when the input gives none. A leaver's active account is a gap.
         Active => "active",
+        /// Temporarily blocked (failed logins, suspension).
         Locked => "locked",
+        /// Switched off but still present on the system.
         Disabled => "disabled",
+        /// Removed from the system.
         Deleted => "deleted",
     }
 );
@@ -445,15 +570,20 @@ pub enum AuditScope {
     Clause(u8),
     /// A whole theme of Annex A (`A.5`), by its index among the catalog's groups.
     Group(usize),
+    /// A single Annex A control.
     Control(ControlIdx),
 }
 
 /// An internal audit of the audit programme (clause 9.2), planned or performed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Audit {
+    /// Programme id, unique among audits.
     pub id: String,
+    /// What the audit covers, in words; the id when the register gives none.
     pub title: String,
+    /// The clauses, themes and controls audited, sorted and without repeats.
     pub scope: Vec<AuditScope>,
+    /// Who performs the audit (a person, or a person and firm).
     pub auditor: Option<String>,
     /// The organisational unit the auditor belongs to.
     pub auditor_unit: Option<String>,
@@ -461,10 +591,15 @@ pub struct Audit {
     pub audited_units: Vec<String>,
     /// An explicit statement of the auditor's independence, when the register records one.
     pub independent: Option<bool>,
+    /// The date the audit is planned for.
     pub planned: Option<NaiveDate>,
+    /// The date the audit took place; required once it is done.
     pub performed: Option<NaiveDate>,
+    /// Progress; `Planned` when the register gives none. A done audit needs `performed`.
     pub status: ActionStatus,
+    /// Reference of the audit report (a document id or title).
     pub report: Option<String>,
+    /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -479,14 +614,21 @@ impl Audit {
 /// A finding of an audit: a nonconformity, an observation or an opportunity for improvement.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
+    /// Finding id, unique among findings.
     pub id: String,
+    /// The audit that raised it, when the register names one.
     pub audit: Option<AuditIdx>,
+    /// Nonconformity (major, minor), observation or opportunity (input column `type`).
     pub kind: FindingKind,
     /// The clause (`9.2`) or control (`A.8.8`) the finding is raised against.
     pub reference: Option<String>,
+    /// What was found, in words.
     pub description: Option<String>,
+    /// What the finding rests on (records seen, interviews), in words.
     pub evidence: Option<String>,
+    /// The date the finding was raised.
     pub raised_on: Option<NaiveDate>,
+    /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -494,18 +636,27 @@ pub struct Finding {
 /// A corrective action for one or more nonconformities (clause 10.2).
 #[derive(Debug, Clone, Serialize)]
 pub struct CorrectiveAction {
+    /// Action id, unique among corrective actions.
     pub id: String,
+    /// What the action does; the id when the register gives none.
     pub title: String,
+    /// The findings it corrects, in input order; at least one.
     pub findings: Vec<FindingIdx>,
+    /// The cause found for the nonconformity, in words.
     pub root_cause: Option<String>,
+    /// Who is responsible for the action.
     pub owner: Option<String>,
+    /// The date by which the action should be done.
     pub due: Option<NaiveDate>,
+    /// Progress; `Planned` when the register gives none.
     pub status: ActionStatus,
+    /// When the action was finished.
     pub completed_on: Option<NaiveDate>,
     /// When the effectiveness of the action was reviewed.
     pub verified_on: Option<NaiveDate>,
     /// The outcome of that review.
     pub effective: Option<bool>,
+    /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -513,10 +664,16 @@ pub struct CorrectiveAction {
 /// A management review (clause 9.3).
 #[derive(Debug, Clone, Serialize)]
 pub struct ManagementReview {
+    /// Review id, unique among reviews.
     pub id: String,
+    /// The date the review was held.
     pub date: NaiveDate,
+    /// The inputs the review considered, in declaration order of [`ReviewInput`], without
+    /// repeats.
     pub inputs: Vec<ReviewInput>,
+    /// The decisions and actions recorded, in words.
     pub decisions: Option<String>,
+    /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -524,16 +681,24 @@ pub struct ManagementReview {
 /// An entry of the documents register.
 #[derive(Debug, Clone, Serialize)]
 pub struct Document {
+    /// Register id, unique among documents.
     pub id: String,
+    /// The document's title; the id when the register gives none.
     pub title: String,
     /// The mandatory or conditional documents it provides, by index into
     /// [`crate::cycle::mandatory_documents`].
     pub covers: Vec<usize>,
+    /// Who keeps the document current and approves its changes.
     pub owner: Option<String>,
+    /// The version as written (`2.1`).
     pub version: Option<String>,
+    /// When the document was last reviewed.
     pub last_review: Option<NaiveDate>,
+    /// When the next review is due; without it, the last review plus the configured interval.
     pub next_review: Option<NaiveDate>,
+    /// Approval state; `Approved` when the register gives none.
     pub status: DocumentStatus,
+    /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -541,14 +706,21 @@ pub struct Document {
 /// A member of staff or a contractor: joiner, mover, leaver.
 #[derive(Debug, Clone, Serialize)]
 pub struct Person {
+    /// Register id, unique among people.
     pub id: String,
+    /// Full name; the id when the register gives none.
     pub name: String,
+    /// The organisational unit the person works in.
     pub unit: Option<String>,
+    /// Job role (`CISO`); the SSP export lists one user per role.
     pub role: Option<String>,
+    /// First working day.
     pub joined_on: Option<NaiveDate>,
+    /// Date of the last change of role or unit.
     pub moved_on: Option<NaiveDate>,
     /// The last working day of a leaver.
     pub left_on: Option<NaiveDate>,
+    /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -556,11 +728,17 @@ pub struct Person {
 /// A user account of a person on a system.
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
+    /// Account id, unique among accounts.
     pub id: String,
+    /// The person who holds the account.
     pub person: PersonIdx,
+    /// The system the account is on, as written (`Microsoft Entra ID`).
     pub system: String,
+    /// State of the account; `Active` when the input gives none.
     pub status: AccountStatus,
+    /// Whether the account has administrative rights; `false` when the input gives none.
     pub privileged: bool,
+    /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
 }

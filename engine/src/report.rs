@@ -11,12 +11,22 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{self, CheckRun};
-use crate::cycle::readiness::{self, Readiness};
-use crate::gaps::{self, Context, Gap};
-use crate::model::{ImplementationStatus, Severity};
-use crate::risk::{self, AppetiteStatus, Assessment, RiskSource};
-use crate::soa::{self, Basis, PlanProgress, Reason, Soa};
+use crate::cycle::readiness;
+use crate::gaps::{self, Context};
+use crate::risk::{self, Assessment, RiskSource};
+use crate::soa::{self, Soa};
 use crate::workspace::Workspace;
+
+// Every type a report holds, documented here whichever stage computes it.
+pub use crate::cycle::calendar::{Calendar, DueItem, ExternalAudit};
+pub use crate::cycle::readiness::{GapRef, Readiness, ReadinessItem, Stage};
+pub use crate::diag::RecordLocation;
+pub use crate::gaps::{Gap, ObjectKind, ObjectRef};
+pub use crate::model::{ImplementationStatus, Severity};
+pub use crate::risk::AppetiteStatus;
+pub use crate::rules::expr::Evaluator;
+pub use crate::rules::ruleset::ReasonCategory;
+pub use crate::soa::{Basis, PlanProgress, Reason};
 
 /// The schema identifier every report carries; bumped on incompatible changes.
 pub const SCHEMA: &str = "isms/report/v1";
@@ -24,50 +34,73 @@ pub const SCHEMA: &str = "isms/report/v1";
 /// A file the evaluation read, with the sha256 of its bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct InputHash {
+    /// The path as reports show it (relative to the workspace), or `builtin:<name>` for data
+    /// compiled into the engine.
     pub path: String,
+    /// Lowercase hex sha256 of the bytes read.
     pub sha256: String,
 }
 
 /// A rule set used, with its version and hash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleSetRef {
+    /// The id the rule set declares.
     pub id: String,
+    /// The version the rule set declares.
     pub version: String,
+    /// `builtin:<id>`, or the path as `isms.toml` names it.
     pub name: String,
+    /// Lowercase hex sha256 of the rule file.
     pub sha256: String,
 }
 
 /// A plugin that took part, with the sha256 of its component.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PluginRef {
+    /// The id of the plugin's manifest (`plugin.toml`).
     pub id: String,
+    /// The plugin's own version.
     pub version: String,
+    /// The plugin interface version it was built for.
     pub interface: String,
+    /// Lowercase hex sha256 of the component file.
     pub sha256: String,
 }
 
 /// A risk level with its name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LevelRef {
+    /// The level, 1 (lowest) to the matrix's highest.
     pub value: u8,
+    /// Its name in the matrix, e.g. `medium`.
     pub name: String,
+    /// What the acceptance criteria say of it: `acceptable`, `tolerable` or `unacceptable`.
     pub acceptability: String,
 }
 
 /// Counts for the summary.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Summary {
+    /// Assets in the inventory.
     pub assets: usize,
+    /// Assets the scope filter selects.
     pub assets_in_scope: usize,
+    /// Rows of the risk register.
     pub register_risks: usize,
     /// Register rows plus generated scenarios.
     pub scenarios: usize,
     /// Scenarios whose residual level is above the appetite and not accepted.
     pub scenarios_above_appetite: usize,
+    /// Register risks whose residual level is above the appetite and not accepted.
     pub register_above_appetite: usize,
+    /// Controls of the catalog, one SoA row each.
     pub controls: usize,
+    /// Controls the generated SoA finds applicable.
     pub applicable: usize,
+    /// Applicable controls whose status is implemented.
     pub implemented: usize,
+    /// All gaps found.
     pub gaps: usize,
     /// Gaps per severity, every severity present, most serious first.
     pub gaps_by_severity: BTreeMap<Severity, usize>,
@@ -80,6 +113,7 @@ pub struct HeatMap {
     pub likelihoods: Vec<String>,
     /// Impact names, value 1 first.
     pub impacts: Vec<String>,
+    /// Every level of the matrix, lowest first.
     pub levels: Vec<LevelRef>,
     /// Level of each cell: `cells[likelihood - 1][impact - 1]`.
     pub cells: Vec<Vec<u8>>,
@@ -92,49 +126,80 @@ pub struct HeatMap {
 /// A level computation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScoreView {
+    /// Likelihood, 1 to the matrix's highest.
     pub likelihood: u8,
+    /// Impact, 1 to the matrix's highest.
     pub impact: u8,
+    /// The risk level they give.
     pub level: u8,
+    /// The level's name in the matrix.
     pub level_name: String,
+    /// The number the level comes from: the score (classic method), the annualised loss
+    /// (quantitative) or the level itself (matrix).
     pub value: f64,
 }
 
 /// A register risk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RiskRow {
+    /// The register id.
     pub id: String,
+    /// The risk's title.
     pub title: String,
+    /// Ids of the assets at risk, in register order.
     pub assets: Vec<String>,
+    /// Id of the threat, when the register names one.
     pub threat: Option<String>,
+    /// The risk owner.
     pub owner: Option<String>,
+    /// The treatment option (`treat`, `terminate`, `transfer`, `tolerate`); `None` when
+    /// undecided.
     pub treatment: Option<String>,
+    /// Likelihood, impact and level before treatment.
     pub inherent: ScoreView,
+    /// The same after the done actions of the treatment plan.
     pub residual: ScoreView,
+    /// The residual level against the appetite, with any acceptance.
     pub status: AppetiteStatus,
 }
 
 /// A row of the generated SoA.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SoaRowView {
+    /// The control id (`A.8.24`).
     pub control: String,
+    /// The control's short title.
     pub title: String,
+    /// The title of its theme (2022) or domain (2013), e.g. `Technological`.
     pub group: String,
+    /// Whether the engine finds the control applicable.
     pub applicable: bool,
+    /// What that decision rests on.
     pub basis: Basis,
+    /// The justification for an auditor, written from the reasons or the declaration.
     pub justification: String,
+    /// What makes the control applicable: risks treated, requirements, rules.
     pub reasons: Vec<Reason>,
+    /// Exclusion rules that fired on the organisation's facts.
     pub exclusions: Vec<Reason>,
+    /// What the declared SoA says; `None` when it omits the control.
     pub declared_applicable: Option<bool>,
+    /// The declared SoA's justification, when it gives one.
     pub declared_justification: Option<String>,
+    /// The declared status, else the one the plan implies, else not implemented.
     pub status: ImplementationStatus,
+    /// Evidence references from the declared SoA, in its order.
     pub evidence: Vec<String>,
+    /// The treatment plan's actions on this control.
     pub plan: PlanProgress,
 }
 
 /// A rule that failed on some records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleFailure {
+    /// Id of the rule, check or threat filter that failed.
     pub rule: String,
+    /// On how many records it failed.
     pub count: usize,
     /// (record id, message) of the first failures.
     pub examples: Vec<(String, String)>,
@@ -142,12 +207,17 @@ pub struct RuleFailure {
 
 /// Options that shaped the evaluation (recorded as audit evidence).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct EvaluationOptions {
+    /// The evaluation date, `YYYY-MM-DD`: due dates and expiries are judged against it.
     pub as_of: String,
     /// The rule path: `compiled`, or `interpreter` when it was forced.
-    pub evaluator: crate::rules::expr::Evaluator,
+    pub evaluator: Evaluator,
+    /// The risk method: `matrix`, `classic` or `quantitative`.
     pub method: String,
+    /// Whether the built-in threat catalog was part of the threats.
     pub builtin_threats: bool,
+    /// Whether asset x threat scenarios were generated besides the register.
     pub generate_scenarios: bool,
     /// Comprehension iterations one evaluation of a rule may run, on either path, before it
     /// fails on that record (reported under `rule_failures`).
@@ -156,35 +226,58 @@ pub struct EvaluationOptions {
 
 /// A whole evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Report {
     /// Always [`SCHEMA`].
     pub schema: String,
+    /// Version of the engine that wrote the report.
     pub engine_version: String,
+    /// The workspace name (`isms.toml`; the organisation's name when it gives none).
     pub workspace: String,
+    /// The organisation's name from the profile.
     pub organisation: String,
+    /// The Annex A edition: `iso27001-2022` or `iso27001-2013`.
     pub catalog: String,
+    /// The options the evaluation ran with.
     pub options: EvaluationOptions,
+    /// The risk appetite: the highest level accepted untreated.
     pub appetite: LevelRef,
+    /// Every input read, with its hash, in the order read.
     pub inputs: Vec<InputHash>,
+    /// The rule sets used, in the order `isms.toml` names them.
     pub rulesets: Vec<RuleSetRef>,
+    /// The plugins that took part.
     pub plugins: Vec<PluginRef>,
+    /// Headline counts.
     pub summary: Summary,
+    /// Scenarios per matrix cell.
     pub heatmap: HeatMap,
+    /// The register's risks, in register order (generated scenarios are only counted).
     pub risks: Vec<RiskRow>,
+    /// The generated SoA, one row per control in catalog order.
     pub soa: Vec<SoaRowView>,
+    /// Every gap: the built-in checks' in check order, then plugin and custom-check findings.
     pub gaps: Vec<Gap>,
+    /// Rules, checks and threat filters that failed on some records, with examples.
     pub rule_failures: Vec<RuleFailure>,
     /// Certification readiness (Stage 1 and Stage 2 checklists) and the certification calendar.
     pub readiness: Readiness,
 }
 
 /// Everything computed for a report, kept for callers that want more than the report.
+#[non_exhaustive]
 pub struct Evaluation {
+    /// The risk assessment: every scenario scored, scope, rule failures, plugin results.
     pub assessment: Assessment,
+    /// The generated Statement of Applicability.
     pub soa: Soa,
+    /// Findings and failures of the rule sets' custom checks.
     pub checks: CheckRun,
+    /// Every gap, in the report's order.
     pub gaps: Vec<Gap>,
+    /// Applicability and exclusion rules that failed: (rule id, message).
     pub soa_rule_errors: soa::RuleErrors,
+    /// Certification readiness and calendar.
     pub readiness: Readiness,
 }
 

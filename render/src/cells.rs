@@ -3,9 +3,9 @@
 
 use std::borrow::Cow;
 
-use isms_engine::cycle::readiness::ReadinessItem;
-use isms_engine::gaps::Gap;
-use isms_engine::soa::Basis;
+use isms_engine::report::Basis;
+use isms_engine::report::Gap;
+use isms_engine::report::ReadinessItem;
 
 /// Neutralises text that a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR first) by
 /// prefixing `'`; numbers such as `-3` are kept.

@@ -46,7 +46,7 @@ mod html;
 mod markdown;
 mod xlsx;
 
-use isms_engine::cycle::readiness::Readiness;
+use isms_engine::report::Readiness;
 use isms_engine::report::Report;
 
 pub use markdown::table as markdown_table;

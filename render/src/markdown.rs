@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use isms_engine::cycle::readiness::Readiness;
-use isms_engine::model::Severity;
+use isms_engine::Severity;
+use isms_engine::report::Readiness;
 use isms_engine::report::{HeatMap, Report};
 
 use crate::cells;

@@ -79,13 +79,11 @@ fn every_builtin_rule_agrees_on_every_record() {
 }
 
 fn report_json(ws: &Workspace, evaluator: Evaluator) -> String {
-    let options = Options {
-        evaluator,
-        ..Options::new(
-            ws.as_of()
-                .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
-        )
-    };
+    let options = Options::new(
+        ws.as_of()
+            .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
+    )
+    .with_evaluator(evaluator);
     let evaluation = report::evaluate(ws, options);
     let mut report = serde_json::to_value(report::build(ws, &evaluation)).unwrap();
     // The one field allowed to differ: which path made the report.

@@ -76,13 +76,7 @@ fn gaps(f: &Files) -> Vec<(String, Vec<String>)> {
     let ws = isms_engine::load(dir.path())
         .unwrap_or_else(|e| panic!("{:?}", e.diagnostics))
         .workspace;
-    let e = evaluate(
-        &ws,
-        Options {
-            as_of: ws.as_of().unwrap(),
-            evaluator: Default::default(),
-        },
-    );
+    let e = evaluate(&ws, Options::new(ws.as_of().unwrap()));
     e.gaps
         .iter()
         .map(|g| {

@@ -112,10 +112,7 @@ fn setup(risk: &str) -> (tempfile::TempDir, Workspace, Assessment) {
 }
 
 fn options() -> Options {
-    Options {
-        as_of: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-        evaluator: Default::default(),
-    }
+    Options::new(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap())
 }
 
 fn find<'a>(ws: &Workspace, a: &'a Assessment, id: &str) -> &'a isms_engine::risk::ScoredRisk {

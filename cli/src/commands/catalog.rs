@@ -5,10 +5,11 @@ use std::fmt::Write;
 use isms_engine::catalog::{Catalog, CatalogId, Control, Correspondence};
 use serde::Serialize;
 
-use super::Failure;
 use super::report::json;
 use crate::cli::{CatalogCommand, ListFormat, SummaryFormat};
-use crate::{EXIT_OK, output, render};
+use crate::exit::EXIT_OK;
+use crate::exit::Failure;
+use crate::{output, render};
 
 pub fn run(command: CatalogCommand) -> Result<u8, Failure> {
     match command {

@@ -5,12 +5,13 @@ use std::path::Path;
 
 use isms_engine::summary::Summary;
 
-use super::Failure;
 use crate::cli::SummaryFormat;
-use crate::{EXIT_OK, output};
+use crate::exit::EXIT_OK;
+use crate::exit::Failure;
+use crate::output;
 
 pub fn run(dir: &Path, format: SummaryFormat, verbose: bool) -> Result<u8, Failure> {
-    let ws = super::load(dir)?;
+    let ws = crate::workspace::load(dir)?;
     let summary = Summary::of(&ws);
     let text = match format {
         SummaryFormat::Json => {

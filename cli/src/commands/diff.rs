@@ -3,16 +3,17 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use isms_engine::Severity;
 use isms_engine::diff::{self, Diff, GapRef, RiskRef};
-use isms_engine::model::Severity;
 
-use super::Failure;
 use crate::cli::{FailOn, ReadinessFormat};
-use crate::{EXIT_OK, output};
+use crate::exit::EXIT_OK;
+use crate::exit::Failure;
+use crate::output;
 
 fn read(path: &Path) -> Result<isms_engine::Report, Failure> {
-    let text = super::read_text(path)?;
-    diff::parse_report(&text).map_err(|e| super::located(path, e.line, e.column, &e.message))
+    let text = crate::exit::read_text(path)?;
+    diff::parse_report(&text).map_err(|e| crate::exit::located(path, e.line, e.column, &e.message))
 }
 
 pub fn run(
@@ -31,7 +32,7 @@ pub fn run(
     output::emit(out, text.as_bytes())?;
     let threshold = fail_on.map(Severity::from);
     Ok(match (threshold, d.worst_opened()) {
-        (Some(t), Some(w)) if w <= t => super::report::EXIT_GAPS,
+        (Some(t), Some(w)) if w <= t => crate::exit::EXIT_FINDINGS,
         _ => EXIT_OK,
     })
 }

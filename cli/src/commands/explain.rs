@@ -4,12 +4,14 @@ use std::fmt::Write;
 
 use isms_engine::risk::{BaseSource, Derivation, explain};
 
-use super::{Failure, options};
 use crate::cli::{Eval, SummaryFormat};
-use crate::{EXIT_OK, output};
+use crate::exit::EXIT_OK;
+use crate::exit::Failure;
+use crate::output;
+use crate::workspace::options;
 
 pub fn run(eval: &Eval, id: &str, format: SummaryFormat) -> Result<u8, Failure> {
-    let ws = super::load(&eval.dir)?;
+    let ws = crate::workspace::load(&eval.dir)?;
     if ws.risk_by_id(id).is_none() && ws.catalog().find(id).is_some() {
         return control(&ws, eval, id, format);
     }

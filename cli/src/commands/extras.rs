@@ -5,9 +5,10 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
-use super::Failure;
 use crate::cli::Cli;
-use crate::{EXIT_OK, output};
+use crate::exit::EXIT_OK;
+use crate::exit::Failure;
+use crate::output;
 
 pub fn completions(shell: clap_complete::Shell) -> Result<u8, Failure> {
     let mut cmd = Cli::command();

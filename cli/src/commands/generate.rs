@@ -4,8 +4,9 @@ use std::path::Path;
 
 use isms_engine::generate::{Options, workspace};
 
-use super::Failure;
-use crate::{EXIT_OK, output};
+use crate::exit::EXIT_OK;
+use crate::exit::Failure;
+use crate::output;
 
 pub fn run(assets: usize, seed: u64, out: &Path, force: bool) -> Result<u8, Failure> {
     if assets == 0 {

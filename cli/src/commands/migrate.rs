@@ -17,9 +17,10 @@ use isms_engine::load::{Format, MANIFEST};
 use isms_engine::migrate::{self, ChangeKind, MigrationReport, Table};
 use serde::Serialize;
 
-use super::Failure;
 use crate::cli::ReadinessFormat;
-use crate::{EXIT_BAD_INPUT, EXIT_OK, output};
+use crate::exit::Failure;
+use crate::exit::{EXIT_BAD_INPUT, EXIT_OK};
+use crate::output;
 
 /// What `--format json` prints: the engine's report and what was written.
 #[derive(Serialize)]
@@ -35,7 +36,7 @@ struct Outcome<'a> {
 }
 
 fn located(path: &Path, e: &migrate::TableError) -> Failure {
-    super::located(path, e.line, e.column, &e.message)
+    crate::exit::located(path, e.line, e.column, &e.message)
 }
 
 /// `soa.csv` -> `soa.2022.csv`.
@@ -68,7 +69,7 @@ pub fn run(
     force: bool,
     format: ReadinessFormat,
 ) -> Result<u8, Failure> {
-    let ws = super::load(dir)?;
+    let ws = crate::workspace::load(dir)?;
     if ws.catalog().id != CatalogId::Iso27001_2013 {
         return Err(Failure::Usage(format!(
             "{} already uses {}: nothing to migrate",
@@ -81,7 +82,7 @@ pub fn run(
     } else {
         (dir.to_owned(), dir.join(MANIFEST))
     };
-    let manifest_text = super::read_text(&manifest_path)?;
+    let manifest_text = crate::exit::read_text(&manifest_path)?;
     let strings = migrate::toml_strings(&manifest_text).map_err(|e| located(&manifest_path, &e))?;
     let files_of = |key: &str| -> Vec<String> {
         strings
@@ -98,7 +99,7 @@ pub fn run(
                 let format = Format::of(&path).ok_or_else(|| {
                     Failure::Usage(format!("cannot tell the format of {}", path.display()))
                 })?;
-                let table = Table::parse(format, &super::read_text(&path)?)
+                let table = Table::parse(format, &crate::exit::read_text(&path)?)
                     .map_err(|e| located(&path, &e))?;
                 Ok((name, table))
             })
@@ -126,8 +127,8 @@ pub fn run(
     let mut requirements = Vec::new();
     if let Some(profile) = files_of("workspace.profile").first() {
         let path = root.join(profile);
-        let (text, changes) =
-            migrate::migrate_profile(&super::read_text(&path)?).map_err(|e| located(&path, &e))?;
+        let (text, changes) = migrate::migrate_profile(&crate::exit::read_text(&path)?)
+            .map_err(|e| located(&path, &e))?;
         if !changes.is_empty() {
             renames.insert(profile.clone(), name_of(profile));
             files.push((name_of(profile), text.into_bytes()));

@@ -1,4 +1,5 @@
-//! One module per command; each returns the exit code or a [`Failure`].
+//! One module per command; each returns the exit code or a [`Failure`]. This module only
+//! dispatches.
 
 mod catalog;
 mod check;
@@ -15,37 +16,8 @@ mod report;
 mod risks;
 mod verify;
 
-use isms_engine::LoadError;
-
 use crate::cli::{Cli, Command};
-
-/// Why a command could not do its job (all exit with code 2).
-#[derive(Debug)]
-pub enum Failure {
-    /// The workspace has errors; every diagnostic is rendered.
-    Load(LoadError),
-    /// Arguments that make no sense together, or name nothing.
-    Usage(String),
-    /// Output could not be written.
-    Io(String),
-}
-
-impl From<LoadError> for Failure {
-    fn from(e: LoadError) -> Self {
-        Failure::Load(e)
-    }
-}
-
-/// Reads a text file named on the command line; exit 2 when it cannot be read.
-pub fn read_text(path: &std::path::Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))
-}
-
-/// A problem at a line and column of a file named on the command line (exit 2).
-pub fn located(path: &std::path::Path, line: usize, column: usize, message: &str) -> Failure {
-    Failure::Usage(format!("{}:{line}:{column}: {message}", path.display()))
-}
+use crate::exit::{EXIT_OK, Failure};
 
 /// Runs the command the user asked for.
 pub fn run(cli: Cli) -> Result<u8, Failure> {
@@ -107,7 +79,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         } => verify::run(&report, &dir, format),
         Command::Schema => {
             crate::output::emit(None, isms_engine::report::json_schema().as_bytes())?;
-            Ok(crate::EXIT_OK)
+            Ok(EXIT_OK)
         }
         Command::Check {
             dir,
@@ -138,65 +110,5 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         } => diff::run(&old, &new, format, fail_on, output.as_deref()),
         Command::Completions { shell } => extras::completions(shell),
         Command::Man { output } => extras::man(output.as_deref()),
-    }
-}
-
-/// Loads a workspace and prints its warnings to stderr.
-pub fn load(dir: &std::path::Path) -> Result<isms_engine::Workspace, Failure> {
-    let loaded = isms_engine::load(dir)?;
-    for w in loaded.warnings.iter() {
-        eprint!("{}", crate::render::diagnostic(w));
-    }
-    Ok(loaded.workspace)
-}
-
-/// The evaluation options: `--as-of`, else the manifest's `as_of`, else today.
-pub fn options(eval: &crate::cli::Eval, ws: &isms_engine::Workspace) -> isms_engine::risk::Options {
-    isms_engine::risk::Options {
-        as_of: eval
-            .as_of
-            .or(ws.as_of())
-            .unwrap_or_else(|| chrono::Local::now().date_naive()),
-        evaluator: if eval.interpreter {
-            isms_engine::rules::expr::Evaluator::Interpreter
-        } else {
-            isms_engine::rules::expr::Evaluator::Compiled
-        },
-    }
-}
-
-/// Loads a workspace and assesses its risks.
-pub fn evaluate(
-    eval: &crate::cli::Eval,
-) -> Result<(isms_engine::Workspace, isms_engine::risk::Assessment), Failure> {
-    let ws = load(&eval.dir)?;
-    let assessment = isms_engine::risk::assess(&ws, options(eval, &ws));
-    check_plugins(eval, &assessment.plugin_failures)?;
-    Ok((ws, assessment))
-}
-
-/// With `--strict`, a plugin failure stops the run (exit 2); otherwise it is reported.
-pub fn check_plugins(
-    eval: &crate::cli::Eval,
-    failures: &[isms_engine::plugin::PluginFailure],
-) -> Result<(), Failure> {
-    if eval.strict && !failures.is_empty() {
-        let list: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
-        return Err(Failure::Usage(format!("--strict: {}", list.join("; "))));
-    }
-    for f in failures {
-        eprintln!("warning: {f}; none of its results are used in this run");
-    }
-    Ok(())
-}
-
-/// Reports rules that failed on some records (the run goes on without them there).
-pub fn warn_rule_failures(failures: &[isms_engine::risk::RuleFailures]) {
-    for f in failures {
-        let (record, message) = f.examples.first().cloned().unwrap_or_default();
-        eprintln!(
-            "warning: rule `{}` failed on {} record(s) and was skipped there; first: {record}: {message}",
-            f.rule, f.count
-        );
     }
 }

@@ -9,9 +9,10 @@ use isms_engine::report;
 use isms_engine::risk::{Options, RiskSource};
 use sha2::{Digest, Sha256};
 
-use super::Failure;
 use crate::cli::PluginCommand;
-use crate::{EXIT_OK, output};
+use crate::exit::EXIT_OK;
+use crate::exit::Failure;
+use crate::output;
 
 /// The files of a new plugin project: the template, plus the SDK and the interface vendored
 /// so that the project builds anywhere.
@@ -166,13 +167,12 @@ fn build(dir: &Path) -> Result<u8, Failure> {
 }
 
 fn test(dir: &Path, workspace: &Path, as_of: Option<chrono::NaiveDate>) -> Result<u8, Failure> {
-    let mut ws = super::load(workspace)?;
-    let options = Options {
-        as_of: as_of
+    let mut ws = crate::workspace::load(workspace)?;
+    let options = Options::new(
+        as_of
             .or(ws.as_of())
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
-        evaluator: Default::default(),
-    };
+    );
     let (plugin, warnings) = load_dir(dir).map_err(Failure::Usage)?;
     for w in warnings {
         eprintln!("{w}");
@@ -310,6 +310,6 @@ fn test(dir: &Path, workspace: &Path, as_of: Option<chrono::NaiveDate>) -> Resul
     Ok(if failures.is_empty() {
         EXIT_OK
     } else {
-        super::super::EXIT_BAD_INPUT
+        crate::exit::EXIT_BAD_INPUT
     })
 }

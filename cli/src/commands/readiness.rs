@@ -4,14 +4,15 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use isms_engine::model::Severity;
+use isms_engine::Severity;
 use isms_engine::report::Report;
 use isms_render::cells;
 
-use super::Failure;
-use super::report::{EXIT_GAPS, evaluate, json};
+use super::report::{evaluate, json};
 use crate::cli::{Eval, FailOn, ReadinessFormat};
-use crate::{EXIT_OK, output, render};
+use crate::exit::Failure;
+use crate::exit::{EXIT_FINDINGS, EXIT_OK};
+use crate::{output, render};
 
 pub fn run(
     eval: &Eval,
@@ -36,7 +37,7 @@ pub fn run(
     let threshold = fail_on.map(Severity::from);
     let failing =
         !r.readiness.ready || threshold.is_some_and(|t| r.gaps.iter().any(|g| g.severity <= t));
-    Ok(if failing { EXIT_GAPS } else { EXIT_OK })
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 fn table(r: &Report) -> String {

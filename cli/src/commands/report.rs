@@ -2,18 +2,17 @@
 
 use std::path::Path;
 
+use isms_engine::Severity;
 use isms_engine::Workspace;
-use isms_engine::model::Severity;
 use isms_engine::oscal::{self, Model};
 use isms_engine::report::{self, Report};
 use isms_render::cells;
 
-use super::{Failure, options};
 use crate::cli::{Eval, FailOn, ReportFormat, TableFormat};
-use crate::{EXIT_OK, output, render};
-
-/// Exit code when gaps at or above `--fail-on` exist.
-pub const EXIT_GAPS: u8 = 1;
+use crate::exit::Failure;
+use crate::exit::{EXIT_FINDINGS, EXIT_OK};
+use crate::workspace::options;
+use crate::{output, render};
 
 /// Loads, evaluates and builds the report model.
 pub fn evaluate(eval: &Eval) -> Result<Report, Failure> {
@@ -22,10 +21,10 @@ pub fn evaluate(eval: &Eval) -> Result<Report, Failure> {
 
 /// [`evaluate`], keeping the workspace for renderers that read more than the report.
 fn evaluate_workspace(eval: &Eval) -> Result<(Workspace, Report), Failure> {
-    let ws = super::load(&eval.dir)?;
+    let ws = crate::workspace::load(&eval.dir)?;
     let evaluation = report::evaluate(&ws, options(eval, &ws));
-    super::warn_rule_failures(&evaluation.assessment.rule_failures);
-    super::check_plugins(eval, &evaluation.assessment.plugin_failures)?;
+    crate::workspace::warn_rule_failures(&evaluation.assessment.rule_failures);
+    crate::workspace::check_plugins(eval, &evaluation.assessment.plugin_failures)?;
     let report = report::build(&ws, &evaluation);
     Ok((ws, report))
 }
@@ -160,7 +159,7 @@ pub fn gaps(
     }
     let threshold = fail_on.map(Severity::from);
     let failing = threshold.is_some_and(|t| r.gaps.iter().any(|g| g.severity <= t));
-    Ok(if failing { EXIT_GAPS } else { EXIT_OK })
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 pub fn report(eval: &Eval, format: ReportFormat, out: Option<&Path>) -> Result<u8, Failure> {

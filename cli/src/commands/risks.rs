@@ -6,9 +6,11 @@ use isms_engine::Workspace;
 use isms_engine::risk::{self, Assessment, RiskSource, ScoredRisk};
 use serde::Serialize;
 
-use super::{Failure, evaluate};
 use crate::cli::{Eval, ListFormat, RiskSort, RiskSourceFilter};
-use crate::{EXIT_OK, output, render};
+use crate::exit::EXIT_OK;
+use crate::exit::Failure;
+use crate::workspace::evaluate;
+use crate::{output, render};
 
 /// Version of the JSON document of `isms risks --format json`.
 pub const RISKS_SCHEMA: &str = "isms/risks/v1";
@@ -24,7 +26,7 @@ pub struct Args {
 
 pub fn run(eval: &Eval, args: Args) -> Result<u8, Failure> {
     let (ws, assessment) = evaluate(eval)?;
-    super::warn_rule_failures(&assessment.rule_failures);
+    crate::workspace::warn_rule_failures(&assessment.rule_failures);
     let rows = select(&ws, &assessment, &args);
     let header = [
         "id",

@@ -5,24 +5,22 @@ use std::path::Path;
 
 use isms_engine::verify::{FileState, Verification, verify};
 
-use super::Failure;
 use crate::cli::SummaryFormat;
-use crate::{EXIT_OK, output};
-
-/// Exit code when the report does not match the workspace.
-pub const EXIT_MISMATCH: u8 = 1;
+use crate::exit::Failure;
+use crate::exit::{EXIT_FINDINGS, EXIT_OK};
+use crate::output;
 
 pub fn run(report: &Path, dir: &Path, format: SummaryFormat) -> Result<u8, Failure> {
-    let text = super::read_text(report)?;
+    let text = crate::exit::read_text(report)?;
     let recorded: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        super::located(
+        crate::exit::located(
             report,
             e.line(),
             e.column(),
             &format!("not a JSON report: {e}"),
         )
     })?;
-    let ws = super::load(dir)?;
+    let ws = crate::workspace::load(dir)?;
     let v =
         verify(&recorded, &ws).map_err(|e| Failure::Usage(format!("{}: {e}", report.display())))?;
     let out = match format {
@@ -34,7 +32,7 @@ pub fn run(report: &Path, dir: &Path, format: SummaryFormat) -> Result<u8, Failu
         SummaryFormat::Table => render(&v, report, dir),
     };
     output::emit(None, out.as_bytes())?;
-    Ok(if v.verified() { EXIT_OK } else { EXIT_MISMATCH })
+    Ok(if v.verified() { EXIT_OK } else { EXIT_FINDINGS })
 }
 
 fn render(v: &Verification, report: &Path, dir: &Path) -> String {

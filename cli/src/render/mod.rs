@@ -9,7 +9,7 @@ use isms_engine::Diagnostic;
 use isms_render::cells::spreadsheet_safe;
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
-use crate::commands::Failure;
+use crate::exit::Failure;
 
 /// A header rule and nothing else: compact enough for long registers, readable in logs.
 const PLAIN: TableStyle =

@@ -27,6 +27,7 @@ use crate::workspace::Workspace;
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ObjectKind {
     Control,
     Risk,
@@ -44,6 +45,29 @@ pub enum ObjectKind {
     Document,
     Person,
     Account,
+}
+
+impl ObjectKind {
+    /// The kind in words, for people (`corrective action`).
+    pub fn noun(self) -> &'static str {
+        match self {
+            ObjectKind::Control => "control",
+            ObjectKind::Risk => "risk",
+            ObjectKind::Asset => "asset",
+            ObjectKind::Action => "action",
+            ObjectKind::Requirement => "requirement",
+            ObjectKind::Rule => "rule",
+            ObjectKind::Plugin => "plugin",
+            ObjectKind::Clause => "clause",
+            ObjectKind::Audit => "audit",
+            ObjectKind::Finding => "finding",
+            ObjectKind::CorrectiveAction => "corrective action",
+            ObjectKind::Review => "review",
+            ObjectKind::Document => "document",
+            ObjectKind::Person => "person",
+            ObjectKind::Account => "account",
+        }
+    }
 }
 
 /// An object a gap concerns.
@@ -64,6 +88,7 @@ fn obj(kind: ObjectKind, id: impl Into<String>) -> ObjectRef {
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Gap {
     /// Stable code, e.g. `GAP-PLAN-CONTROL-EXCLUDED`, or a custom check's id.
     pub code: String,

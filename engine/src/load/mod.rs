@@ -31,6 +31,7 @@ pub const MANIFEST: &str = "isms.toml";
 
 /// A loaded workspace and the warnings its files raised.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Loaded {
     pub workspace: Workspace,
     pub warnings: Diagnostics,

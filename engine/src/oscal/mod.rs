@@ -66,6 +66,7 @@ impl Model {
 /// Why a document cannot be exported.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ExportError {
+    /// A plan of action and milestones was asked for, but the treatment plan has no action.
     #[error(
         "the treatment plan has no actions, and an OSCAL plan of action and milestones needs at least one item"
     )]

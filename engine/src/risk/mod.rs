@@ -156,8 +156,9 @@ pub struct RuleFailures {
 /// How many failing records are kept per rule as examples.
 const FAILURE_EXAMPLES: usize = 5;
 
-/// Evaluation options.
+/// Evaluation options: `Options::new(as_of)`, then `with_…` for the rest (fields may be added).
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Options {
     /// The date acceptances and deadlines are judged at.
     pub as_of: NaiveDate,
@@ -166,11 +167,17 @@ pub struct Options {
 }
 
 impl Options {
+    /// Judges acceptances and deadlines at `as_of`, with the compiled rules.
     pub fn new(as_of: NaiveDate) -> Self {
         Options {
             as_of,
             evaluator: Evaluator::default(),
         }
+    }
+
+    /// The same options with another rule evaluator.
+    pub fn with_evaluator(self, evaluator: Evaluator) -> Self {
+        Options { evaluator, ..self }
     }
 }
 

@@ -8,10 +8,9 @@
 mod heatmap;
 mod registers;
 
-use isms_engine::gaps::ObjectKind;
-use isms_engine::model::{ImplementationStatus, Severity};
+use isms_engine::report::AppetiteStatus;
 use isms_engine::report::Report;
-use isms_engine::risk::AppetiteStatus;
+use isms_engine::report::{ImplementationStatus, Severity};
 use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 
 /// The style sheet, inlined in the document's head.
@@ -110,26 +109,6 @@ fn readiness_badge(passed: bool) -> Markup {
     }
 }
 
-fn object_kind(k: ObjectKind) -> &'static str {
-    match k {
-        ObjectKind::Control => "control",
-        ObjectKind::Risk => "risk",
-        ObjectKind::Asset => "asset",
-        ObjectKind::Action => "action",
-        ObjectKind::Requirement => "requirement",
-        ObjectKind::Rule => "rule",
-        ObjectKind::Plugin => "plugin",
-        ObjectKind::Clause => "clause",
-        ObjectKind::Audit => "audit",
-        ObjectKind::Finding => "finding",
-        ObjectKind::CorrectiveAction => "corrective action",
-        ObjectKind::Review => "review",
-        ObjectKind::Document => "document",
-        ObjectKind::Person => "person",
-        ObjectKind::Account => "account",
-    }
-}
-
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -206,7 +185,7 @@ fn summary(r: &Report) -> Markup {
 
 #[cfg(test)]
 mod tests {
-    use isms_engine::gaps::Gap;
+    use isms_engine::report::Gap;
     use isms_engine::{Options, build_report, evaluate, load};
 
     /// The report of examples/acme.

@@ -1,16 +1,13 @@
 //! The register sections of the HTML report: risks, Statement of Applicability, gaps,
 //! certification readiness and the inputs read.
 
-use isms_engine::gaps::Gap;
-use isms_engine::model::Severity;
+use isms_engine::Severity;
+use isms_engine::report::Gap;
 use isms_engine::report::{HeatMap, Report, ScoreView};
 use maud::{Markup, html};
 
 use super::heatmap::{hex, level_colour, text_on};
-use super::{
-    appetite_badge, badge, object_kind, plural, readiness_badge, severity_badge, status_badge,
-    table,
-};
+use super::{appetite_badge, badge, plural, readiness_badge, severity_badge, status_badge, table};
 use crate::cells;
 
 /// A risk score: the level as a badge in its heat-map colour, then likelihood × impact.
@@ -108,7 +105,7 @@ fn gap_row(g: &Gap) -> Markup {
             td.mono.code { (g.code) }
             td {
                 @for o in &g.objects {
-                    span.obj { small { (object_kind(o.kind)) } " " (o.id) }
+                    span.obj { small { (o.kind.noun()) } " " (o.id) }
                 }
             }
             td { (g.message) }

@@ -1,0 +1,62 @@
+//! The workspace a command works on: loaded with its warnings shown, evaluated with the
+//! options of the command line, and the evaluation's own warnings reported.
+
+use crate::exit::Failure;
+
+/// Loads a workspace and prints its warnings to stderr.
+pub fn load(dir: &std::path::Path) -> Result<isms_engine::Workspace, Failure> {
+    let loaded = isms_engine::load(dir)?;
+    for w in loaded.warnings.iter() {
+        eprint!("{}", crate::render::diagnostic(w));
+    }
+    Ok(loaded.workspace)
+}
+
+/// The evaluation options: `--as-of`, else the manifest's `as_of`, else today.
+pub fn options(eval: &crate::cli::Eval, ws: &isms_engine::Workspace) -> isms_engine::Options {
+    let as_of = eval
+        .as_of
+        .or(ws.as_of())
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    isms_engine::Options::new(as_of).with_evaluator(if eval.interpreter {
+        isms_engine::Evaluator::Interpreter
+    } else {
+        isms_engine::Evaluator::Compiled
+    })
+}
+
+/// Loads a workspace and assesses its risks.
+pub fn evaluate(
+    eval: &crate::cli::Eval,
+) -> Result<(isms_engine::Workspace, isms_engine::risk::Assessment), Failure> {
+    let ws = load(&eval.dir)?;
+    let assessment = isms_engine::risk::assess(&ws, options(eval, &ws));
+    check_plugins(eval, &assessment.plugin_failures)?;
+    Ok((ws, assessment))
+}
+
+/// With `--strict`, a plugin failure stops the run (exit 2); otherwise it is reported.
+pub fn check_plugins(
+    eval: &crate::cli::Eval,
+    failures: &[isms_engine::plugin::PluginFailure],
+) -> Result<(), Failure> {
+    if eval.strict && !failures.is_empty() {
+        let list: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
+        return Err(Failure::Usage(format!("--strict: {}", list.join("; "))));
+    }
+    for f in failures {
+        eprintln!("warning: {f}; none of its results are used in this run");
+    }
+    Ok(())
+}
+
+/// Reports rules that failed on some records (the run goes on without them there).
+pub fn warn_rule_failures(failures: &[isms_engine::risk::RuleFailures]) {
+    for f in failures {
+        let (record, message) = f.examples.first().cloned().unwrap_or_default();
+        eprintln!(
+            "warning: rule `{}` failed on {} record(s) and was skipped there; first: {record}: {message}",
+            f.rule, f.count
+        );
+    }
+}
