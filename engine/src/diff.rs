@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::gaps::{Gap, ObjectRef};
-use crate::model::Severity;
+use crate::model::{Severity, TreatmentOption};
 use crate::report::{Report, RiskRow, SCHEMA};
 use crate::risk::AppetiteStatus;
 
@@ -238,7 +238,7 @@ fn compare_risk(a: &RiskRow, b: &RiskRow) -> Option<RiskChange> {
         }
     }
     if a.treatment != b.treatment {
-        let t = |t: &Option<String>| t.clone().unwrap_or_else(|| "none".into());
+        let t = |t: &Option<TreatmentOption>| t.map_or("none", |t| t.as_str());
         changes.push(change("treatment", t(&a.treatment), t(&b.treatment)));
         why.push(format!(
             "treatment {} -> {}",

@@ -15,7 +15,7 @@
 //! count.
 //!
 //! ```
-//! use isms_engine::{Options, build_report, evaluate, load};
+//! use isms_engine::{Options, Severity, build_report, evaluate, load};
 //!
 //! let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/acme"));
 //! let loaded = load(dir).map_err(|e| format!("{} problems", e.diagnostics.len()))?;
@@ -28,7 +28,8 @@
 //! let report = build_report(&ws, &evaluation);
 //!
 //! assert_eq!(report.summary.gaps, report.gaps.len());
-//! let critical = report.gaps.iter().filter(|g| g.severity.as_str() == "critical").count();
+//! let critical = report.summary.gaps_by_severity[&Severity::Critical];
+//! assert_eq!(critical, report.gaps.iter().filter(|g| g.severity == Severity::Critical).count());
 //! println!("{}: {} gaps, {critical} critical", report.organisation, report.gaps.len());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -48,8 +49,11 @@
 //! (the SoA as a System Security Plan, the gaps as Assessment Results, the treatment plan as a
 //! POA&M), each `serde::Serialize`.
 //!
-//! `engine/examples/embed.rs` is a small program built on these calls. The modules below
-//! expose the stages one by one for callers that need more (the CLI, the benchmarks).
+//! `engine/examples/embed.rs` is a small program built on these calls, and
+//! `engine/examples/from_memory.rs` loads a workspace from memory. The report's types live
+//! in [`report`]; the crate `isms-render` turns a [`Report`] into HTML, Markdown or XLSX.
+//! The evaluation stages one by one are public for the CLI, the benchmarks and the fuzz
+//! targets, but hidden here: they carry no stability promise.
 
 // Library code never panics on what it is given: a panic, an unwrap or an `unreachable!` is
 // a review event (the few on built-in data say why). `unsafe` is denied workspace-wide.

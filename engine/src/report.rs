@@ -22,8 +22,9 @@ pub use crate::cycle::calendar::{Calendar, DueItem, ExternalAudit};
 pub use crate::cycle::readiness::{GapRef, Readiness, ReadinessItem, Stage};
 pub use crate::diag::RecordLocation;
 pub use crate::gaps::{Gap, ObjectKind, ObjectRef};
-pub use crate::model::{ImplementationStatus, Severity};
+pub use crate::model::{ImplementationStatus, Severity, TreatmentOption};
 pub use crate::risk::AppetiteStatus;
+pub use crate::riskmodel::Acceptability;
 pub use crate::rules::expr::Evaluator;
 pub use crate::rules::ruleset::ReasonCategory;
 pub use crate::soa::{Basis, PlanProgress, Reason};
@@ -75,7 +76,7 @@ pub struct LevelRef {
     /// Its name in the matrix, e.g. `medium`.
     pub name: String,
     /// What the acceptance criteria say of it: `acceptable`, `tolerable` or `unacceptable`.
-    pub acceptability: String,
+    pub acceptability: Acceptability,
 }
 
 /// Counts for the summary.
@@ -154,7 +155,7 @@ pub struct RiskRow {
     pub owner: Option<String>,
     /// The treatment option (`treat`, `terminate`, `transfer`, `tolerate`); `None` when
     /// undecided.
-    pub treatment: Option<String>,
+    pub treatment: Option<TreatmentOption>,
     /// Likelihood, impact and level before treatment.
     pub inherent: ScoreView,
     /// The same after the done actions of the treatment plan.
@@ -303,7 +304,7 @@ fn level_ref(ws: &Workspace, v: u8) -> LevelRef {
     LevelRef {
         value: l.value,
         name: l.name.clone(),
-        acceptability: l.acceptability.to_string(),
+        acceptability: l.acceptability,
     }
 }
 
@@ -350,7 +351,7 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
                     .collect(),
                 threat: risk.threat.map(|t| ws.threats[t.index()].id.clone()),
                 owner: risk.owner.clone(),
-                treatment: risk.treatment.as_ref().map(|t| t.option.to_string()),
+                treatment: risk.treatment.as_ref().map(|t| t.option),
                 inherent: score_view(ws, &r.inherent),
                 residual: score_view(ws, &r.residual),
                 status: r.status,

@@ -132,7 +132,7 @@ pub fn report(r: &Report) -> String {
                     x.residual.level_name, x.residual.likelihood, x.residual.impact
                 ),
                 x.status.as_str().to_owned(),
-                x.treatment.clone().unwrap_or_else(|| "undecided".into()),
+                x.treatment.map_or("undecided", |t| t.as_str()).to_owned(),
             ]
         }),
     ));

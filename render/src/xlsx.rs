@@ -200,7 +200,7 @@ fn risk_rows(r: &Report) -> impl Iterator<Item = Vec<Cell>> + '_ {
             k.assets.join(", ").into(),
             k.threat.as_ref().into(),
             k.owner.as_ref().into(),
-            k.treatment.as_ref().into(),
+            k.treatment.map_or("", |t| t.as_str()).into(),
             Cell::Number(f64::from(k.inherent.likelihood)),
             Cell::Number(f64::from(k.inherent.impact)),
             k.inherent.level_name.as_str().into(),

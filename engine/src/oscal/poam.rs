@@ -148,7 +148,7 @@ fn risk(doc: &Doc, row: &RiskRow, actions: &[&TreatmentAction]) -> Risk {
         props: props([
             prop("risk-id", &row.id),
             prop("owner", row.owner.as_deref().unwrap_or("")),
-            prop("treatment", row.treatment.as_deref().unwrap_or("")),
+            prop("treatment", row.treatment.map_or("", |t| t.as_str())),
             prop("inherent-level", inherent.level.to_string()),
             prop("residual-level", residual.level.to_string()),
         ]),

@@ -251,7 +251,7 @@ fn boundary(nl: usize, ni: usize, above: impl Fn(usize, usize) -> bool) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use isms_engine::report::LevelRef;
+    use isms_engine::report::{Acceptability, LevelRef};
 
     #[test]
     fn ramp_runs_from_green_to_red() {
@@ -270,7 +270,7 @@ mod tests {
                 .map(|v| LevelRef {
                     value: v,
                     name: format!("level {v}"),
-                    acceptability: "acceptable".into(),
+                    acceptability: Acceptability::Acceptable,
                 })
                 .collect(),
             cells: (0..nl)

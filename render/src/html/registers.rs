@@ -36,7 +36,7 @@ pub(super) fn risks(r: &Report) -> Markup {
                 td { (k.title) }
                 td title=(k.assets.join(", ")) { small { (assets) } }
                 td { (k.owner.as_deref().unwrap_or("—")) }
-                td { (k.treatment.as_deref().unwrap_or("—")) }
+                td { (k.treatment.map_or("—", |t| t.as_str())) }
                 (score_cell(&r.heatmap, &k.inherent))
                 (score_cell(&r.heatmap, &k.residual))
                 td { (appetite_badge(k.status)) }
