@@ -3,6 +3,9 @@
 //! Parses arguments, calls the engine, renders results and decides the exit code:
 //! 0 clean, 1 findings at or above `--fail-on`, 2 bad input or usage.
 
+// Output goes through `output`, which survives closed pipes; `print!` and `eprint!` panic.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod cli;
 mod commands;
 mod exit;

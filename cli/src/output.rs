@@ -5,6 +5,21 @@
 use std::io::Write;
 use std::path::Path;
 
+/// `eprintln!` that ignores a closed stream: `isms gaps … 2>&1 | head -1` closes stderr too,
+/// and a tool should then end quietly, not panic as `eprintln!` does.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use note;
+
+/// `eprint!` that ignores a closed stream (see [`note!`]).
+pub fn note_raw(text: &str) {
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
 use crate::exit::Failure;
 
 /// Streams output produced by `write` to `path` atomically, or to stdout when `path` is

@@ -7,7 +7,7 @@ use crate::exit::Failure;
 pub fn load(dir: &std::path::Path) -> Result<isms_engine::Workspace, Failure> {
     let loaded = isms_engine::load(dir)?;
     for w in loaded.warnings.iter() {
-        eprint!("{}", crate::render::diagnostic(w));
+        crate::output::note_raw(&crate::render::diagnostic(w));
     }
     Ok(loaded.workspace)
 }
@@ -45,7 +45,7 @@ pub fn check_plugins(
         return Err(Failure::Usage(format!("--strict: {}", list.join("; "))));
     }
     for f in failures {
-        eprintln!("warning: {f}; none of its results are used in this run");
+        crate::output::note!("warning: {f}; none of its results are used in this run");
     }
     Ok(())
 }
@@ -54,9 +54,10 @@ pub fn check_plugins(
 pub fn warn_rule_failures(failures: &[isms_engine::risk::RuleFailures]) {
     for f in failures {
         let (record, message) = f.examples.first().cloned().unwrap_or_default();
-        eprintln!(
+        crate::output::note!(
             "warning: rule `{}` failed on {} record(s) and was skipped there; first: {record}: {message}",
-            f.rule, f.count
+            f.rule,
+            f.count
         );
     }
 }

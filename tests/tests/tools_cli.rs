@@ -343,3 +343,30 @@ fn man_page_has_name_synopsis_and_every_subcommand() {
     assert_eq!(isms(&["man", "--output", file.to_str().unwrap()]).code, 0);
     assert_eq!(std::fs::read_to_string(file).unwrap(), *page);
 }
+
+/// Runs `isms` with both output streams closed before it writes, as `isms … 2>&1 | head -0`
+/// leaves them, and returns its exit code.
+fn exit_code_with_closed_pipes(args: &[&str]) -> i32 {
+    let mut child = std::process::Command::new(common::isms_bin())
+        .args(args)
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    child.wait().unwrap().code().unwrap_or(-1)
+}
+
+#[test]
+fn closed_pipes_end_quietly_with_the_usual_exit_code() {
+    // A clean report (stdout only), then a bad workspace (diagnostics on stderr): a closed
+    // reader is not an error, and never a panic (exit 101).
+    assert_eq!(exit_code_with_closed_pipes(&["gaps", "examples/acme"]), 0);
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("isms.toml"), "[workspace]\nprofile = 3\n").unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    assert_eq!(exit_code_with_closed_pipes(&["check", dir]), 2);
+    assert_eq!(exit_code_with_closed_pipes(&["gaps", dir]), 2);
+}

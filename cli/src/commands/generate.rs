@@ -24,7 +24,7 @@ pub fn run(assets: usize, seed: u64, out: &Path, force: bool) -> Result<u8, Fail
     for f in &files {
         output::write_atomic(&out.join(f.path), &f.contents)?;
     }
-    eprintln!(
+    crate::output::note!(
         "wrote {} files for {assets} assets (seed {seed}) to {}",
         files.len(),
         out.display()

@@ -221,7 +221,7 @@ pub fn run(
         Ok(_) => Ok(EXIT_OK),
         Err(e) => {
             crate::render::failure(&Failure::Load(e));
-            eprintln!(
+            crate::output::note!(
                 "error: the migrated workspace {} does not load; fix the references above",
                 new_manifest.display()
             );

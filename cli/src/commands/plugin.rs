@@ -79,7 +79,7 @@ fn new(name: &str, dir: &Path) -> Result<u8, Failure> {
         }
         output::write_atomic(&file, text.replace("{{name}}", name).as_bytes())?;
     }
-    eprintln!(
+    crate::output::note!(
         "created {}: edit src/lib.rs, then `isms plugin build {}`",
         root.display(),
         root.display()
@@ -152,7 +152,7 @@ fn build(dir: &Path) -> Result<u8, Failure> {
     let out = dir.join(&wasm_name);
     output::write_atomic(&out, &component)?;
     let sha = isms_engine::load::hex(&Sha256::digest(&component));
-    eprintln!("wrote {} ({} bytes)", out.display(), component.len());
+    crate::output::note!("wrote {} ({} bytes)", out.display(), component.len());
     let pin = format!(
         "[[plugins]]\npath = \"plugins/{}\"\nsha256 = \"{sha}\"\n",
         dir.file_name()
@@ -175,7 +175,7 @@ fn test(dir: &Path, workspace: &Path, as_of: Option<chrono::NaiveDate>) -> Resul
     );
     let (plugin, warnings) = load_dir(dir).map_err(Failure::Usage)?;
     for w in warnings {
-        eprintln!("{w}");
+        crate::output::note!("{w}");
     }
     let before = report::evaluate(&ws, options);
     let id = plugin.manifest.id.clone();

@@ -40,11 +40,11 @@ pub fn failure(failure: &Failure) {
     match failure {
         Failure::Load(e) => {
             for d in e.diagnostics.iter() {
-                eprint!("{}", diagnostic(d));
+                crate::output::note_raw(&diagnostic(d));
             }
             let errors = e.diagnostics.error_count();
             let warnings = e.diagnostics.len() - errors;
-            eprintln!(
+            crate::output::note!(
                 "error: the workspace has {errors} error(s){}",
                 if warnings > 0 {
                     format!(" and {warnings} warning(s)")
@@ -53,7 +53,7 @@ pub fn failure(failure: &Failure) {
                 }
             );
         }
-        Failure::Usage(m) | Failure::Io(m) => eprintln!("error: {m}"),
+        Failure::Usage(m) | Failure::Io(m) => crate::output::note!("error: {m}"),
     }
 }
 
