@@ -88,9 +88,10 @@ pub enum Command {
         sort: RiskSort,
         #[arg(long, value_enum, default_value_t = RiskSourceFilter::All)]
         source: RiskSourceFilter,
-        /// Only risks whose residual level is at least this.
+        /// Only risks whose residual level is at least this: a value or a level name of the
+        /// workspace's matrix (`4`, `high`).
         #[arg(long)]
-        min_level: Option<u8>,
+        min_level: Option<String>,
         /// At most this many rows.
         #[arg(long)]
         limit: Option<usize>,

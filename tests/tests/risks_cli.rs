@@ -144,3 +144,25 @@ fn risks_json_document_and_output_file() {
         "generated scenarios are counted"
     );
 }
+
+#[test]
+fn min_level_takes_a_value_or_a_level_name() {
+    let by = |level: &str| {
+        let run = isms(&[
+            "risks",
+            "examples/acme",
+            "--format",
+            "csv",
+            "--min-level",
+            level,
+        ]);
+        assert_eq!(run.code, 0, "{level}: {}", run.stderr);
+        run.stdout
+    };
+    // The acme matrix names level 4 `high`; names fold case and separators.
+    assert_eq!(by("4"), by("high"));
+    assert_eq!(by("5"), by("Very-High"));
+    let bad = isms(&["risks", "examples/acme", "--min-level", "severe"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("4 (high)"), "{}", bad.stderr);
+}

@@ -19,7 +19,7 @@ pub struct Args {
     pub format: ListFormat,
     pub sort: RiskSort,
     pub source: RiskSourceFilter,
-    pub min_level: Option<u8>,
+    pub min_level: Option<String>,
     pub limit: Option<usize>,
     pub output: Option<std::path::PathBuf>,
 }
@@ -27,7 +27,22 @@ pub struct Args {
 pub fn run(eval: &Eval, args: Args) -> Result<u8, Failure> {
     let (ws, assessment) = evaluate(eval)?;
     crate::workspace::warn_rule_failures(&assessment.rule_failures);
-    let rows = select(&ws, &assessment, &args);
+    let matrix = &ws.risk_model().matrix;
+    let min_level = match args.min_level.as_deref() {
+        None => None,
+        Some(text) => Some(matrix.level_named(text).ok_or_else(|| {
+            let names: Vec<String> = matrix
+                .levels
+                .iter()
+                .map(|l| format!("{} ({})", l.value, l.name))
+                .collect();
+            Failure::Usage(format!(
+                "--min-level `{text}` names no level of the risk matrix: {}",
+                names.join(", ")
+            ))
+        })?),
+    };
+    let rows = select(&ws, &assessment, &args, min_level);
     let header = [
         "id",
         "source",
@@ -99,7 +114,12 @@ pub fn run(eval: &Eval, args: Args) -> Result<u8, Failure> {
     Ok(EXIT_OK)
 }
 
-fn select<'a>(ws: &Workspace, a: &'a Assessment, args: &Args) -> Vec<&'a ScoredRisk> {
+fn select<'a>(
+    ws: &Workspace,
+    a: &'a Assessment,
+    args: &Args,
+    min_level: Option<u8>,
+) -> Vec<&'a ScoredRisk> {
     let mut rows: Vec<&ScoredRisk> = a
         .risks
         .iter()
@@ -111,7 +131,7 @@ fn select<'a>(ws: &Workspace, a: &'a Assessment, args: &Args) -> Vec<&'a ScoredR
                     | (RiskSourceFilter::Generated, RiskSource::Generated)
             )
         })
-        .filter(|r| args.min_level.is_none_or(|m| r.residual.level >= m))
+        .filter(|r| min_level.is_none_or(|m| r.residual.level >= m))
         .collect();
     // Stable sorts: ties keep the assessment order, so the output is deterministic.
     match args.sort {

@@ -235,6 +235,20 @@ impl RiskMatrix {
         self.grid[l * self.impacts.len() + i]
     }
 
+    /// The level a user names: its value (`4`) or its name in any case, with `-`, `_` or a
+    /// space between words (`very high`, `Very-High`); `None` when no level matches.
+    pub fn level_named(&self, text: &str) -> Option<u8> {
+        let fold = |s: &str| s.trim().to_lowercase().replace(['-', '_'], " ");
+        let wanted = fold(text);
+        if let Ok(value) = wanted.parse::<u8>() {
+            return (1..=self.max_level()).contains(&value).then_some(value);
+        }
+        self.levels
+            .iter()
+            .find(|l| fold(&l.name) == wanted)
+            .map(|l| l.value)
+    }
+
     /// The level with a value (clamped).
     pub fn level_info(&self, value: u8) -> &Level {
         &self.levels[usize::from(value.clamp(1, self.max_level())) - 1]
@@ -243,6 +257,16 @@ impl RiskMatrix {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn levels_are_named_by_value_or_by_name() {
+        let m = super::RiskMatrix::builtin();
+        assert_eq!(m.level_named("4"), Some(4));
+        assert_eq!(m.level_named(&m.level_info(4).name.to_uppercase()), Some(4));
+        assert_eq!(m.level_named("0"), None);
+        assert_eq!(m.level_named("99"), None);
+        assert_eq!(m.level_named("nonsense"), None);
+    }
+
     use super::*;
 
     #[test]
