@@ -2,7 +2,22 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// The exit codes, shown under every `--help` and in the manual pages.
+pub const EXIT_STATUS: &str = "Exit status: 0 done, nothing at or above --fail-on; 1 findings \
+at or above --fail-on (gaps, readiness, diff) or a report that does not verify; 2 bad input or \
+usage.";
+
+/// The command line as parsed, helped and documented: the derived definition with the exit
+/// codes under every command's help.
+pub fn command() -> clap::Command {
+    fn with_exit_status(cmd: clap::Command) -> clap::Command {
+        cmd.after_help(EXIT_STATUS)
+            .mut_subcommands(with_exit_status)
+    }
+    with_exit_status(Cli::command())
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -235,11 +250,15 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), or write it to a file.
+    /// Print the manual page (roff), or write it to a file; with --dir, one page per command.
     Man {
         /// Write to this file (atomically) instead of stdout.
-        #[arg(long, short)]
+        #[arg(long, short, conflicts_with = "dir")]
         output: Option<PathBuf>,
+        /// Write `isms.1` and a page per command (`isms-gaps.1`, `isms-plugin-new.1`, ...)
+        /// with every option into this directory.
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
 }
 

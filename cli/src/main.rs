@@ -15,7 +15,7 @@ mod workspace;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 /// mimalloc instead of the system allocator: loading and reporting allocate millions of
 /// small strings, and glibc's malloc spent half of the load time consolidating free chunks.
@@ -38,7 +38,8 @@ fn tune_allocator() {
 
 fn main() -> ExitCode {
     tune_allocator();
-    let args = cli::Cli::parse();
+    let matches = cli::command().get_matches();
+    let args = cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match commands::run(args) {
         Ok(code) => code,
         Err(failure) => {

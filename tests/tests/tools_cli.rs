@@ -338,6 +338,13 @@ fn man_page_has_name_synopsis_and_every_subcommand() {
         );
     }
     assert!(page.contains("\\fBisms plugin new\\fR"));
+    // Every command's options, and the exit status, are in the overview page too.
+    assert!(
+        page.contains("\\-\\-min\\-level <MIN_LEVEL>"),
+        "risks options"
+    );
+    assert!(page.contains("\\-\\-fail\\-on"), "gaps options");
+    assert!(page.contains(".SH \"EXIT STATUS\""));
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("isms.1");
     assert_eq!(isms(&["man", "--output", file.to_str().unwrap()]).code, 0);
@@ -369,4 +376,38 @@ fn closed_pipes_end_quietly_with_the_usual_exit_code() {
     let dir = tmp.path().to_str().unwrap();
     assert_eq!(exit_code_with_closed_pipes(&["check", dir]), 2);
     assert_eq!(exit_code_with_closed_pipes(&["gaps", dir]), 2);
+}
+
+#[test]
+fn man_pages_per_command_and_exit_codes_in_help() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("man1");
+    let run = isms(&["man", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for page in [
+        "isms",
+        "isms-gaps",
+        "isms-risks",
+        "isms-plugin-new",
+        "isms-catalog-show",
+    ] {
+        let text = std::fs::read_to_string(dir.join(format!("{page}.1"))).unwrap();
+        assert!(text.contains(".SH OPTIONS"), "{page}");
+        assert!(text.contains(".SH \"EXIT STATUS\""), "{page}");
+    }
+    let gaps = std::fs::read_to_string(dir.join("isms-gaps.1")).unwrap();
+    assert!(gaps.contains("\\fB\\-\\-fail\\-on\\fR"), "{gaps}");
+    for args in [
+        &["--help"][..],
+        &["gaps", "--help"],
+        &["plugin", "new", "--help"],
+    ] {
+        let help = isms(args);
+        assert_eq!(help.code, 0);
+        assert!(
+            help.stdout.contains("Exit status: 0"),
+            "{args:?}: {}",
+            help.stdout
+        );
+    }
 }

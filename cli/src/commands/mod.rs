@@ -109,6 +109,9 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             output,
         } => diff::run(&old, &new, format, fail_on, output.as_deref()),
         Command::Completions { shell } => extras::completions(shell),
-        Command::Man { output } => extras::man(output.as_deref()),
+        Command::Man { output, dir } => match dir {
+            Some(dir) => extras::man_pages(&dir),
+            None => extras::man(output.as_deref()),
+        },
     }
 }
