@@ -35,6 +35,34 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Which gaps `isms gaps` lists (table, csv and md; the summary and `--fail-on` always count
+/// every gap).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GapFilter {
+    /// Only gaps of this severity or a more serious one.
+    #[arg(long, value_enum)]
+    pub severity: Option<FailOn>,
+    /// Only gaps with this code (repeatable); a trailing `*` matches a prefix (`GAP-CA-*`).
+    #[arg(long)]
+    pub code: Vec<String>,
+    /// Only gaps about this object (an asset, risk, control, person, ... id; repeatable).
+    #[arg(long, visible_alias = "asset")]
+    pub object: Vec<String>,
+    /// At most this many gaps, the most serious first.
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+impl GapFilter {
+    /// Whether any filter is set.
+    pub fn is_set(&self) -> bool {
+        self.severity.is_some()
+            || !self.code.is_empty()
+            || !self.object.is_empty()
+            || self.limit.is_some()
+    }
+}
+
 /// What every evaluating command needs.
 #[derive(Debug, clap::Args)]
 pub struct Eval {
@@ -101,7 +129,9 @@ pub enum Command {
         format: ListFormat,
         #[arg(long, value_enum, default_value_t = RiskSort::Residual)]
         sort: RiskSort,
-        #[arg(long, value_enum, default_value_t = RiskSourceFilter::All)]
+        /// The register's risks (the default), the scenarios generated from assets and
+        /// threats (hundreds of thousands at enterprise scale), or both.
+        #[arg(long, value_enum, default_value_t = RiskSourceFilter::Register)]
         source: RiskSourceFilter,
         /// Only risks whose residual level is at least this: a value or a level name of the
         /// workspace's matrix (`4`, `high`).
@@ -143,6 +173,8 @@ pub enum Command {
         /// Exit with 1 when a gap of this severity or a more serious one exists.
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        #[command(flatten)]
+        filter: GapFilter,
         /// Write to this file (atomically) instead of stdout; required for xlsx.
         #[arg(long, short)]
         output: Option<PathBuf>,

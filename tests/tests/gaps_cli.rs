@@ -194,3 +194,52 @@ fn report_markdown_has_every_section() {
     }
     assert!(md.contains("| isms.toml |"));
 }
+
+#[test]
+fn the_terminal_table_starts_with_the_summary_and_filters_select_rows() {
+    let run = isms(&["gaps", "examples/acme"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let first = run.stdout.lines().next().unwrap();
+    // The summary comes first: the count by severity, then by code.
+    assert!(first.contains(" gaps: 1 critical, "), "{first}");
+    assert!(
+        run.stdout
+            .contains("        1  critical  GAP-RISK-UNTREATED"),
+        "{}",
+        run.stdout
+    );
+
+    let csv = |extra: &[&str]| {
+        let mut args = vec!["gaps", "examples/acme", "--format", "csv"];
+        args.extend_from_slice(extra);
+        let run = isms(&args);
+        assert_eq!(run.code, 0, "{extra:?}: {}", run.stderr);
+        run.stdout
+            .lines()
+            .skip(1)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let all = csv(&[]);
+    let high = csv(&["--severity", "high"]);
+    assert!(!high.is_empty() && high.len() < all.len());
+    assert!(
+        high.iter()
+            .all(|l| l.starts_with("critical,") || l.starts_with("high,"))
+    );
+    let ca = csv(&["--code", "GAP-CA-*"]);
+    assert_eq!(ca.len(), 2, "{ca:?}");
+    assert!(ca.iter().all(|l| l.contains(",GAP-CA-")));
+    let about = csv(&["--asset", "AST-0162"]);
+    assert_eq!(about.len(), 1, "{about:?}");
+    assert!(about[0].contains("GAP-ASSET-NO-OWNER"));
+    assert_eq!(csv(&["--limit", "3"]), all[..3].to_vec());
+    // json and xlsx hold every gap: a filter there is a usage error, not a silent no-op.
+    let refused = isms(&["gaps", "examples/acme", "--format", "json", "--code", "X"]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("json and xlsx always hold every gap")
+    );
+}

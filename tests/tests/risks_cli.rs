@@ -101,6 +101,8 @@ fn output_is_identical_for_1_2_and_8_threads() {
                     "json",
                     "--sort",
                     "none",
+                    "--source",
+                    "all",
                 ]);
                 assert_eq!(run.code, 0, "{}", run.stderr);
                 run.stdout
@@ -121,6 +123,8 @@ fn risks_json_document_and_output_file() {
         "examples/acme",
         "--format",
         "json",
+        "--source",
+        "all",
         "--min-level",
         "4",
         "--limit",
@@ -165,4 +169,20 @@ fn min_level_takes_a_value_or_a_level_name() {
     let bad = isms(&["risks", "examples/acme", "--min-level", "severe"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("4 (high)"), "{}", bad.stderr);
+}
+
+#[test]
+fn the_register_is_the_default_and_generated_scenarios_come_on_request() {
+    let csv = |extra: &[&str]| {
+        let mut args = vec!["risks", "examples/acme", "--format", "csv"];
+        args.extend_from_slice(extra);
+        let run = isms(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    let default = csv(&[]);
+    assert_eq!(default, csv(&["--source", "register"]));
+    let register_rows = default.lines().count() - 1;
+    assert!((30..100).contains(&register_rows), "{register_rows}");
+    assert!(csv(&["--source", "all"]).lines().count() > 1000);
 }

@@ -57,8 +57,9 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             eval,
             format,
             fail_on,
+            filter,
             output,
-        } => report::gaps(&eval, format, fail_on, output.as_deref()),
+        } => report::gaps(&eval, format, fail_on, &filter, output.as_deref()),
         Command::Report {
             eval,
             format,

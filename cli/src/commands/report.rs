@@ -5,10 +5,10 @@ use std::path::Path;
 use isms_engine::Severity;
 use isms_engine::Workspace;
 use isms_engine::oscal::{self, Model};
-use isms_engine::report::{self, Report};
+use isms_engine::report::{self, Gap, Report};
 use isms_render::cells;
 
-use crate::cli::{Eval, FailOn, ReportFormat, TableFormat};
+use crate::cli::{Eval, FailOn, GapFilter, ReportFormat, TableFormat};
 use crate::exit::Failure;
 use crate::exit::{EXIT_FINDINGS, EXIT_OK};
 use crate::workspace::options;
@@ -109,51 +109,109 @@ pub fn soa(eval: &Eval, format: TableFormat, out: Option<&Path>) -> Result<u8, F
 
 const GAP_HEADER: [&str; 6] = ["severity", "code", "objects", "message", "action", "at"];
 
-fn gap_rows(r: &Report) -> impl Iterator<Item = Vec<String>> + '_ {
-    r.gaps.iter().map(|g| {
-        vec![
-            g.severity.to_string(),
-            g.code.clone(),
-            cells::gap_objects(g),
-            g.message.clone(),
-            g.action.clone(),
-            cells::gap_at(g),
-        ]
-    })
+fn gap_row(g: &Gap) -> Vec<String> {
+    vec![
+        g.severity.to_string(),
+        g.code.clone(),
+        cells::gap_objects(g),
+        g.message.clone(),
+        g.action.clone(),
+        cells::gap_at(g),
+    ]
+}
+
+/// The gaps a filter keeps, in report order; for the terminal table (`grouped`), the most
+/// serious first and grouped by code (report order within a code). The limit applies last.
+fn selected<'r>(r: &'r Report, filter: &GapFilter, grouped: bool) -> Vec<&'r Gap> {
+    let code_matches = |code: &str| {
+        filter.code.is_empty()
+            || filter.code.iter().any(|c| match c.strip_suffix('*') {
+                Some(prefix) => code.starts_with(prefix),
+                None => code == c,
+            })
+    };
+    let mut gaps: Vec<&Gap> = r
+        .gaps
+        .iter()
+        .filter(|g| {
+            filter
+                .severity
+                .is_none_or(|s| g.severity <= Severity::from(s))
+        })
+        .filter(|g| code_matches(&g.code))
+        .filter(|g| {
+            filter.object.is_empty() || g.objects.iter().any(|o| filter.object.contains(&o.id))
+        })
+        .collect();
+    if grouped {
+        gaps.sort_by(|a, b| (a.severity, &a.code).cmp(&(b.severity, &b.code)));
+    }
+    gaps.truncate(filter.limit.unwrap_or(usize::MAX));
+    gaps
+}
+
+/// The summary a person reads first: counts by severity, then by code.
+fn gap_summary(r: &Report) -> String {
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {s}",
+                r.summary.gaps_by_severity.get(s).copied().unwrap_or(0)
+            )
+        })
+        .collect();
+    let mut by_code: std::collections::BTreeMap<(Severity, &str), usize> = Default::default();
+    for g in &r.gaps {
+        *by_code.entry((g.severity, g.code.as_str())).or_default() += 1;
+    }
+    let mut text = format!("{} gaps: {}\n", r.summary.gaps, counts.join(", "));
+    for ((severity, code), n) in by_code {
+        text.push_str(&format!("  {n:>7}  {:<8}  {code}\n", severity.as_str()));
+    }
+    text
 }
 
 pub fn gaps(
     eval: &Eval,
     format: TableFormat,
     fail_on: Option<FailOn>,
+    filter: &GapFilter,
     out: Option<&Path>,
 ) -> Result<u8, Failure> {
+    if filter.is_set() && matches!(format, TableFormat::Json | TableFormat::Xlsx) {
+        return Err(Failure::Usage(
+            "--severity, --code, --object and --limit select the rows of table, csv and md; \
+             json and xlsx always hold every gap"
+                .into(),
+        ));
+    }
     let r = evaluate(eval)?;
+    let rows = |grouped| selected(&r, filter, grouped).into_iter().map(gap_row);
     match format {
         TableFormat::Json => output::emit(out, &json(&r)?)?,
         TableFormat::Xlsx => xlsx(&r, out)?,
-        TableFormat::Csv => output::emit(out, &render::csv(&GAP_HEADER, gap_rows(&r))?)?,
+        TableFormat::Csv => output::emit(out, &render::csv(&GAP_HEADER, rows(false))?)?,
         TableFormat::Md => {
-            output::emit(out, render::markdown(&GAP_HEADER, gap_rows(&r)).as_bytes())?
+            output::emit(out, render::markdown(&GAP_HEADER, rows(false)).as_bytes())?
         }
         TableFormat::Table => {
-            let mut text = render::table(
+            let mut text = gap_summary(&r);
+            text.push('\n');
+            let shown = selected(&r, filter, true).len();
+            text.push_str(&render::table(
                 &["severity", "code", "objects", "message"],
-                gap_rows(&r).map(|mut row| {
+                rows(true).map(|mut row| {
                     row.truncate(4);
                     row
                 }),
-            );
-            let counts: Vec<String> = Severity::ALL
-                .iter()
-                .map(|s| {
-                    format!(
-                        "{} {s}",
-                        r.summary.gaps_by_severity.get(s).copied().unwrap_or(0)
-                    )
-                })
-                .collect();
-            text.push_str(&format!("{} gaps: {}\n", r.summary.gaps, counts.join(", ")));
+            ));
+            if shown < r.gaps.len() {
+                text.push_str(&format!(
+                    "{shown} of {} gaps shown (--severity, --code, --object, --limit)\n",
+                    r.gaps.len()
+                ));
+            }
             output::emit(out, text.as_bytes())?
         }
     }

@@ -90,7 +90,7 @@ pub fn run(eval: &Eval, args: Args) -> Result<u8, Failure> {
                 }),
             );
             text.push_str(&format!(
-                "{} risks shown of {} ({} in the register); appetite: level {} ({})\n",
+                "{} risks shown of {} ({} in the register; `--source all` for the generated scenarios too); appetite: level {} ({})\n",
                 rows.len(),
                 assessment.risks.len(),
                 ws.risks().len(),

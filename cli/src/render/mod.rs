@@ -57,14 +57,46 @@ pub fn failure(failure: &Failure) {
     }
 }
 
-/// A plain table for terminals and logs.
+/// Longest cell of a table for people, in characters; csv and json carry the whole text.
+const MAX_CELL: usize = 400;
+
+/// The width tables are fitted to: the terminal's, else `COLUMNS`; none for pipes and files
+/// without `COLUMNS` (logs keep whole rows).
+fn table_width() -> Option<u16> {
+    if std::io::stdout().is_terminal()
+        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size()
+    {
+        return Some(w);
+    }
+    std::env::var("COLUMNS").ok()?.trim().parse().ok()
+}
+
+/// A cell cut to [`MAX_CELL`] characters, saying how much was left out.
+fn fit_cell(text: String) -> String {
+    match text.char_indices().nth(MAX_CELL) {
+        None => text,
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            format!("{}… ({rest} more characters)", &text[..cut])
+        }
+    }
+}
+
+/// A plain table for terminals and logs, fitted to the terminal's width (long cells wrap).
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut t = Table::new();
-    t.load_style(PLAIN)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.to_vec());
+    t.load_style(PLAIN).set_header(header.to_vec());
+    match table_width() {
+        Some(width) => {
+            t.set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(width);
+        }
+        None => {
+            t.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
     for row in rows {
-        t.add_row(row);
+        t.add_row(row.into_iter().map(fit_cell).collect::<Vec<_>>());
     }
     format!("{t}\n")
 }
@@ -91,6 +123,14 @@ pub fn csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_cells_are_cut_with_the_count_of_the_rest() {
+        let cell = "é".repeat(MAX_CELL + 7);
+        let fitted = fit_cell(cell);
+        assert!(fitted.ends_with("… (7 more characters)"), "{fitted}");
+        assert_eq!(fit_cell("short".into()), "short");
+    }
 
     #[test]
     fn csv_neutralises_formulas() {
