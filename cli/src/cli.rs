@@ -82,6 +82,15 @@ pub struct Eval {
     pub interpreter: bool,
 }
 
+/// The layout of CSV exports, for the commands that write CSV.
+#[derive(Debug, clap::Args)]
+pub struct CsvOptions {
+    /// With `--format csv`: a UTF-8 byte-order mark and CRLF line ends, so that Excel reads
+    /// accents and other non-ASCII text right.
+    #[arg(long)]
+    pub csv_excel: bool,
+}
+
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| format!("`{text}` is not a date as YYYY-MM-DD"))
@@ -140,6 +149,8 @@ pub enum Command {
         /// At most this many rows.
         #[arg(long)]
         limit: Option<usize>,
+        #[command(flatten)]
+        csv: CsvOptions,
         /// Write to this file (atomically) instead of stdout.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -160,6 +171,8 @@ pub enum Command {
         eval: Eval,
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
         format: TableFormat,
+        #[command(flatten)]
+        csv: CsvOptions,
         /// Write to this file (atomically) instead of stdout; required for xlsx.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -170,6 +183,8 @@ pub enum Command {
         eval: Eval,
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
         format: TableFormat,
+        #[command(flatten)]
+        csv: CsvOptions,
         /// Exit with 1 when a gap of this severity or a more serious one exists.
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
@@ -185,7 +200,7 @@ pub enum Command {
         eval: Eval,
         #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
         format: ReportFormat,
-        /// Write to this file (atomically) instead of stdout.
+        /// Write to this file (atomically) instead of stdout; required for xlsx.
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
@@ -333,6 +348,8 @@ pub enum CatalogCommand {
         group: Option<String>,
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
+        #[command(flatten)]
+        csv: CsvOptions,
     },
     /// Show one control with its attributes and its 2013/2022 correspondence.
     Show {
@@ -352,6 +369,20 @@ pub enum CatalogChoice {
     Iso27001_2022,
     #[value(name = "iso27001-2013", alias = "2013")]
     Iso27001_2013,
+}
+
+impl CsvOptions {
+    /// The CSV layout asked for; `--csv-excel` with another format than CSV is a usage error
+    /// rather than silently ignored.
+    pub fn style(&self, writes_csv: bool) -> Result<crate::render::CsvStyle, crate::exit::Failure> {
+        match (self.csv_excel, writes_csv) {
+            (false, _) => Ok(crate::render::CsvStyle::Plain),
+            (true, true) => Ok(crate::render::CsvStyle::Excel),
+            (true, false) => Err(crate::exit::Failure::Usage(
+                "--csv-excel applies to --format csv only".into(),
+            )),
+        }
+    }
 }
 
 impl From<CatalogChoice> for isms_engine::CatalogId {
@@ -394,6 +425,8 @@ pub enum ReportFormat {
     Html,
     Md,
     Json,
+    /// A workbook opening on the summary, with a sheet per register (needs --output).
+    Xlsx,
     /// OSCAL 1.1 System Security Plan: the SoA, with implementation status per control.
     OscalSsp,
     /// OSCAL 1.1 Assessment Results: every gap as a finding.

@@ -6,15 +6,39 @@ use std::borrow::Cow;
 use isms_engine::report::Basis;
 use isms_engine::report::Gap;
 use isms_engine::report::ReadinessItem;
+use isms_engine::report::SoaRowView;
 
-/// Neutralises text that a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR first) by
-/// prefixing `'`; numbers such as `-3` are kept.
+/// Separates the items of a list in one CSV or sheet cell: the `;` that the inputs read as a
+/// list separator (README, "Lists are ... text separated by `;`"), so an export reads back.
+pub const LIST_SEPARATOR: &str = "; ";
+
+/// Whether a spreadsheet would evaluate `text` typed into a cell: it starts with `=`, `+`,
+/// `-`, `@`, a tab or a CR.
+pub fn starts_like_formula(text: &str) -> bool {
+    matches!(
+        text.chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r')
+    )
+}
+
+/// For CSV, which has no cell types: neutralises text that a spreadsheet would evaluate by
+/// prefixing `'`; numbers such as `-3` are kept. The XLSX writer changes no text: it writes
+/// string cells with a quote-prefix format instead.
 pub fn spreadsheet_safe(text: &str) -> Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') if text.parse::<f64>().is_err() => {
-            format!("'{text}").into()
-        }
-        _ => text.into(),
+    if starts_like_formula(text) && text.parse::<f64>().is_err() {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// Whether a control is applicable, as every format spells it: `yes`, `no`, or `undecided`
+/// when neither a reason, an exclusion nor the declared SoA decides (never a silent "no").
+pub fn applicability(row: &SoaRowView) -> &'static str {
+    match (row.basis, row.applicable) {
+        (Basis::Undecided, _) => "undecided",
+        (_, true) => "yes",
+        (_, false) => "no",
     }
 }
 
@@ -106,5 +130,27 @@ mod tests {
         assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(spreadsheet_safe("-3"), "-3");
         assert_eq!(spreadsheet_safe("A.5.1"), "A.5.1");
+    }
+
+    #[test]
+    fn undecided_controls_are_not_spelled_no() {
+        let row = |applicable, basis| SoaRowView {
+            control: "A.5.1".into(),
+            title: String::new(),
+            group: String::new(),
+            applicable,
+            basis,
+            justification: String::new(),
+            reasons: Vec::new(),
+            exclusions: Vec::new(),
+            declared_applicable: None,
+            declared_justification: None,
+            status: isms_engine::report::ImplementationStatus::NotImplemented,
+            evidence: Vec::new(),
+            plan: Default::default(),
+        };
+        assert_eq!(applicability(&row(false, Basis::Undecided)), "undecided");
+        assert_eq!(applicability(&row(false, Basis::Declaration)), "no");
+        assert_eq!(applicability(&row(true, Basis::Reasons)), "yes");
     }
 }

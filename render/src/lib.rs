@@ -6,7 +6,9 @@
 //! - [`markdown()`]: the same sections as Markdown, the heat maps as tables of counts;
 //!   [`markdown_readiness`] is its readiness section alone;
 //! - [`xlsx()`]: a workbook with one sheet per register (SoA, gaps, risks, readiness,
-//!   inputs), text always written as strings and guarded by [`cells::spreadsheet_safe`].
+//!   calendar), one per relation a cell can only summarise, a summary and an "About" sheet;
+//!   it holds at any size (no cell or sheet over Excel's limits) and text is always written
+//!   as string cells, never changed to neutralise formulas.
 //!
 //! The [`cells`] module holds the cell texts these formats share with the CLI's tables and
 //! CSV exports, so that every format spells a value the same way.
@@ -22,7 +24,7 @@
 //! let page = isms_render::html(&report);
 //! assert!(page.starts_with("<!DOCTYPE html>"));
 //! assert!(page.contains("<section id=\"soa\">"));
-//! let workbook = isms_render::xlsx(&report)?;
+//! let workbook = isms_render::xlsx(&report, isms_render::Subject::Gaps)?;
 //! assert!(workbook.starts_with(b"PK"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -74,16 +76,37 @@ pub fn markdown_readiness(readiness: &Readiness, heading: &str) -> String {
     out
 }
 
-/// The report as an XLSX workbook (its bytes): one sheet per register an auditor filters
-/// and sorts. The same report gives the same bytes (the creation date is the evaluation date).
-pub fn xlsx(report: &Report) -> Result<Vec<u8>, Error> {
-    xlsx::workbook(report).map_err(|source| Error { source })
+/// What a workbook is about: the sheet it opens on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// The whole report (`isms report`): opens on the summary.
+    Report,
+    /// The Statement of Applicability (`isms soa`): opens on the SoA.
+    Soa,
+    /// The gap list (`isms gaps`): opens on the gaps.
+    Gaps,
 }
 
-/// A report that could not be rendered (only the XLSX writer can fail).
+/// The report as an XLSX workbook (its bytes), opening on the sheet of `subject`: one sheet
+/// per register an auditor filters and sorts. The same report gives the same bytes (the
+/// creation date is the evaluation date).
+pub fn xlsx(report: &Report, subject: Subject) -> Result<Vec<u8>, Error> {
+    xlsx::workbook(report, subject).map_err(|e| Error {
+        at: match (e.sheet, e.cell) {
+            (Some(sheet), Some(cell)) => format!(" (sheet {sheet}, cell {cell})"),
+            (Some(sheet), None) => format!(" (sheet {sheet})"),
+            _ => String::new(),
+        },
+        source: e.source,
+    })
+}
+
+/// A report that could not be rendered (only the XLSX writer can fail), with the sheet and
+/// cell it failed at when the failure is in one.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot build the workbook: {source}")]
+#[error("cannot build the workbook{at}: {source}")]
 pub struct Error {
+    at: String,
     #[source]
     source: rust_xlsxwriter::XlsxError,
 }

@@ -144,21 +144,19 @@ pub fn report(r: &Report) -> String {
             "title",
             "applicable",
             "status",
-            "justification",
+            "declared justification",
+            "generated justification",
             "evidence",
         ],
         r.soa.iter().map(|x| {
             vec![
                 x.control.clone(),
                 x.title.clone(),
-                if x.applicable {
-                    "yes".into()
-                } else {
-                    "no".into()
-                },
+                cells::applicability(x).to_owned(),
                 x.status.to_string(),
+                x.declared_justification.clone().unwrap_or_default(),
                 x.justification.clone(),
-                x.evidence.join("; "),
+                x.evidence.join(cells::LIST_SEPARATOR),
             ]
         }),
     ));

@@ -31,8 +31,8 @@ fn acme_register_is_printed_with_levels() {
         GRID[l.parse::<usize>().unwrap() - 1][i.parse::<usize>().unwrap() - 1]
     };
     for r in &rows {
-        assert_eq!(r[7], level(&r[5], &r[6]), "inherent of {}", r[0]);
-        assert_eq!(r[10], level(&r[8], &r[9]), "residual of {}", r[0]);
+        assert_eq!(r[8], level(&r[6], &r[7]), "inherent of {}", r[0]);
+        assert_eq!(r[11], level(&r[9], &r[10]), "residual of {}", r[0]);
     }
 }
 

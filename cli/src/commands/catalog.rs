@@ -6,7 +6,7 @@ use isms_engine::catalog::{Catalog, CatalogId, Control, Correspondence};
 use serde::Serialize;
 
 use super::report::json;
-use crate::cli::{CatalogCommand, ListFormat, SummaryFormat};
+use crate::cli::{CatalogCommand, CsvOptions, ListFormat, SummaryFormat};
 use crate::exit::EXIT_OK;
 use crate::exit::Failure;
 use crate::{output, render};
@@ -17,7 +17,13 @@ pub fn run(command: CatalogCommand) -> Result<u8, Failure> {
             catalog,
             group,
             format,
-        } => list(Catalog::builtin(catalog.into()), group.as_deref(), format),
+            csv,
+        } => list(
+            Catalog::builtin(catalog.into()),
+            group.as_deref(),
+            format,
+            &csv,
+        ),
         CatalogCommand::Show {
             id,
             catalog,
@@ -26,7 +32,13 @@ pub fn run(command: CatalogCommand) -> Result<u8, Failure> {
     }
 }
 
-fn list(catalog: &Catalog, group: Option<&str>, format: ListFormat) -> Result<u8, Failure> {
+fn list(
+    catalog: &Catalog,
+    group: Option<&str>,
+    format: ListFormat,
+    csv: &CsvOptions,
+) -> Result<u8, Failure> {
+    let csv_style = csv.style(format == ListFormat::Csv)?;
     let group_idx = match group {
         None => None,
         Some(g) => Some(
@@ -70,7 +82,7 @@ fn list(catalog: &Catalog, group: Option<&str>, format: ListFormat) -> Result<u8
             t.into_bytes()
         }
         ListFormat::Md => render::markdown(&header, rows()).into_bytes(),
-        ListFormat::Csv => render::csv(&header, rows())?,
+        ListFormat::Csv => render::csv(&header, rows(), csv_style)?,
         ListFormat::Json => json(&controls)?,
     };
     output::emit(None, &bytes)?;

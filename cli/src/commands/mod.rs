@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             source,
             min_level,
             limit,
+            csv,
             output,
         } => risks::run(
             &eval,
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                 source,
                 min_level,
                 limit,
+                csv,
                 output,
             },
         ),
@@ -51,15 +53,17 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Soa {
             eval,
             format,
+            csv,
             output,
-        } => report::soa(&eval, format, output.as_deref()),
+        } => report::soa(&eval, format, &csv, output.as_deref()),
         Command::Gaps {
             eval,
             format,
+            csv,
             fail_on,
             filter,
             output,
-        } => report::gaps(&eval, format, fail_on, &filter, output.as_deref()),
+        } => report::gaps(&eval, format, &csv, fail_on, &filter, output.as_deref()),
         Command::Report {
             eval,
             format,

@@ -8,7 +8,7 @@ use isms_engine::oscal::{self, Model};
 use isms_engine::report::{self, Gap, Report};
 use isms_render::cells;
 
-use crate::cli::{Eval, FailOn, GapFilter, ReportFormat, TableFormat};
+use crate::cli::{CsvOptions, Eval, FailOn, GapFilter, ReportFormat, TableFormat};
 use crate::exit::Failure;
 use crate::exit::{EXIT_FINDINGS, EXIT_OK};
 use crate::workspace::options;
@@ -37,21 +37,25 @@ pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Failure>
     Ok(bytes)
 }
 
-fn xlsx(r: &Report, out: Option<&Path>) -> Result<(), Failure> {
+fn xlsx(r: &Report, subject: isms_render::Subject, out: Option<&Path>) -> Result<(), Failure> {
     let Some(path) = out.filter(|p| p.as_os_str() != "-") else {
         return Err(Failure::Usage("xlsx output needs --output FILE".into()));
     };
-    let bytes = isms_render::xlsx(r).map_err(|e| Failure::Io(e.to_string()))?;
+    let bytes = isms_render::xlsx(r, subject).map_err(|e| Failure::Io(e.to_string()))?;
     output::write_atomic(path, &bytes)
 }
 
-const SOA_HEADER: [&str; 7] = [
+/// Columns of the SoA in CSV and Markdown: the organisation's declared justification beside
+/// the one the engine writes from the reasons, so that neither replaces the other.
+const SOA_HEADER: [&str; 9] = [
     "control",
     "title",
+    "group",
     "applicable",
     "basis",
     "status",
-    "justification",
+    "declared_justification",
+    "generated_justification",
     "evidence",
 ];
 
@@ -60,40 +64,50 @@ fn soa_rows(r: &Report) -> impl Iterator<Item = Vec<String>> + '_ {
         vec![
             s.control.clone(),
             s.title.clone(),
-            if s.applicable {
-                "yes".into()
-            } else {
-                "no".into()
-            },
+            s.group.clone(),
+            cells::applicability(s).to_owned(),
             cells::basis(s.basis).to_owned(),
             s.status.to_string(),
+            s.declared_justification.clone().unwrap_or_default(),
             s.justification.clone(),
-            s.evidence.join("; "),
+            s.evidence.join(cells::LIST_SEPARATOR),
         ]
     })
 }
 
-pub fn soa(eval: &Eval, format: TableFormat, out: Option<&Path>) -> Result<u8, Failure> {
+pub fn soa(
+    eval: &Eval,
+    format: TableFormat,
+    csv: &CsvOptions,
+    out: Option<&Path>,
+) -> Result<u8, Failure> {
+    let csv_style = csv.style(format == TableFormat::Csv)?;
     let r = evaluate(eval)?;
     match format {
         TableFormat::Json => output::emit(out, &json(&r)?)?,
-        TableFormat::Xlsx => xlsx(&r, out)?,
-        TableFormat::Csv => output::emit(out, &render::csv(&SOA_HEADER, soa_rows(&r))?)?,
+        TableFormat::Xlsx => xlsx(&r, isms_render::Subject::Soa, out)?,
+        TableFormat::Csv => output::emit(out, &render::csv(&SOA_HEADER, soa_rows(&r), csv_style)?)?,
         TableFormat::Md => {
             output::emit(out, render::markdown(&SOA_HEADER, soa_rows(&r)).as_bytes())?
         }
         TableFormat::Table => {
-            let header = ["control", "title", "applicable", "status", "basis"];
+            let header = [
+                "control",
+                "title",
+                "applicable",
+                "status",
+                "basis",
+                "declared justification",
+                "generated justification",
+            ];
             let mut text = render::table(
                 &header,
+                // control, title, applicable, status, basis, both justifications.
                 soa_rows(&r).map(|row| {
-                    vec![
-                        row[0].clone(),
-                        row[1].clone(),
-                        row[2].clone(),
-                        row[4].clone(),
-                        row[3].clone(),
-                    ]
+                    [0, 1, 3, 5, 4, 6, 7]
+                        .iter()
+                        .map(|&i| row[i].clone())
+                        .collect()
                 }),
             );
             let s = &r.summary;
@@ -175,6 +189,7 @@ fn gap_summary(r: &Report) -> String {
 pub fn gaps(
     eval: &Eval,
     format: TableFormat,
+    csv: &CsvOptions,
     fail_on: Option<FailOn>,
     filter: &GapFilter,
     out: Option<&Path>,
@@ -186,12 +201,13 @@ pub fn gaps(
                 .into(),
         ));
     }
+    let csv_style = csv.style(format == TableFormat::Csv)?;
     let r = evaluate(eval)?;
     let rows = |grouped| selected(&r, filter, grouped).into_iter().map(gap_row);
     match format {
         TableFormat::Json => output::emit(out, &json(&r)?)?,
-        TableFormat::Xlsx => xlsx(&r, out)?,
-        TableFormat::Csv => output::emit(out, &render::csv(&GAP_HEADER, rows(false))?)?,
+        TableFormat::Xlsx => xlsx(&r, isms_render::Subject::Gaps, out)?,
+        TableFormat::Csv => output::emit(out, &render::csv(&GAP_HEADER, rows(false), csv_style)?)?,
         TableFormat::Md => {
             output::emit(out, render::markdown(&GAP_HEADER, rows(false)).as_bytes())?
         }
@@ -227,6 +243,10 @@ pub fn report(eval: &Eval, format: ReportFormat, out: Option<&Path>) -> Result<u
         json(&doc)
     };
     let bytes = match format {
+        ReportFormat::Xlsx => {
+            xlsx(&r, isms_render::Subject::Report, out)?;
+            return Ok(EXIT_OK);
+        }
         ReportFormat::Html => isms_render::html(&r).into_bytes(),
         ReportFormat::Md => isms_render::markdown(&r).into_bytes(),
         ReportFormat::Json => json(&r)?,

@@ -6,7 +6,7 @@ use isms_engine::Workspace;
 use isms_engine::risk::{self, Assessment, RiskSource, ScoredRisk};
 use serde::Serialize;
 
-use crate::cli::{Eval, ListFormat, RiskSort, RiskSourceFilter};
+use crate::cli::{CsvOptions, Eval, ListFormat, RiskSort, RiskSourceFilter};
 use crate::exit::EXIT_OK;
 use crate::exit::Failure;
 use crate::workspace::evaluate;
@@ -21,10 +21,30 @@ pub struct Args {
     pub source: RiskSourceFilter,
     pub min_level: Option<String>,
     pub limit: Option<usize>,
+    pub csv: CsvOptions,
     pub output: Option<std::path::PathBuf>,
 }
 
+/// Columns of the CSV and Markdown exports, snake_case like the input files.
+const HEADER: [&str; 14] = [
+    "id",
+    "source",
+    "assets",
+    "threat",
+    "title",
+    "owner",
+    "inherent_likelihood",
+    "inherent_impact",
+    "inherent_level",
+    "residual_likelihood",
+    "residual_impact",
+    "residual_level",
+    "status",
+    "treatment",
+];
+
 pub fn run(eval: &Eval, args: Args) -> Result<u8, Failure> {
+    let csv_style = args.csv.style(args.format == ListFormat::Csv)?;
     let (ws, assessment) = evaluate(eval)?;
     crate::workspace::warn_rule_failures(&assessment.rule_failures);
     let matrix = &ws.risk_model().matrix;
@@ -43,21 +63,6 @@ pub fn run(eval: &Eval, args: Args) -> Result<u8, Failure> {
         })?),
     };
     let rows = select(&ws, &assessment, &args, min_level);
-    let header = [
-        "id",
-        "source",
-        "asset",
-        "threat",
-        "title",
-        "inherent L",
-        "inherent I",
-        "inherent",
-        "residual L",
-        "residual I",
-        "residual",
-        "status",
-        "treatment",
-    ];
     match args.format {
         ListFormat::Json => {
             output::stream(args.output.as_deref(), |w| json(w, &ws, &assessment, &rows))
@@ -65,7 +70,7 @@ pub fn run(eval: &Eval, args: Args) -> Result<u8, Failure> {
         ListFormat::Table => {
             let short = [
                 "id",
-                "asset",
+                "assets",
                 "threat",
                 "L x I",
                 "inherent",
@@ -82,10 +87,10 @@ pub fn run(eval: &Eval, args: Args) -> Result<u8, Failure> {
                         full[2].clone(),
                         full[3].clone(),
                         format!("{} x {}", r.inherent.likelihood, r.inherent.impact),
-                        full[7].clone(),
-                        full[10].clone(),
+                        full[8].clone(),
                         full[11].clone(),
                         full[12].clone(),
+                        full[13].clone(),
                     ]
                 }),
             );
@@ -104,10 +109,10 @@ pub fn run(eval: &Eval, args: Args) -> Result<u8, Failure> {
         }
         ListFormat::Md => output::emit(
             args.output.as_deref(),
-            render::markdown(&header, rows.iter().map(|r| cells(&ws, r))).as_bytes(),
+            render::markdown(&HEADER, rows.iter().map(|r| cells(&ws, r))).as_bytes(),
         ),
         ListFormat::Csv => {
-            let bytes = render::csv(&header, rows.iter().map(|r| cells(&ws, r)))?;
+            let bytes = render::csv(&HEADER, rows.iter().map(|r| cells(&ws, r)), csv_style)?;
             output::emit(args.output.as_deref(), &bytes)
         }
     }?;
@@ -176,6 +181,29 @@ fn treatment(ws: &Workspace, r: &ScoredRisk) -> String {
     }
 }
 
+/// Every asset of the risk, joined with the list separator the inputs read: a register risk
+/// may name several, a generated scenario is about one.
+fn assets(ws: &Workspace, r: &ScoredRisk) -> String {
+    match r.source {
+        RiskSource::Register(i) => ws.risks()[i.index()]
+            .assets
+            .iter()
+            .map(|a| ws.asset(*a).id.as_str())
+            .collect::<Vec<_>>()
+            .join(isms_render::cells::LIST_SEPARATOR),
+        RiskSource::Generated => ws.asset(r.asset).id.clone(),
+    }
+}
+
+/// The risk owner the register names; a generated scenario has none.
+fn owner(ws: &Workspace, r: &ScoredRisk) -> String {
+    match r.source {
+        RiskSource::Register(i) => ws.risks()[i.index()].owner.clone().unwrap_or_default(),
+        RiskSource::Generated => String::new(),
+    }
+}
+
+/// The cells of a row under [`HEADER`].
 fn cells(ws: &Workspace, r: &ScoredRisk) -> Vec<String> {
     let m = &ws.risk_model().matrix;
     vec![
@@ -184,11 +212,12 @@ fn cells(ws: &Workspace, r: &ScoredRisk) -> Vec<String> {
             RiskSource::Register(_) => "register".into(),
             RiskSource::Generated => "generated".into(),
         },
-        ws.asset(r.asset).id.clone(),
+        assets(ws, r),
         r.threat
             .map(|t| ws.threats()[t.index()].id.clone())
             .unwrap_or_default(),
         title(ws, r),
+        owner(ws, r),
         r.inherent.likelihood.to_string(),
         r.inherent.impact.to_string(),
         m.level_info(r.inherent.level).name.clone(),

@@ -104,12 +104,31 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
 /// A Markdown table; `|` in cells is escaped so the table stays intact.
 pub use isms_render::markdown_table as markdown;
 
-/// CSV bytes; cells that a spreadsheet would run as a formula are prefixed with `'`.
+/// How a CSV export is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvStyle {
+    /// UTF-8 without a byte-order mark, lines ended by LF: what other tools and the inputs
+    /// of `isms` read.
+    Plain,
+    /// `--csv-excel`: a UTF-8 byte-order mark and CRLF line ends, so that Excel opens the
+    /// file as UTF-8 (it otherwise guesses the system code page and garbles accents).
+    Excel,
+}
+
+/// CSV bytes; cells that a spreadsheet would run as a formula are prefixed with `'` (CSV has
+/// no cell types to say "text" otherwise), numbers such as `-3` are kept.
 pub fn csv(
     header: &[&str],
     rows: impl IntoIterator<Item = Vec<String>>,
+    style: CsvStyle,
 ) -> Result<Vec<u8>, Failure> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let (start, terminator): (&[u8], _) = match style {
+        CsvStyle::Plain => (b"", csv::Terminator::Any(b'\n')),
+        CsvStyle::Excel => ("\u{feff}".as_bytes(), csv::Terminator::CRLF),
+    };
+    let mut w = csv::WriterBuilder::new()
+        .terminator(terminator)
+        .from_writer(start.to_vec());
     let fail = |e: csv::Error| Failure::Io(format!("cannot write CSV: {e}"));
     w.write_record(header).map_err(fail)?;
     for row in rows {
@@ -134,7 +153,22 @@ mod tests {
 
     #[test]
     fn csv_neutralises_formulas() {
-        let bytes = csv(&["a"], [vec!["=1+2".to_owned()], vec!["-3".to_owned()]]).unwrap();
+        let bytes = csv(
+            &["a"],
+            [vec!["=1+2".to_owned()], vec!["-3".to_owned()]],
+            CsvStyle::Plain,
+        )
+        .unwrap();
         assert_eq!(String::from_utf8(bytes).unwrap(), "a\n'=1+2\n-3\n");
+    }
+
+    #[test]
+    fn excel_csv_has_a_byte_order_mark_and_crlf() {
+        let rows = [vec!["Zürich".to_owned(), "two\nlines".to_owned()]];
+        let bytes = csv(&["site", "note"], rows, CsvStyle::Excel).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "\u{feff}site,note\r\nZürich,\"two\nlines\"\r\n"
+        );
     }
 }

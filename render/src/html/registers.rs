@@ -70,11 +70,16 @@ pub(super) fn soa(r: &Report) -> Markup {
                 td { (c.title) }
                 td { small { (c.group) } }
                 td {
-                    @if c.applicable { span.yes { "Yes" } } @else { span.no { "No" } }
+                    @match cells::applicability(c) {
+                        "yes" => span.yes { "Yes" },
+                        "no" => span.no { "No" },
+                        other => span.undecided { (other) },
+                    }
                     br;
                     small { (cells::basis(c.basis).replace('_', " ")) }
                 }
                 td { (status_badge(c.status)) }
+                td { @if let Some(j) = &c.declared_justification { (j) } }
                 td { (c.justification) }
                 td {
                     @for (n, e) in c.evidence.iter().enumerate() {
@@ -93,8 +98,8 @@ pub(super) fn soa(r: &Report) -> Markup {
                 (s.implemented) " of them implemented. Applicability is derived from the risks, \
                  requirements and rules; the basis is shown under each decision."
             }
-            (table(&["Control", "Title", "Group", "Applicable", "Status", "Justification",
-                "Evidence"], rows))
+            (table(&["Control", "Title", "Group", "Applicable", "Status",
+                "Declared justification", "Generated justification", "Evidence"], rows))
         }
     }
 }
