@@ -200,9 +200,15 @@ pub enum Command {
         eval: Eval,
         #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
         format: ReportFormat,
-        /// Write to this file (atomically) instead of stdout; required for xlsx.
+        /// Write to this file (atomically) instead of stdout (required for xlsx); with
+        /// `--format oscal`, the folder to write the set of documents to (created when missing).
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// How OSCAL documents name the documents they import: `relative` (sibling files,
+        /// `profile.json`), or `trestle` (`trestle://profiles/isms/profile.json`, for a set
+        /// imported into a compliance-trestle workspace with `trestle import -o isms`).
+        #[arg(long, value_enum, default_value_t = OscalLinks::Relative)]
+        oscal_links: OscalLinks,
     },
     /// Certification readiness: Stage 1 (documentation) and Stage 2 (operation evidence)
     /// checklists, the surveillance and recertification calendar, and what falls due next.
@@ -427,12 +433,34 @@ pub enum ReportFormat {
     Json,
     /// A workbook opening on the summary, with a sheet per register (needs --output).
     Xlsx,
+    /// The OSCAL 1.1 set, into the folder `--output`: catalog.json and profile.json (the
+    /// Annex A ids and short titles), system-security-plan.json, assessment-plan.json,
+    /// assessment-results.json and plan-of-action-and-milestones.json, linked together.
+    Oscal,
     /// OSCAL 1.1 System Security Plan: the SoA, with implementation status per control.
     OscalSsp,
     /// OSCAL 1.1 Assessment Results: every gap as a finding.
     OscalAssessmentResults,
     /// OSCAL 1.1 Plan of Action and Milestones: the treatment plan.
     OscalPoam,
+}
+
+/// How OSCAL documents name the documents they import (`isms_engine::oscal::Links`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OscalLinks {
+    /// Sibling file names, resolved against the importing document.
+    Relative,
+    /// `trestle://<models>/isms/<model>.json`, where `trestle import -o isms` puts them.
+    Trestle,
+}
+
+impl From<OscalLinks> for isms_engine::oscal::Links {
+    fn from(links: OscalLinks) -> Self {
+        match links {
+            OscalLinks::Relative => isms_engine::oscal::Links::Relative,
+            OscalLinks::Trestle => isms_engine::oscal::Links::Trestle,
+        }
+    }
 }
 
 /// Severity thresholds for `--fail-on`.

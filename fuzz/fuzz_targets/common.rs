@@ -42,7 +42,7 @@ pub fn run(format: &str, files: &[(&str, &[u8])]) {
         let evaluation = isms_engine::evaluate(&ws, isms_engine::Options::new(as_of));
         let report = isms_engine::build_report(&ws, &evaluation);
         use isms_engine::oscal::{Model, export};
-        for model in [Model::Ssp, Model::AssessmentResults, Model::Poam] {
+        for model in Model::ALL {
             let _ = export(model, &ws, &report);
         }
     }

@@ -1,5 +1,6 @@
-//! `isms report --format oscal-*`: the SoA, the gaps and the treatment plan as OSCAL 1.1
-//! documents, validated against NIST's official schemas (`tests/data/oscal`).
+//! `isms report --format oscal*`: the SoA, the gaps and the treatment plan as OSCAL 1.1
+//! documents, with the catalog, profile and assessment plan they import, validated against
+//! NIST's official schemas (`tests/data/oscal`).
 
 mod common;
 
@@ -74,6 +75,167 @@ fn generated_workspace() -> tempfile::TempDir {
     tmp
 }
 
+/// Every document of the set: its file, its schema and its root member.
+const SET: [(&str, &str, &str); 6] = [
+    ("catalog.json", "oscal_catalog_schema.json", "catalog"),
+    ("profile.json", "oscal_profile_schema.json", "profile"),
+    (
+        "system-security-plan.json",
+        "oscal_ssp_schema.json",
+        "system-security-plan",
+    ),
+    (
+        "assessment-plan.json",
+        "oscal_assessment-plan_schema.json",
+        "assessment-plan",
+    ),
+    (
+        "assessment-results.json",
+        "oscal_assessment-results_schema.json",
+        "assessment-results",
+    ),
+    (
+        "plan-of-action-and-milestones.json",
+        "oscal_poam_schema.json",
+        "plan-of-action-and-milestones",
+    ),
+];
+
+/// `isms report DIR --format oscal` into a new folder, with `extra` arguments.
+fn export_set(dir: &str, extra: &[&str]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("set");
+    let mut args = vec![
+        "report",
+        dir,
+        "--format",
+        "oscal",
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let run = isms(&args);
+    assert_eq!(run.code, 0, "oscal set of {dir}: {}", run.stderr);
+    tmp
+}
+
+fn read_json(path: &std::path::Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap_or_else(|e| panic!("{path:?}: {e}")))
+        .unwrap()
+}
+
+/// Every string member named `key` anywhere in a document.
+fn members<'a>(value: &'a Value, key: &str, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if let Some(s) = v.as_str().filter(|_| k == key) {
+                    out.push(s);
+                }
+                members(v, key, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| members(v, key, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_set_validates_and_every_import_resolves_from_the_documents_folder() {
+    let generated = generated_workspace();
+    let generated = generated.path().to_str().unwrap().to_owned();
+    for dir in ["examples/acme", "examples/legacy-2013", &generated] {
+        let tmp = export_set(dir, &[]);
+        let set = tmp.path().join("set");
+        let docs: Vec<Value> = SET
+            .iter()
+            .map(|(file, schema, root_member)| {
+                let doc = read_json(&set.join(file));
+                assert!(doc.get(root_member).is_some(), "{file} of {dir}");
+                assert_valid(&validator(schema), &doc, &format!("{file} of {dir}"));
+                doc
+            })
+            .collect();
+        // Each import is a relative reference: resolved against the importing document's
+        // folder it names the document of the model it needs.
+        let imports = [
+            (1, "/profile/imports/0/href", "catalog"),
+            (2, "/system-security-plan/import-profile/href", "profile"),
+            (
+                3,
+                "/assessment-plan/import-ssp/href",
+                "system-security-plan",
+            ),
+            (4, "/assessment-results/import-ap/href", "assessment-plan"),
+            (
+                5,
+                "/plan-of-action-and-milestones/import-ssp/href",
+                "system-security-plan",
+            ),
+        ];
+        for (index, pointer, model) in imports {
+            let href = docs[index]
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap();
+            let imported = read_json(&set.join(href));
+            assert!(imported.get(model).is_some(), "{dir}: {pointer} = {href}");
+        }
+        // The SSP's controls are the profile's, which are in the catalog; every finding
+        // targets an objective of the catalog.
+        let mut catalog_ids = Vec::new();
+        members(&docs[0], "id", &mut catalog_ids);
+        let with_ids = &docs[1]["profile"]["imports"][0]["include-controls"][0]["with-ids"];
+        let requirements =
+            docs[2]["system-security-plan"]["control-implementation"]["implemented-requirements"]
+                .as_array()
+                .unwrap();
+        for req in requirements {
+            let id = req["control-id"].as_str().unwrap();
+            assert_eq!(id, id.to_lowercase(), "{dir}");
+            assert!(with_ids.as_array().unwrap().iter().any(|w| w == id), "{id}");
+            assert!(catalog_ids.contains(&id), "{dir}: {id}");
+        }
+        let findings = docs[4]["assessment-results"]["results"][0]["findings"]
+            .as_array()
+            .unwrap();
+        for finding in findings {
+            let target = finding["target"]["target-id"].as_str().unwrap();
+            assert!(catalog_ids.contains(&target), "{dir}: finding on {target}");
+        }
+    }
+}
+
+#[test]
+fn the_set_needs_an_output_folder_and_skips_an_empty_plan() {
+    let run = isms(&["report", "examples/acme", "--format", "oscal"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--output DIR"), "{}", run.stderr);
+
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("examples/acme"), tmp.path());
+    let plan = tmp.path().join("treatment_plan.csv");
+    let header = std::fs::read_to_string(&plan).unwrap();
+    std::fs::write(&plan, header.lines().next().unwrap().to_owned() + "\n").unwrap();
+    let out = tmp.path().join("set");
+    let run = isms(&[
+        "report",
+        tmp.path().to_str().unwrap(),
+        "--format",
+        "oscal",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no plan-of-action-and-milestones.json"),
+        "{}",
+        run.stderr
+    );
+    assert!(out.join("system-security-plan.json").exists());
+    assert!(!out.join("plan-of-action-and-milestones.json").exists());
+}
+
 #[test]
 fn every_export_validates_against_the_official_schema() {
     let generated = generated_workspace();
@@ -145,7 +307,7 @@ fn the_documents_carry_the_soa_the_gaps_and_the_plan() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["control-id"] == excluded["control"])
+        .find(|r| r["props"][0]["value"] == excluded["control"])
         .unwrap();
     assert_eq!(
         req["by-components"][0]["implementation-status"]["state"],
@@ -179,18 +341,14 @@ fn the_documents_carry_the_soa_the_gaps_and_the_plan() {
         poam["system-id"]["id"],
         ssp["system-security-plan"]["system-characteristics"]["system-ids"][0]["id"]
     );
-    // Input hashes travel in the back matter, as in the report: on the link to a file, or as
-    // a property of a built-in input.
+    // Input hashes travel in the back matter, as in the report, as properties.
     let resources = poam["back-matter"]["resources"].as_array().unwrap();
-    let linked = resources
-        .iter()
-        .filter_map(|r| r["rlinks"][0]["hashes"][0]["value"].as_str());
-    let builtin = resources
+    let hashes: Vec<&str> = resources
         .iter()
         .flat_map(|r| r["props"].as_array().unwrap())
         .filter(|p| p["name"] == "sha256")
-        .filter_map(|p| p["value"].as_str());
-    let hashes: Vec<&str> = linked.chain(builtin).collect();
+        .filter_map(|p| p["value"].as_str())
+        .collect();
     for input in report["inputs"].as_array().unwrap() {
         assert!(hashes.contains(&input["sha256"].as_str().unwrap()));
     }

@@ -68,7 +68,8 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             eval,
             format,
             output,
-        } => report::report(&eval, format, output.as_deref()),
+            oscal_links,
+        } => report::report(&eval, format, output.as_deref(), oscal_links.into()),
         Command::Readiness {
             eval,
             format,

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use isms_engine::Severity;
 use isms_engine::Workspace;
-use isms_engine::oscal::{self, Model};
+use isms_engine::oscal::{self, ExportError, Links, Model};
 use isms_engine::report::{self, Gap, Report};
 use isms_render::cells;
 
@@ -236,11 +236,19 @@ pub fn gaps(
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }
 
-pub fn report(eval: &Eval, format: ReportFormat, out: Option<&Path>) -> Result<u8, Failure> {
+pub fn report(
+    eval: &Eval,
+    format: ReportFormat,
+    out: Option<&Path>,
+    links: Links,
+) -> Result<u8, Failure> {
     let (ws, r) = evaluate_workspace(eval)?;
     let oscal = |model| {
-        let doc = oscal::export(model, &ws, &r).map_err(|e| Failure::Usage(e.to_string()))?;
-        json(&doc)
+        let doc = oscal::export_linked(model, &ws, &r, links)
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        // Streamed: the assessment results of a large inventory run to many megabytes.
+        output::stream(out, |w| write_json(w, &doc))?;
+        Ok(EXIT_OK)
     };
     let bytes = match format {
         ReportFormat::Xlsx => {
@@ -250,10 +258,40 @@ pub fn report(eval: &Eval, format: ReportFormat, out: Option<&Path>) -> Result<u
         ReportFormat::Html => isms_render::html(&r).into_bytes(),
         ReportFormat::Md => isms_render::markdown(&r).into_bytes(),
         ReportFormat::Json => json(&r)?,
-        ReportFormat::OscalSsp => oscal(Model::Ssp)?,
-        ReportFormat::OscalAssessmentResults => oscal(Model::AssessmentResults)?,
-        ReportFormat::OscalPoam => oscal(Model::Poam)?,
+        ReportFormat::Oscal => return oscal_set(&ws, &r, out, links),
+        ReportFormat::OscalSsp => return oscal(Model::Ssp),
+        ReportFormat::OscalAssessmentResults => return oscal(Model::AssessmentResults),
+        ReportFormat::OscalPoam => return oscal(Model::Poam),
     };
     output::emit(out, &bytes)?;
+    Ok(EXIT_OK)
+}
+
+/// Indented JSON with a final newline, streamed.
+fn write_json(w: &mut dyn std::io::Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, value)?;
+    w.write_all(b"\n")
+}
+
+/// Every OSCAL document into the folder `out`, each under [`Model::file_name`]. A workspace
+/// without treatment actions gets no POA&M (OSCAL needs one item), which is said on stderr.
+fn oscal_set(ws: &Workspace, r: &Report, out: Option<&Path>, links: Links) -> Result<u8, Failure> {
+    let Some(dir) = out.filter(|p| p.as_os_str() != "-") else {
+        return Err(Failure::Usage(
+            "--format oscal writes several documents and needs --output DIR".into(),
+        ));
+    };
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::Io(format!("cannot create {}: {e}", dir.display())))?;
+    for model in Model::ALL {
+        let doc = match oscal::export_linked(model, ws, r, links) {
+            Ok(doc) => doc,
+            Err(e @ ExportError::EmptyPlan) => {
+                output::note!("note: no {}: {e}", model.file_name());
+                continue;
+            }
+        };
+        output::stream(Some(&dir.join(model.file_name())), |w| write_json(w, &doc))?;
+    }
     Ok(EXIT_OK)
 }

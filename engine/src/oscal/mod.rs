@@ -8,16 +8,23 @@
 //! options do, as OSCAL asks of a revised document. The back matter lists every input file,
 //! rule set and plugin with its sha256, like the report does.
 //!
-//! The official OSCAL 1.1.2 JSON schemas validate all three in `tests/tests/oscal_cli.rs`.
+//! The documents form a set that links up: the SSP imports a profile of a catalog of the
+//! Annex A controls (ids and short titles, never the standard's text), both exported with
+//! it; the assessment plan imports the SSP, the assessment results the plan, the POA&M the
+//! SSP. [`Links`] says how those imports are written: as sibling file names (the set in one
+//! folder) or as `trestle://` paths (the set imported into a compliance-trestle workspace).
+//!
+//! The official OSCAL 1.1.2 JSON schemas validate every document in `tests/tests/oscal_cli.rs`;
+//! compliance-trestle imports and validates the set in `tests/tests/oscal_trestle.rs`.
 
+mod catalog;
 pub mod model;
+mod plan;
 mod poam;
 mod results;
 mod ssp;
 #[cfg(test)]
 mod tests;
-
-use std::fmt::Write;
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -25,15 +32,19 @@ use uuid::Uuid;
 use crate::report::Report;
 use crate::workspace::Workspace;
 use model::{
-    BackMatter, Document, Hash, Metadata, Party, Prop, Resource, ResponsibleParty, Rlink, Role,
-    SystemId,
+    BackMatter, Document, Import, Metadata, Party, Prop, Resource, ResponsibleParty, Role, SystemId,
 };
 
 /// The OSCAL release the documents follow (and the schemas in `tests/data/oscal` are from).
 pub const OSCAL_VERSION: &str = "1.1.2";
 
 /// The namespace of the properties isms adds (OSCAL's `ns`): names outside it are NIST's.
-pub const NS: &str = "urn:isms:ns:oscal";
+///
+/// An `https` URI because OSCAL tools parse `ns` as a URL with an authority (pydantic's
+/// `AnyUrl` in compliance-trestle refuses `urn:` names). The project has no domain of its
+/// own, so the host is under `.invalid` (RFC 2606), which no one can register: the name can
+/// never collide with another organisation's namespace.
+pub const NS: &str = "https://isms.invalid/ns/oscal";
 
 /// The identifier type OSCAL documents for UUID-based system ids.
 const UUID_ID_TYPE: &str = "https://ietf.org/rfc/rfc4122";
@@ -41,11 +52,18 @@ const UUID_ID_TYPE: &str = "https://ietf.org/rfc/rfc4122";
 /// The namespace of every name-based UUID isms derives.
 const UUID_NAMESPACE: Uuid = Uuid::from_u128(0x6f0c_2f43_5a1e_4b52_9d4e_8a57_1f3c_2b90);
 
-/// The three OSCAL models isms exports.
+/// The OSCAL models isms exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Model {
+    /// The Annex A controls (ids, short titles, attributes) and the checks that raised gaps
+    /// about no control, each with an assessment objective findings can target.
+    Catalog,
+    /// The Annex A controls of the catalog, which the SSP imports.
+    Profile,
     /// The SoA: one implemented requirement per Annex A control.
     Ssp,
+    /// The evaluation as the plan the assessment results import: every control reviewed.
+    AssessmentPlan,
     /// The gaps: one observation and one finding per gap.
     AssessmentResults,
     /// The treatment plan: one item per action, the register's risks with their remediations.
@@ -53,12 +71,76 @@ pub enum Model {
 }
 
 impl Model {
+    /// Every model, each after the ones it imports.
+    pub const ALL: [Model; 6] = [
+        Model::Catalog,
+        Model::Profile,
+        Model::Ssp,
+        Model::AssessmentPlan,
+        Model::AssessmentResults,
+        Model::Poam,
+    ];
+
     /// The document's root member, which is also its name in OSCAL.
     pub fn root(self) -> &'static str {
         match self {
+            Model::Catalog => "catalog",
+            Model::Profile => "profile",
             Model::Ssp => "system-security-plan",
+            Model::AssessmentPlan => "assessment-plan",
             Model::AssessmentResults => "assessment-results",
             Model::Poam => "plan-of-action-and-milestones",
+        }
+    }
+
+    /// The file the document is written to in a set, and the name other documents of the
+    /// set import it by: `<root>.json`, as compliance-trestle names its model files.
+    pub fn file_name(self) -> String {
+        format!("{}.json", self.root())
+    }
+
+    /// The folder compliance-trestle keeps documents of this model in.
+    fn trestle_folder(self) -> &'static str {
+        match self {
+            Model::Catalog => "catalogs",
+            Model::Profile => "profiles",
+            Model::Ssp => "system-security-plans",
+            Model::AssessmentPlan => "assessment-plans",
+            Model::AssessmentResults => "assessment-results",
+            Model::Poam => "plan-of-action-and-milestones",
+        }
+    }
+}
+
+/// How a document of the set names the documents it imports (`import-profile`, `imports`,
+/// `import-ssp`, `import-ap`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Links {
+    /// `profile.json`, `system-security-plan.json`...: relative references that resolve
+    /// against the importing document, so the set works from any one folder.
+    #[default]
+    Relative,
+    /// `trestle://profiles/isms/profile.json`...: where `trestle import -o isms` puts each
+    /// document. compliance-trestle resolves relative references against its working
+    /// directory rather than the document, and `#uuid` back-matter references not at all
+    /// for an SSP's profile, so a set for trestle names its imports this way.
+    Trestle,
+}
+
+/// The name each document of a set has in a compliance-trestle workspace
+/// ([`Links::Trestle`]): `trestle import -f <file> -o isms`.
+pub const TRESTLE_NAME: &str = "isms";
+
+impl Links {
+    /// The reference to the document of `model` in the same set.
+    pub fn href(self, model: Model) -> String {
+        match self {
+            Links::Relative => model.file_name(),
+            Links::Trestle => format!(
+                "trestle://{}/{TRESTLE_NAME}/{}",
+                model.trestle_folder(),
+                model.file_name()
+            ),
         }
     }
 }
@@ -73,14 +155,49 @@ pub enum ExportError {
     EmptyPlan,
 }
 
-/// Builds one OSCAL document (`{"<model>": {...}}`) from a workspace and its report.
+/// Builds one OSCAL document (`{"<model>": {...}}`) from a workspace and its report, its
+/// imports [`Links::Relative`].
 pub fn export(model: Model, ws: &Workspace, report: &Report) -> Result<Document, ExportError> {
-    let doc = Doc::new(model, ws, report);
+    export_linked(model, ws, report, Links::Relative)
+}
+
+/// [`export`], naming the documents it imports as `links` says.
+pub fn export_linked(
+    model: Model,
+    ws: &Workspace,
+    report: &Report,
+    links: Links,
+) -> Result<Document, ExportError> {
+    let doc = Doc::new(model, ws, report, links);
     Ok(match model {
+        Model::Catalog => Document::Catalog(Box::new(catalog::catalog(&doc))),
+        Model::Profile => Document::Profile(Box::new(catalog::profile(&doc))),
         Model::Ssp => Document::Ssp(Box::new(ssp::build(&doc))),
+        Model::AssessmentPlan => Document::AssessmentPlan(Box::new(plan::build(&doc))),
         Model::AssessmentResults => Document::AssessmentResults(Box::new(results::build(&doc))),
         Model::Poam => Document::Poam(Box::new(poam::build(&doc)?)),
     })
+}
+
+/// The OSCAL id of an Annex A control or group: the ISO id in lower case (`A.8.24` is
+/// `a.8.24`), OSCAL's convention for control ids; the ISO id stays as the `label`.
+pub fn control_id(iso_id: &str) -> String {
+    token(&iso_id.to_lowercase())
+}
+
+/// The OSCAL id of the check behind gaps about no control: `check-` and the gap code in lower
+/// case (`GAP-RISK-UNTREATED` is `check-gap-risk-untreated`); the prefix keeps it apart from
+/// every control id whatever a plugin names its codes.
+pub fn check_id(code: &str) -> String {
+    format!(
+        "check-{}",
+        token(&code.to_lowercase()).trim_start_matches('_')
+    )
+}
+
+/// The id of the assessment objective of a catalog control or check, which findings target.
+pub fn objective_id(control_id: &str) -> String {
+    format!("{control_id}_obj")
 }
 
 /// What every model's builder shares: the inputs, the document's identity and its dates.
@@ -90,10 +207,11 @@ struct Doc<'a> {
     uuid: String,
     /// The evaluation date as an OSCAL date-time.
     timestamp: String,
+    links: Links,
 }
 
 impl<'a> Doc<'a> {
-    fn new(model: Model, ws: &'a Workspace, report: &'a Report) -> Self {
+    fn new(model: Model, ws: &'a Workspace, report: &'a Report, links: Links) -> Self {
         // The document changes with its inputs (hashes) and with the options that shaped the
         // evaluation (the date, the method, the evaluator).
         let mut identity = Sha256::new();
@@ -113,6 +231,7 @@ impl<'a> Doc<'a> {
             report,
             uuid: Uuid::new_v5(&UUID_NAMESPACE, &identity.finalize()).to_string(),
             timestamp: format!("{}T00:00:00Z", report.options.as_of),
+            links,
         }
     }
 
@@ -174,35 +293,22 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// The back matter: every input file, rule set and plugin with its sha256, then the
-    /// document-specific resources `extra` (the catalog an SSP imports, say).
-    fn back_matter(&self, extra: Option<Resource>) -> BackMatter {
+    /// The back matter: every input file, rule set and plugin with its sha256.
+    ///
+    /// Inputs are named by their path in the workspace, as a property: a link would be
+    /// resolved against the document's folder, where the inputs are not.
+    fn back_matter(&self) -> BackMatter {
         let r = self.report;
-        // A resource link needs an href: input files have their path; built-in inputs, rule
-        // sets and plugins are named by id, so their hash is a property instead.
-        let resource = |kind: &str, title: String, path: Option<&str>, sha256: &str| {
-            let (rlinks, hash) = match path {
-                Some(path) => (
-                    vec![Rlink {
-                        href: uri_path(path),
-                        hashes: vec![Hash {
-                            algorithm: "SHA-256",
-                            value: sha256.to_owned(),
-                        }],
-                    }],
-                    None,
-                ),
-                None => (Vec::new(), prop("sha256", sha256)),
-            };
-            Resource {
-                uuid: self.subject(kind, &title),
-                title,
-                description: None,
-                props: props([prop("kind", kind), hash]),
-                rlinks,
-            }
+        let resource = |kind: &str, title: String, path: Option<&str>, sha256: &str| Resource {
+            uuid: self.subject(kind, &title),
+            title,
+            props: props([
+                prop("kind", kind),
+                path.and_then(|p| prop("path", p)),
+                prop("sha256", sha256),
+            ]),
         };
-        // Built-in inputs (`builtin:...`) are inside the engine, not files to link to.
+        // Built-in inputs (`builtin:...`) are inside the engine, not files of the workspace.
         let inputs = r.inputs.iter().map(|i| {
             let file = (!i.path.starts_with("builtin:")).then_some(i.path.as_str());
             resource("input", i.path.clone(), file, &i.sha256)
@@ -216,23 +322,15 @@ impl<'a> Doc<'a> {
             resource("plugin", title, None, &p.sha256)
         });
         BackMatter {
-            resources: inputs.chain(rulesets).chain(plugins).chain(extra).collect(),
+            resources: inputs.chain(rulesets).chain(plugins).collect(),
         }
     }
 
-    /// A back-matter resource that stands for a document isms has no OSCAL form of (the
-    /// catalog, the assessment plan), for the `href: "#uuid"` that the models require.
-    fn reference(&self, kind: &str, title: &str, description: String) -> (String, Resource) {
-        let uuid = self.local(kind);
-        let href = format!("#{uuid}");
-        let resource = Resource {
-            uuid,
-            title: title.to_owned(),
-            description: Some(description),
-            props: props([prop("kind", kind)]),
-            rlinks: Vec::new(),
-        };
-        (href, resource)
+    /// The import of another document of the set, e.g. the SSP's `import-profile`.
+    fn import(&self, model: Model) -> Import {
+        Import {
+            href: self.links.href(model),
+        }
     }
 }
 
@@ -240,7 +338,7 @@ impl<'a> Doc<'a> {
 fn prop(name: &str, value: impl AsRef<str>) -> Option<Prop> {
     line(value.as_ref()).map(|value| Prop {
         name: name.to_owned(),
-        ns: NS,
+        ns: Some(NS),
         value,
     })
 }
@@ -272,20 +370,6 @@ fn token(text: &str) -> String {
         .collect();
     if !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
         out.insert(0, '_');
-    }
-    out
-}
-
-/// A relative path as a URI reference: bytes outside the unreserved set and `/` are
-/// percent-encoded (a space or a `:` in a file name would otherwise break or change it).
-fn uri_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.replace('\\', "/").bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
     }
     out
 }

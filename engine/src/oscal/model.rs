@@ -15,6 +15,15 @@ pub enum Document {
     /// `system-security-plan`: the SoA.
     #[serde(rename = "system-security-plan")]
     Ssp(Box<Ssp>),
+    /// `catalog`: the Annex A controls and the checks findings target.
+    #[serde(rename = "catalog")]
+    Catalog(Box<Catalog>),
+    /// `profile`: the Annex A controls of the catalog.
+    #[serde(rename = "profile")]
+    Profile(Box<Profile>),
+    /// `assessment-plan`: the evaluation, reviewing every control of the SSP.
+    #[serde(rename = "assessment-plan")]
+    AssessmentPlan(Box<AssessmentPlan>),
     /// `assessment-results`: the gaps.
     #[serde(rename = "assessment-results")]
     AssessmentResults(Box<AssessmentResults>),
@@ -53,8 +62,9 @@ pub struct Metadata {
 pub struct Prop {
     /// `name`: what the property says, e.g. `applicable`, `severity`.
     pub name: String,
-    /// `ns`: always [`NS`](crate::oscal::NS), the isms namespace.
-    pub ns: &'static str,
+    /// `ns`: [`NS`](crate::oscal::NS) for isms's own properties; absent for NIST's (`label`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ns: Option<&'static str>,
     /// `value`: one line of text, never blank (blank properties are left out).
     pub value: String,
 }
@@ -98,49 +108,23 @@ pub struct BackMatter {
     pub resources: Vec<Resource>,
 }
 
-/// `resources` item: an input, a rule set, a plugin, or a document isms has no OSCAL
-/// form of.
+/// `resources` item: an input, a rule set or a plugin.
 #[derive(Debug, Serialize)]
 pub struct Resource {
-    /// `uuid`: stable for inputs, rule sets and plugins; derived from the document's for
-    /// references.
+    /// `uuid`: stable for the input, rule set or plugin.
     pub uuid: String,
     /// `title`: the input's path, or the rule set or plugin with its version.
     pub title: String,
-    /// `description`: what a reference stands for; absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `props`: `kind` (`input`, `rule-set`, `plugin`, `catalog`, `assessment-plan`), and
-    /// `sha256` when no link carries the hash.
+    /// `props`: `kind` (`input`, `rule-set`, `plugin`), `path` for an input file of the
+    /// workspace, and `sha256`.
     #[serde(skip_serializing_if = "none")]
     pub props: Vec<Prop>,
-    /// `rlinks`: for an input file, its path with its hash; empty otherwise.
-    #[serde(skip_serializing_if = "none")]
-    pub rlinks: Vec<Rlink>,
-}
-
-/// `rlinks` item: where a resource is, with its hash.
-#[derive(Debug, Serialize)]
-pub struct Rlink {
-    /// `href`: the file's path relative to the workspace, percent-encoded.
-    pub href: String,
-    /// `hashes`: its sha256.
-    pub hashes: Vec<Hash>,
-}
-
-/// `hashes` item: a digest of a linked file.
-#[derive(Debug, Serialize)]
-pub struct Hash {
-    /// `algorithm`: `SHA-256`.
-    pub algorithm: &'static str,
-    /// `value`: the digest in lowercase hex.
-    pub value: String,
 }
 
 /// `{"href": ...}`: an import of another document.
 #[derive(Debug, Serialize)]
 pub struct Import {
-    /// `href`: `#<uuid>` of the back-matter resource standing for the imported document.
+    /// `href`: the imported document of the set, as [`Links`](crate::oscal::Links) names it.
     pub href: String,
 }
 
@@ -161,6 +145,133 @@ pub struct State {
     pub state: &'static str,
 }
 
+// ---- Catalog and profile ----
+
+/// `catalog`: the Annex A controls (ids, short titles, attributes; never the standard's
+/// text), then the checks of the gaps about no control.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Catalog {
+    /// `uuid`: the document's own.
+    pub uuid: String,
+    /// `metadata`: title, dates and the organisation it is prepared for.
+    pub metadata: Metadata,
+    /// `groups`: the themes (2022) or domains (2013), then `isms-checks` when a gap concerns
+    /// no control.
+    pub groups: Vec<Group>,
+    /// `back-matter`: inputs, rule sets and plugins.
+    pub back_matter: BackMatter,
+}
+
+/// `groups` item: a theme, a domain, a 2013 control objective, or the isms checks.
+#[derive(Debug, Serialize)]
+pub struct Group {
+    /// `id`: the ISO id in lower case (`a.5`), or `isms-checks`.
+    pub id: String,
+    /// `class`: `theme`, `domain`, `objective` or `isms-checks`.
+    pub class: &'static str,
+    /// `title`: its short title.
+    pub title: String,
+    /// `props`: `label`, the ISO id.
+    #[serde(skip_serializing_if = "none")]
+    pub props: Vec<Prop>,
+    /// `groups`: the control objectives of a 2013 domain.
+    #[serde(skip_serializing_if = "none")]
+    pub groups: Vec<Group>,
+    /// `controls`: its controls, in the standard's order.
+    #[serde(skip_serializing_if = "none")]
+    pub controls: Vec<Control>,
+}
+
+/// `controls` item: an Annex A control, or an isms check.
+#[derive(Debug, Serialize)]
+pub struct Control {
+    /// `id`: [`control_id`](crate::oscal::control_id) or
+    /// [`check_id`](crate::oscal::check_id).
+    pub id: String,
+    /// `class`: `annex-a-control` or `isms-check`.
+    pub class: &'static str,
+    /// `title`: the control's short title, or the gap code.
+    pub title: String,
+    /// `props`: `label` (the ISO id or gap code), then the ISO/IEC 27002 attributes.
+    #[serde(skip_serializing_if = "none")]
+    pub props: Vec<Prop>,
+    /// `parts`: the one assessment objective findings target.
+    pub parts: Vec<Part>,
+}
+
+/// `parts` item: an assessment objective.
+#[derive(Debug, Serialize)]
+pub struct Part {
+    /// `id`: [`objective_id`](crate::oscal::objective_id) of the control.
+    pub id: String,
+    /// `name`: `assessment-objective`.
+    pub name: &'static str,
+    /// `prose`: what an assessment of the control or check establishes, in isms's words.
+    pub prose: String,
+}
+
+/// `profile`: the Annex A controls of the catalog, as they are (no parameters, no changes).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Profile {
+    /// `uuid`: the document's own.
+    pub uuid: String,
+    /// `metadata`: title, dates and the organisation it is prepared for.
+    pub metadata: Metadata,
+    /// `imports`: the catalog.
+    pub imports: Vec<ProfileImport>,
+    /// `merge`: `as-is`, so the resolved catalog keeps the themes.
+    pub merge: Merge,
+    /// `back-matter`: inputs, rule sets and plugins.
+    pub back_matter: BackMatter,
+}
+
+/// `imports` item of a profile.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ProfileImport {
+    /// `href`: the catalog of the set.
+    pub href: String,
+    /// `include-controls`: the Annex A controls, by id (the checks are left out).
+    pub include_controls: Vec<WithIds>,
+}
+
+/// `{"with-ids": [...]}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct WithIds {
+    /// `with-ids`: control ids.
+    pub with_ids: Vec<String>,
+}
+
+/// `merge` of a profile.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Merge {
+    /// `as-is`: `true`.
+    pub as_is: bool,
+}
+
+// ---- Assessment Plan ----
+
+/// `assessment-plan`: the evaluation as a plan: every control of the SSP, examined by the
+/// rule sets and plugins of the back matter.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct AssessmentPlan {
+    /// `uuid`: the document's own.
+    pub uuid: String,
+    /// `metadata`: title, dates and the organisation it is prepared for.
+    pub metadata: Metadata,
+    /// `import-ssp`: the SSP of the set.
+    pub import_ssp: Import,
+    /// `reviewed-controls`: every control.
+    pub reviewed_controls: ReviewedControls,
+    /// `back-matter`: inputs, rule sets and plugins.
+    pub back_matter: BackMatter,
+}
+
 // ---- System Security Plan ----
 
 /// `system-security-plan`: the SoA, with the ISMS scope as the system.
@@ -171,8 +282,7 @@ pub struct Ssp {
     pub uuid: String,
     /// `metadata`: title, dates and the organisation it is prepared for.
     pub metadata: Metadata,
-    /// `import-profile`: the Annex A catalog, by a back-matter reference (it has no
-    /// OSCAL profile).
+    /// `import-profile`: the profile of the set.
     pub import_profile: Import,
     /// `system-characteristics`: the ISMS scope.
     pub system_characteristics: SystemCharacteristics,
@@ -181,7 +291,7 @@ pub struct Ssp {
     pub system_implementation: SystemImplementation,
     /// `control-implementation`: the SoA, control by control.
     pub control_implementation: ControlImplementation,
-    /// `back-matter`: inputs, rule sets, plugins and the catalog reference.
+    /// `back-matter`: inputs, rule sets and plugins.
     pub back_matter: BackMatter,
 }
 
@@ -292,9 +402,10 @@ pub struct ControlImplementation {
 pub struct ImplementedRequirement {
     /// `uuid`: name-based, the same from one evaluation to the next.
     pub uuid: String,
-    /// `control-id`: the Annex A id, e.g. `A.8.24`.
+    /// `control-id`: the catalog's id of the control, e.g. `a.8.24`.
     pub control_id: String,
-    /// `props`: `applicable`, `basis`, `implementation-status` and `declared-applicable`.
+    /// `props`: `label` (the ISO id), `applicable`, `basis`, `implementation-status` and
+    /// `declared-applicable`.
     #[serde(skip_serializing_if = "none")]
     pub props: Vec<Prop>,
     /// `by-components`: a single entry, for `this-system`.
@@ -333,12 +444,11 @@ pub struct AssessmentResults {
     pub uuid: String,
     /// `metadata`: title, dates and the organisation it is prepared for.
     pub metadata: Metadata,
-    /// `import-ap`: the assessment plan, by a back-matter reference (the plan is the
-    /// evaluation itself).
+    /// `import-ap`: the assessment plan of the set.
     pub import_ap: Import,
     /// `results`: a single result, the evaluation.
     pub results: Vec<AssessmentResult>,
-    /// `back-matter`: inputs, rule sets, plugins and the plan reference.
+    /// `back-matter`: inputs, rule sets and plugins.
     pub back_matter: BackMatter,
 }
 
@@ -442,8 +552,8 @@ pub struct FindingTarget {
     /// `type`: `objective-id`.
     #[serde(rename = "type")]
     pub kind: &'static str,
-    /// `target-id`: the control id, or the gap code when no control is concerned, as an
-    /// OSCAL token.
+    /// `target-id`: the catalog's assessment objective of the control the gap concerns, else
+    /// of its check.
     pub target_id: String,
     /// `status`: `not-satisfied`.
     pub status: State,
@@ -467,6 +577,8 @@ pub struct Poam {
     pub uuid: String,
     /// `metadata`: title, dates and the organisation it is prepared for.
     pub metadata: Metadata,
+    /// `import-ssp`: the SSP of the set.
+    pub import_ssp: Import,
     /// `system-id`: the ISMS, the same id as in the SSP.
     pub system_id: SystemId,
     /// `risks`: the register's risks, in register order.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::model::{OnDate, Poam, PoamItem, RelatedRisk, Response, Risk, Task, Timing};
-use super::{Doc, ExportError, line, prop, props};
+use super::{Doc, ExportError, Model, control_id, line, prop, props};
 use crate::model::{ActionStatus, TreatmentAction};
 use crate::report::RiskRow;
 use crate::risk::AppetiteStatus;
@@ -42,10 +42,11 @@ pub(super) fn build(doc: &Doc) -> Result<Poam, ExportError> {
     Ok(Poam {
         uuid: doc.uuid.clone(),
         metadata: doc.metadata(format!("Risk treatment plan of {}", doc.organisation())),
+        import_ssp: doc.import(Model::Ssp),
         system_id: doc.system_id(),
         risks,
         poam_items,
-        back_matter: doc.back_matter(None),
+        back_matter: doc.back_matter(),
     })
 }
 
@@ -93,7 +94,7 @@ fn item(doc: &Doc, action: &TreatmentAction) -> PoamItem {
                 prop("completed-on", date(action.completed_on)),
             ]
             .into_iter()
-            .chain(controls.iter().map(|c| prop("control-id", c))),
+            .chain(controls.iter().map(|c| prop("control-id", control_id(c)))),
         ),
         related_risks: risks
             .iter()

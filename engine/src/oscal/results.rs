@@ -4,27 +4,15 @@
 use std::collections::HashMap;
 
 use super::model::{
-    AssessmentResult, AssessmentResults, Described, Empty, Finding, FindingTarget, Import,
-    IncludeAll, Observation, RelatedObservation, ReviewedControls, State,
+    AssessmentResult, AssessmentResults, Described, Finding, FindingTarget, Observation,
+    RelatedObservation, State,
 };
-use super::{Doc, enum_text, line, prop, props, token};
+use super::plan::every_control;
+use super::{Doc, Model, check_id, control_id, enum_text, line, objective_id, prop, props};
 use crate::gaps::{Gap, ObjectKind};
 
 pub(super) fn build(doc: &Doc) -> AssessmentResults {
     let r = doc.report;
-    let (plan_href, plan) = doc.reference(
-        "assessment-plan",
-        "isms automated evaluation",
-        format!(
-            "There is no OSCAL assessment plan: the plan is the evaluation itself, of every \
-             Annex A control ({}), with the rule sets and plugins listed in this back matter, \
-             the {} risk method, on the {} evaluator, as of {}.",
-            r.catalog,
-            r.options.method,
-            enum_text(&r.options.evaluator),
-            r.options.as_of
-        ),
-    );
     let mut seen: HashMap<String, usize> = HashMap::new();
     let (observations, findings): (Vec<Observation>, Vec<Finding>) = r
         .gaps
@@ -47,7 +35,7 @@ pub(super) fn build(doc: &Doc) -> AssessmentResults {
     AssessmentResults {
         uuid: doc.uuid.clone(),
         metadata: doc.metadata(format!("Gap analysis of {}", doc.organisation())),
-        import_ap: Import { href: plan_href },
+        import_ap: doc.import(Model::AssessmentPlan),
         results: vec![AssessmentResult {
             uuid: doc.local("result"),
             title: format!("isms evaluation as of {}", r.options.as_of),
@@ -66,15 +54,11 @@ pub(super) fn build(doc: &Doc) -> AssessmentResults {
                     .iter()
                     .map(|(severity, n)| prop(&format!("gaps-{severity}"), n.to_string())),
             ),
-            reviewed_controls: ReviewedControls {
-                control_selections: [IncludeAll {
-                    include_all: Empty {},
-                }],
-            },
+            reviewed_controls: every_control(),
             observations,
             findings,
         }],
-        back_matter: doc.back_matter(Some(plan)),
+        back_matter: doc.back_matter(),
     }
 }
 
@@ -109,13 +93,14 @@ fn gap_entries(doc: &Doc, gap: &Gap, key: &str) -> (Observation, Finding) {
             .collect(),
         collected: doc.timestamp.clone(),
     };
-    // The target is the control a gap is about; gaps about other objects (a risk, a document,
-    // the cycle) target their check, named by its code.
+    // The target is the objective of the control a gap is about; gaps about other objects (a
+    // risk, a document, the cycle) target the objective of their check, which the catalog
+    // holds for this reason.
     let target = gap
         .objects
         .iter()
         .find(|o| o.kind == ObjectKind::Control)
-        .map_or(gap.code.as_str(), |o| o.id.as_str());
+        .map_or_else(|| check_id(&gap.code), |o| control_id(&o.id));
     let finding = Finding {
         uuid: doc.subject("finding", key),
         title: if objects.is_empty() {
@@ -130,7 +115,7 @@ fn gap_entries(doc: &Doc, gap: &Gap, key: &str) -> (Observation, Finding) {
         ]),
         target: FindingTarget {
             kind: "objective-id",
-            target_id: token(target),
+            target_id: objective_id(&target),
             status: State {
                 state: "not-satisfied",
             },

@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    ByComponent, Component, ControlImplementation, Described, ImplementedRequirement, Import,
+    ByComponent, Component, ControlImplementation, Described, ImplementedRequirement,
     InformationType, Ssp, State, SystemCharacteristics, SystemImplementation, SystemInformation,
     User,
 };
-use super::{Doc, enum_text, line, prop, props};
+use super::{Doc, Model, control_id, enum_text, line, prop, props};
 use crate::model::ImplementationStatus;
 use crate::report::SoaRowView;
 
@@ -17,15 +17,6 @@ const THIS_SYSTEM: &str = "this-system";
 
 pub(super) fn build(doc: &Doc) -> Ssp {
     let (ws, r) = (doc.ws, doc.report);
-    let (catalog_href, catalog) = doc.reference(
-        "catalog",
-        &format!("Annex A controls ({})", r.catalog),
-        format!(
-            "The control set the Statement of Applicability answers ({}). It has no OSCAL \
-             profile here, so the plan imports it by this reference.",
-            r.catalog
-        ),
-    );
     let scope = line(&ws.scope.statement).unwrap_or_else(|| {
         format!(
             "The information security management system of {}.",
@@ -44,7 +35,7 @@ pub(super) fn build(doc: &Doc) -> Ssp {
             "Statement of Applicability of {}",
             doc.organisation()
         )),
-        import_profile: Import { href: catalog_href },
+        import_profile: doc.import(Model::Profile),
         system_characteristics: SystemCharacteristics {
             system_ids: vec![doc.system_id()],
             system_name: doc.organisation(),
@@ -89,7 +80,7 @@ pub(super) fn build(doc: &Doc) -> Ssp {
                 .map(|row| requirement(doc, row, &this_system))
                 .collect(),
         },
-        back_matter: doc.back_matter(Some(catalog)),
+        back_matter: doc.back_matter(),
     }
 }
 
@@ -112,8 +103,9 @@ fn requirement(doc: &Doc, row: &SoaRowView, this_system: &str) -> ImplementedReq
     };
     ImplementedRequirement {
         uuid: doc.subject("control", &row.control),
-        control_id: row.control.clone(),
+        control_id: control_id(&row.control),
         props: props([
+            prop("label", &row.control),
             prop("applicable", if row.applicable { "yes" } else { "no" }),
             prop("basis", enum_text(&row.basis)),
             prop("implementation-status", row.status.as_str()),
