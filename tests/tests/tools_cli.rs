@@ -254,17 +254,23 @@ fn diff_of_two_dates_fails_on_opened_gaps_and_locates_bad_input() {
     let (o, n) = (old.to_str().unwrap(), new.to_str().unwrap());
     let run = isms(&["diff", o, n]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Gaps opened (4)"), "{}", run.stdout);
+    assert!(run.stdout.contains("Gaps opened (5)"), "{}", run.stdout);
     assert!(
         run.stdout
             .contains("[high] GAP-LEAVER-ACCOUNT-ACTIVE (P-0113, ACC-0029)")
+    );
+    assert!(
+        run.stdout
+            .contains("[medium] GAP-LEAVER-ACCESS-LAPSE (P-0111, ACC-0025)"),
+        "{}",
+        run.stdout
     );
     assert_eq!(isms(&["diff", o, n, "--fail-on", "high"]).code, 1);
     assert_eq!(isms(&["diff", o, n, "--fail-on", "critical"]).code, 0);
     // Closing is the reverse direction.
     let back = isms(&["diff", n, o, "--format", "md"]);
     assert!(
-        back.stdout.contains("## Gaps closed (4)"),
+        back.stdout.contains("## Gaps closed (5)"),
         "{}",
         back.stdout
     );

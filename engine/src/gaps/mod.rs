@@ -156,6 +156,7 @@ checks! {
     DOC_UNOWNED = "GAP-DOC-UNOWNED", Low, "A document of the register has no owner.";
     DOC_REVIEW_OVERDUE = "GAP-DOC-REVIEW-OVERDUE", Medium, "An approved document is past its review date or records none.";
     LEAVER_ACCOUNT_ACTIVE = "GAP-LEAVER-ACCOUNT-ACTIVE", High, "A leaver's account is still active (critical when privileged).";
+    LEAVER_ACCESS_LAPSE = "GAP-LEAVER-ACCESS-LAPSE", Medium, "A leaver's access was revoked more than the allowed days after leaving (high when privileged).";
     RISK_ASSESSMENT_STALE = "GAP-RISK-ASSESSMENT-STALE", Medium, "A register risk was not assessed again within the risk assessment interval.";
     PLUGIN_FAILURE = "GAP-PLUGIN-FAILURE", High, "A plugin trapped, ran out of its budget or returned a malformed result: its results for that call are missing.";
 }
