@@ -13,6 +13,7 @@ use crate::catalog::{Catalog, CatalogId, ControlIdx};
 use crate::diag::LoadError;
 use crate::rules::expr::Expr;
 use crate::rules::reads::Reads;
+use crate::rules::records::WELL_KNOWN_FACTS;
 use crate::rules::ruleset::{Documented, Example, RuleOrigin, RuleSet};
 use crate::workspace::Workspace;
 
@@ -89,6 +90,10 @@ pub struct NameInfo {
     pub meaning: Option<String>,
     /// A value of the right type, as the rule set gives it.
     pub example: Option<Example>,
+    /// The value rules see when the input leaves it out: `false` for the facts the engine
+    /// knows ([`WELL_KNOWN_FACTS`]); otherwise none, and a rule reading it fails there
+    /// (reported, and skipped) for a fact, or must guard it with `has()` for an attribute.
+    pub when_absent: Option<Example>,
     /// Ids of the rules (and, for attributes, threats) that read it.
     pub read_by: Vec<String>,
 }
@@ -225,6 +230,11 @@ pub fn discover(ws: &Workspace) -> Discovery {
         read_by(&mut facts, &t.reads.facts, &t.id);
         read_by(&mut attributes, &t.reads.attributes, &t.id);
     }
+    for f in facts.values_mut() {
+        if WELL_KNOWN_FACTS.contains(&f.name.as_str()) {
+            f.when_absent = Some(Example::Bool(false));
+        }
+    }
     Discovery {
         catalog: catalog.id.as_str(),
         rulesets: ws
@@ -251,6 +261,7 @@ fn document(into: &mut BTreeMap<String, NameInfo>, documented: &BTreeMap<String,
             name: name.clone(),
             meaning: Some(d.meaning.clone()),
             example: Some(d.example.clone()),
+            when_absent: None,
             read_by: Vec::new(),
         });
     }
@@ -262,6 +273,7 @@ fn read_by(into: &mut BTreeMap<String, NameInfo>, names: &[String], reader: &str
             name: name.clone(),
             meaning: None,
             example: None,
+            when_absent: None,
             read_by: Vec::new(),
         });
         if !entry.read_by.iter().any(|r| r == reader) {
@@ -324,6 +336,7 @@ mod tests {
             fact("develops_software").read_by,
             ["AP-SECURE-DEVELOPMENT", "EX-NO-DEVELOPMENT"]
         );
+        assert_eq!(fact("has_premises").when_absent, Some(Example::Bool(false)));
         let internet = d
             .attributes
             .iter()

@@ -10,7 +10,7 @@ mod suggest;
 mod toml;
 
 pub use files::Files;
-pub use record::{Format, Record, for_each_record, parse_bool};
+pub use record::{Format, Record, for_each_record, normalise_name, parse_bool};
 pub use source::{SourceFile, display_path, hex};
 pub use suggest::suggest_field;
 pub(crate) use toml::parse_toml;
