@@ -79,13 +79,21 @@ struct Column {
 }
 
 pub fn run(args: &Args<'_>) -> Result<u8, Failure> {
-    std::fs::create_dir_all(args.dir)
-        .map_err(|e| Failure::Io(format!("cannot create {}: {e}", args.dir.display())))?;
-    let exports = args
+    // The exports are read before DIR is created, so that a bad one leaves nothing behind.
+    let read = args
         .from
         .iter()
-        .map(|spec| export(args.dir, spec))
+        .map(|spec| read_export(spec))
         .collect::<Result<Vec<_>, _>>()?;
+    std::fs::create_dir_all(args.dir)
+        .map_err(|e| Failure::Io(format!("cannot create {}: {e}", args.dir.display())))?;
+    let exports = read
+        .into_iter()
+        .map(|mut e| {
+            e.name = manifest_name(args.dir, &e.path)?;
+            Ok(e)
+        })
+        .collect::<Result<Vec<_>, Failure>>()?;
     let discovery = discover::builtin(args.catalog)?;
     let catalog = Catalog::builtin(args.catalog);
     let given = |kind: &str| exports.iter().any(|e| e.kind == kind);
@@ -168,9 +176,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Reads a `--from [KIND=]FILE` argument: the kind (assets by default), the header row, the
-/// inferred mapping and the name the manifest gives the file.
-fn export(dir: &Path, spec: &str) -> Result<Export, Failure> {
+/// Reads a `--from [KIND=]FILE` argument: the kind (assets by default), the header row and
+/// the inferred mapping; the name the manifest gives the file is set once DIR exists.
+fn read_export(spec: &str) -> Result<Export, Failure> {
     let (kind, file) = match spec.split_once('=') {
         Some((k, f)) if KINDS.iter().any(|(name, _, _)| *name == k) => {
             (KINDS.iter().find(|(name, _, _)| *name == k), f)
@@ -184,7 +192,7 @@ fn export(dir: &Path, spec: &str) -> Result<Export, Failure> {
     let headers = read_headers(&path)?;
     Ok(Export {
         kind,
-        name: manifest_name(dir, &path)?,
+        name: String::new(),
         columns: map_columns(&headers, known),
         path,
     })
