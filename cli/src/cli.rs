@@ -130,6 +130,31 @@ pub enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Start a workspace: a commented isms.toml and profile.toml (every organisation fact the
+    /// rules read, explained), the SoA with every control undecided, and empty registers.
+    Init {
+        /// The directory to write into; created when missing.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// A CSV export to use as an input instead of an empty file: FILE for assets (a CMDB
+        /// export), or KIND=FILE (risks=..., people=...). Its header row is mapped to the
+        /// model's fields in isms.toml; the file is referenced where it is, not copied.
+        #[arg(long, value_name = "[KIND=]FILE")]
+        from: Vec<String>,
+        #[arg(long, value_enum, default_value_t = CatalogChoice::Iso27001_2022)]
+        catalog: CatalogChoice,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// The active rules with the fields, asset attributes and organisation facts each reads,
+    /// and the threat catalog.
+    Rules {
+        /// A workspace directory; without it, the built-in rule sets and threats.
+        dir: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
+        format: SummaryFormat,
+    },
     /// The risk register with inherent and residual levels.
     Risks {
         #[command(flatten)]

@@ -122,24 +122,68 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Looks a control id up; the error (message, help) explains ids of the other edition.
+    /// Looks a control id up; the error (message, help) explains ids of the other edition
+    /// with their counterparts in this one, from the correspondence ("`A.12.6.1` is
+    /// ISO/IEC 27001:2013; in 2022 it is A.8.8").
     pub fn resolve(&self, id: &str) -> Result<ControlIdx, (String, String)> {
         if let Some(idx) = self.find(id) {
             return Ok(idx);
         }
-        let other = self.id.other();
-        let help = if Catalog::builtin(other).find(id).is_some() {
-            format!(
-                "`{id}` is a control of {other}; this workspace uses {}: convert it with `isms migrate` or set `catalog` in isms.toml",
-                self.id
-            )
-        } else {
-            format!(
-                "`isms catalog list --catalog {}` lists the valid ids",
-                self.id
-            )
+        let other = Catalog::builtin(self.id.other());
+        let Some(foreign) = other.find(id) else {
+            return Err((
+                format!("unknown control `{id}` in {}", self.id),
+                format!(
+                    "`isms catalog list --catalog {}` lists the valid ids",
+                    self.id
+                ),
+            ));
         };
-        Err((format!("unknown control `{id}` in {}", self.id), help))
+        let map = Correspondence::builtin();
+        let ids = |list: &[ControlIdx]| -> Vec<String> {
+            list.iter().map(|c| self.control(*c).id.clone()).collect()
+        };
+        let foreign_id = &other.control(foreign).id;
+        let (edition, year) = match other.id {
+            CatalogId::Iso27001_2013 => ("ISO/IEC 27001:2013", "2022"),
+            CatalogId::Iso27001_2022 => ("ISO/IEC 27001:2022", "2013"),
+        };
+        let counterparts = match other.id {
+            CatalogId::Iso27001_2013 => ids(&map.successors(foreign)),
+            CatalogId::Iso27001_2022 => ids(map.predecessors(foreign)),
+        };
+        let message = match (other.id, counterparts.as_slice()) {
+            (_, []) => format!(
+                "`{foreign_id}` is {edition}, new in that edition: {} has no counterpart",
+                self.id
+            ),
+            (CatalogId::Iso27001_2013, [one]) => {
+                format!("`{foreign_id}` is {edition}; in {year} it is {one}")
+            }
+            (CatalogId::Iso27001_2013, many) => format!(
+                "`{foreign_id}` is {edition}; in {year} it is split into {}",
+                many.join(" and ")
+            ),
+            (CatalogId::Iso27001_2022, many) => format!(
+                "`{foreign_id}` is {edition}; in {year} it was {}",
+                many.join(" and ")
+            ),
+        };
+        let help = match other.id {
+            CatalogId::Iso27001_2013 => format!(
+                "write {} instead, or run `isms migrate` on the workspace: it converts the 2013 ids of a 2022 SoA and treatment plan and keeps the 2022 ones",
+                if counterparts.is_empty() {
+                    "a 2022 id".to_owned()
+                } else {
+                    counterparts.join(" and ")
+                }
+            ),
+            CatalogId::Iso27001_2022 => format!(
+                "this workspace uses {}: write the 2013 id, or convert the workspace to 2022 with `isms migrate` and use 2022 ids throughout",
+                self.id
+            ),
+        };
+        Err((message, help))
     }
 
     /// The built-in catalog of an edition.
@@ -412,6 +456,36 @@ mod tests {
                 .iter()
                 .all(|c| !c.attributes.control_types.is_empty())
         );
+    }
+
+    #[test]
+    fn an_id_of_the_other_edition_is_named_with_its_counterparts() {
+        let c2022 = Catalog::builtin(CatalogId::Iso27001_2022);
+        let c2013 = Catalog::builtin(CatalogId::Iso27001_2013);
+        let (message, help) = c2022.resolve("A.12.6.1").unwrap_err();
+        assert_eq!(
+            message,
+            "`A.12.6.1` is ISO/IEC 27001:2013; in 2022 it is A.8.8"
+        );
+        assert!(
+            help.starts_with("write A.8.8 instead, or run `isms migrate`"),
+            "{help}"
+        );
+        let (message, _) = c2022.resolve("A.18.2.3").unwrap_err();
+        assert_eq!(
+            message,
+            "`A.18.2.3` is ISO/IEC 27001:2013; in 2022 it is split into A.5.36 and A.8.8"
+        );
+        let (message, _) = c2013.resolve("A.5.17").unwrap_err();
+        assert_eq!(
+            message,
+            "`A.5.17` is ISO/IEC 27001:2022; in 2013 it was A.9.2.4 and A.9.3.1 and A.9.4.3"
+        );
+        let (message, _) = c2013.resolve("A.5.7").unwrap_err();
+        assert!(message.contains("new in that edition"), "{message}");
+        let (message, help) = c2022.resolve("A.5.99").unwrap_err();
+        assert_eq!(message, "unknown control `A.5.99` in iso27001-2022");
+        assert!(help.contains("isms catalog list"));
     }
 
     #[test]

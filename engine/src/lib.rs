@@ -94,6 +94,8 @@ pub mod checks;
 #[doc(hidden)]
 pub mod cycle;
 #[doc(hidden)]
+pub mod discover;
+#[doc(hidden)]
 pub mod gaps;
 #[cfg(feature = "generate")]
 #[doc(hidden)]

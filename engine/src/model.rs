@@ -734,11 +734,25 @@ pub struct Account {
     pub person: PersonIdx,
     /// The system the account is on, as written (`Microsoft Entra ID`).
     pub system: String,
-    /// State of the account; `Active` when the input gives none.
+    /// State of the account; when the input gives none, `Disabled` if a revocation is
+    /// recorded, else `Active`.
     pub status: AccountStatus,
     /// Whether the account has administrative rights; `false` when the input gives none.
     pub privileged: bool,
+    /// The date access was removed, when recorded: it shows how long a leaver kept access
+    /// after leaving, which the status alone cannot.
+    pub revoked: Option<NaiveDate>,
     /// Where the record was read.
     #[serde(skip)]
     pub origin: Origin,
+}
+
+impl Account {
+    /// Whether the account gave access on `date`. An `active` status always counts (the
+    /// export says the account is live, whatever date it records); otherwise a revocation
+    /// dated after `date` had not happened yet, so an evaluation as of an earlier date sees
+    /// the account as it was then.
+    pub fn active_on(&self, date: NaiveDate) -> bool {
+        self.status == AccountStatus::Active || self.revoked.is_some_and(|r| r > date)
+    }
 }

@@ -65,6 +65,8 @@ pub struct Workspace {
     pub(crate) risks: Vec<Risk>,
     pub(crate) actions: Vec<TreatmentAction>,
     pub(crate) soa: Vec<SoaEntry>,
+    /// SoA rows that name a control but leave `applicable` empty: a decision still to make.
+    pub(crate) soa_undecided: Vec<(ControlIdx, Origin)>,
     /// The operating cycle: audits, findings, corrective actions, reviews, documents, people.
     pub(crate) cycle: crate::cycle::Cycle,
     /// Every file read, manifest first, with its sha256.
@@ -190,6 +192,12 @@ impl Workspace {
     /// The asset at an index.
     pub fn asset(&self, idx: AssetIdx) -> &Asset {
         &self.assets[idx.index()]
+    }
+
+    /// The SoA rows that name a control but leave `applicable` empty, with where they are.
+    #[doc(hidden)]
+    pub fn soa_undecided(&self) -> &[(ControlIdx, Origin)] {
+        &self.soa_undecided
     }
 
     /// The SoA entry declared for a control, if any.

@@ -41,7 +41,7 @@ fn broken_workspace_reports_every_problem_with_its_location() {
             "risks.json:3:50: `assets`: unknown asset `A404`",
             "risks.json:3:80: `likelihood`: 7 is out of range: expected 1 to 5",
             "risks.json:4:118: `accepted_on`: expected a date as YYYY-MM-DD, found `14/03/2026`",
-            "plan.ndjson:2:43: `controls`: unknown control `A.9.2.1` in iso27001-2022",
+            "plan.ndjson:2:43: `controls`: `A.9.2.1` is ISO/IEC 27001:2013; in 2022 it is A.5.16",
             "plan.ndjson:3:52: malformed JSON: EOF while parsing a value",
             "plan.ndjson:4:23: `risks`: unknown risk `R9`",
             "plan.ndjson:4:64: `status`: unknown value `someday`: expected one of planned, in_progress, done, cancelled",
@@ -53,7 +53,7 @@ fn broken_workspace_reports_every_problem_with_its_location() {
     // The 2013 id gets advice, and the source line is shown under the headline.
     assert!(
         run.stderr
-            .contains("`A.9.2.1` is a control of iso27001-2013")
+            .contains("write A.5.16 instead, or run `isms migrate`")
     );
     assert!(
         run.stderr

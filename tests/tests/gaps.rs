@@ -186,6 +186,52 @@ fn soa_rows_missing_or_unjustified() {
 }
 
 #[test]
+fn an_undecided_soa_row_is_a_missing_decision_at_its_row() {
+    let mut f = clean();
+    set_soa(&mut f, "A.7.4", "A.7.4,,,,");
+    assert_eq!(codes(&f), ["GAP-SOA-MISSING-CONTROL"]);
+    let dir = common::workspace(&[
+        ("isms.toml", &f.manifest),
+        ("profile.toml", &f.profile),
+        ("assets.csv", &f.assets),
+        ("risks.csv", &f.risks),
+        ("plan.csv", &f.plan),
+        ("soa.csv", &f.soa),
+        ("rules.toml", &f.rules),
+    ]);
+    let ws = isms_engine::load(dir.path()).unwrap().workspace;
+    let e = evaluate(&ws, Options::new(ws.as_of().unwrap()));
+    let gap = &e.gaps[0];
+    assert!(
+        gap.message.contains("A.7.4") && gap.message.contains("undecided"),
+        "{}",
+        gap.message
+    );
+    let line = f.soa.lines().position(|l| l.starts_with("A.7.4,")).unwrap() + 1;
+    assert_eq!(
+        gap.at.as_ref().unwrap().to_string(),
+        format!("soa.csv:{line}")
+    );
+    // Undecided twice is still a duplicate.
+    f.soa.push_str("A.7.4,,,,\n");
+    let dir = common::workspace(&[
+        ("isms.toml", &f.manifest),
+        ("profile.toml", &f.profile),
+        ("assets.csv", &f.assets),
+        ("risks.csv", &f.risks),
+        ("plan.csv", &f.plan),
+        ("soa.csv", &f.soa),
+        ("rules.toml", &f.rules),
+    ]);
+    let e = isms_engine::load(dir.path()).err().unwrap();
+    assert!(
+        e.diagnostics
+            .iter()
+            .any(|d| d.message.contains("appears twice"))
+    );
+}
+
+#[test]
 fn inclusion_that_nothing_supports() {
     let mut f = clean();
     drop_requirement(&mut f, "A.7.5");

@@ -29,6 +29,7 @@ const ACME_GAPS: &[(&str, &[&str])] = &[
     ("GAP-CA-NOT-VERIFIED", &["CA-2025-02", "F-2025-02"]),
     ("GAP-REVIEW-INPUTS-MISSING", &["MR-2026-01"]),
     ("GAP-DOC-REVIEW-OVERDUE", &["DOC-021"]),
+    ("GAP-LEAVER-ACCESS-LAPSE", &["P-0111", "ACC-0025"]),
     ("GAP-ASSET-UNCLASSIFIED", &["AST-0160"]),
     (
         "GAP-COPY-PASTE-ASSESSMENT",
@@ -101,7 +102,7 @@ fn gaps_in_every_text_format() {
     let run = isms(&["gaps", "examples/acme"]);
     assert!(
         run.stdout
-            .contains("20 gaps: 1 critical, 5 high, 12 medium, 2 low, 0 info"),
+            .contains("21 gaps: 1 critical, 5 high, 13 medium, 2 low, 0 info"),
         "{}",
         run.stdout
     );

@@ -79,7 +79,10 @@ const ACME_FAILURES: &[(&str, Gaps)] = &[
     ),
     (
         "S2-LEAVERS",
-        &[("GAP-LEAVER-ACCOUNT-ACTIVE", &["P-0113", "ACC-0029"])],
+        &[
+            ("GAP-LEAVER-ACCOUNT-ACTIVE", &["P-0113", "ACC-0029"]),
+            ("GAP-LEAVER-ACCESS-LAPSE", &["P-0111", "ACC-0025"]),
+        ],
     ),
 ];
 
@@ -412,6 +415,7 @@ fn readme_lists_the_lapses_the_checklist_finds() {
                     "GAP-CA-NOT-VERIFIED",
                     "GAP-REVIEW-INPUTS-MISSING",
                     "GAP-LEAVER-ACCOUNT-ACTIVE",
+                    "GAP-LEAVER-ACCESS-LAPSE",
                 ]
                 .contains(code)
             {

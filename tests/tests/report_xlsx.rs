@@ -503,6 +503,6 @@ fn readiness_sheet_matches_the_json_report() {
         .unwrap();
     assert_eq!(
         text(sheet, leavers, 7),
-        "GAP-LEAVER-ACCOUNT-ACTIVE (P-0113, ACC-0029)"
+        "GAP-LEAVER-ACCOUNT-ACTIVE (P-0113, ACC-0029); GAP-LEAVER-ACCESS-LAPSE (P-0111, ACC-0025)"
     );
 }

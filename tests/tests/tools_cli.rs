@@ -146,6 +146,63 @@ fn migrate_writes_beside_the_inputs_and_never_overwrites_them() {
     );
 }
 
+#[test]
+fn migrate_converts_2013_ids_left_in_a_2022_workspace() {
+    let ws = tempfile::tempdir().unwrap();
+    let bad = root().join("tests/bad-inputs");
+    copy_dir(&bad.join("base"), ws.path());
+    for case in ["control-2013-in-2022", "control-2013-in-plan"] {
+        copy_dir(&bad.join("cases").join(case), ws.path());
+    }
+    let dir = ws.path().to_str().unwrap();
+    // The diagnostic names the 2022 successor; the help points at isms migrate.
+    let check = isms(&["check", dir]);
+    assert_eq!(check.code, 2);
+    assert!(
+        check.stderr.contains(
+            "soa.csv:3:1: `control`: `A.9.2.1` is ISO/IEC 27001:2013; in 2022 it is A.5.16"
+        ),
+        "{}",
+        check.stderr
+    );
+    assert!(check.stderr.contains("run `isms migrate` on the workspace"));
+    // isms migrate converts them, keeps the 2022 ids, and the result loads.
+    let run = isms(&["migrate", dir]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("1 kept with 2022 ids"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("A.12.3.1 (soa.csv:4) -> A.8.13 Information backup"),
+        "{}",
+        run.stdout
+    );
+    let soa = std::fs::read_to_string(ws.path().join("soa.2022.csv")).unwrap();
+    assert_eq!(
+        soa,
+        "control,applicable,justification,status,evidence\nA.5.17,yes,Admin access to customer data,partial,POL-1\nA.5.16,yes,Admin access to customer data,partial,POL-1\nA.8.13,yes,Customer data is encrypted,implemented,KMS export\n"
+    );
+    let plan = std::fs::read_to_string(ws.path().join("treatment_plan.2022.csv")).unwrap();
+    assert!(
+        plan.contains("TP1,Enforce MFA for admins,R1,A.5.17;A.8.5,"),
+        "{plan}"
+    );
+    let manifest = ws.path().join("isms.2022.toml");
+    assert_eq!(isms(&["check", manifest.to_str().unwrap()]).code, 0);
+    // A 2022 workspace that fails to load for another reason is not "migrated".
+    let other = tempfile::tempdir().unwrap();
+    copy_dir(&bad.join("base"), other.path());
+    copy_dir(&bad.join("cases/bool-maybe"), other.path());
+    std::fs::remove_file(other.path().join("expect.toml")).unwrap();
+    let run = isms(&["migrate", other.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("the workspace has"), "{}", run.stderr);
+    assert!(!other.path().join("isms.2022.toml").exists());
+}
+
 fn report(dir: &Path, as_of: &str, out: &Path) {
     let run = isms(&[
         "report",
@@ -254,17 +311,23 @@ fn diff_of_two_dates_fails_on_opened_gaps_and_locates_bad_input() {
     let (o, n) = (old.to_str().unwrap(), new.to_str().unwrap());
     let run = isms(&["diff", o, n]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Gaps opened (4)"), "{}", run.stdout);
+    assert!(run.stdout.contains("Gaps opened (5)"), "{}", run.stdout);
     assert!(
         run.stdout
             .contains("[high] GAP-LEAVER-ACCOUNT-ACTIVE (P-0113, ACC-0029)")
+    );
+    assert!(
+        run.stdout
+            .contains("[medium] GAP-LEAVER-ACCESS-LAPSE (P-0111, ACC-0025)"),
+        "{}",
+        run.stdout
     );
     assert_eq!(isms(&["diff", o, n, "--fail-on", "high"]).code, 1);
     assert_eq!(isms(&["diff", o, n, "--fail-on", "critical"]).code, 0);
     // Closing is the reverse direction.
     let back = isms(&["diff", n, o, "--format", "md"]);
     assert!(
-        back.stdout.contains("## Gaps closed (4)"),
+        back.stdout.contains("## Gaps closed (5)"),
         "{}",
         back.stdout
     );

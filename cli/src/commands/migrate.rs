@@ -7,6 +7,9 @@
 //! (`isms.2022.toml` names `soa.2022.csv`, and the unchanged inputs as they are), so nothing
 //! is overwritten; `--output-dir` writes a self-contained copy; `--in-place` overwrites. The
 //! migrated workspace is loaded again to prove it is valid.
+//!
+//! A 2022 workspace whose SoA or plan still names 2013 controls does not load; `isms migrate`
+//! converts those ids (the 2022 ones kept) when they are what keeps it from loading.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -33,6 +36,9 @@ struct Outcome<'a> {
     written: Vec<String>,
     /// Whether the migrated workspace loads without errors.
     loads: bool,
+    /// Whether this converted the 2013 ids left in a 2022 workspace (its 2022 ids kept)
+    /// rather than a whole 2013 workspace.
+    leftover_2013_ids: bool,
 }
 
 fn located(path: &Path, e: &migrate::TableError) -> Failure {
@@ -69,21 +75,45 @@ pub fn run(
     force: bool,
     format: ReadinessFormat,
 ) -> Result<u8, Failure> {
-    let ws = crate::workspace::load(dir)?;
-    if ws.catalog().id != CatalogId::Iso27001_2013 {
-        return Err(Failure::Usage(format!(
-            "{} already uses {}: nothing to migrate",
-            dir.display(),
-            ws.catalog().id
-        )));
-    }
+    // A 2013 workspace must load cleanly. A 2022 workspace does not load while its SoA or
+    // plan still names 2013 controls: those ids are what is converted then (and only then).
+    let load_error = match isms_engine::load(dir) {
+        Ok(loaded) => {
+            for w in loaded.warnings.iter() {
+                eprint!("{}", crate::render::diagnostic(w));
+            }
+            let catalog = loaded.workspace.catalog().id;
+            if catalog != CatalogId::Iso27001_2013 {
+                return Err(Failure::Usage(format!(
+                    "{} already uses {catalog} and names no 2013 control: nothing to migrate",
+                    dir.display()
+                )));
+            }
+            None
+        }
+        Err(e) => Some(e),
+    };
     let (root, manifest_path) = if dir.is_file() {
-        (ws.root().to_owned(), dir.to_owned())
+        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
+        (parent.unwrap_or(Path::new(".")).to_owned(), dir.to_owned())
     } else {
         (dir.to_owned(), dir.join(MANIFEST))
     };
     let manifest_text = crate::exit::read_text(&manifest_path)?;
-    let strings = migrate::toml_strings(&manifest_text).map_err(|e| located(&manifest_path, &e))?;
+    let strings = match migrate::toml_strings(&manifest_text) {
+        Ok(s) => s,
+        Err(e) => return Err(load_error.map_or_else(|| located(&manifest_path, &e), Failure::Load)),
+    };
+    let catalog = strings
+        .iter()
+        .find(|s| s.key == "workspace.catalog")
+        .map_or(Some(CatalogId::Iso27001_2022), |s| {
+            CatalogId::parse(&s.value)
+        });
+    let load_error = match load_error {
+        Some(e) if catalog != Some(CatalogId::Iso27001_2022) => return Err(Failure::Load(e)),
+        other => other,
+    };
     let files_of = |key: &str| -> Vec<String> {
         strings
             .iter()
@@ -107,7 +137,15 @@ pub fn run(
     };
     let soa_files = read_tables(files_of("inputs.soa"))?;
     let plan_files = read_tables(files_of("inputs.treatment_plan"))?;
-    let migration = migrate::migrate(soa_files, plan_files);
+    let leftover_2013_ids = load_error.is_some();
+    let migration = match load_error {
+        None => migrate::migrate(soa_files, plan_files),
+        // Errors other than 2013 ids are the user's to fix first.
+        Some(e) if migrate::count_2013_ids(&soa_files, &plan_files) == 0 => {
+            return Err(Failure::Load(e));
+        }
+        Some(_) => migrate::convert_2013_ids(soa_files, plan_files),
+    };
 
     // What to write, by name relative to the output directory.
     let out_root = output_dir.map_or_else(|| root.clone(), Path::to_owned);
@@ -210,6 +248,7 @@ pub fn run(
         manifest: new_manifest.display().to_string(),
         written,
         loads: check.is_ok(),
+        leftover_2013_ids,
     };
     let text = match format {
         ReadinessFormat::Json => serde_json::to_string_pretty(&outcome).unwrap_or_default() + "\n",
@@ -248,18 +287,36 @@ fn render(o: &Outcome<'_>, md: bool) -> String {
     } else {
         let _ = writeln!(s, "Migration {} -> {}", r.from, r.to);
     }
-    let _ = writeln!(
-        s,
-        "{item}SoA: {} rows in, {} rows out ({} carried, {} merged of which {} to reconcile, {} from split controls, {} new for decision); {} controls not in the 2013 SoA",
-        c.soa_rows_in,
-        c.soa_rows_out,
-        c.carried,
-        c.merged,
-        c.merged_with_conflicts,
-        c.split,
-        c.new_controls,
-        c.not_in_soa
-    );
+    if o.leftover_2013_ids {
+        let _ = writeln!(
+            s,
+            "{item}the 2013 control ids left in a 2022 workspace; its 2022 ids are kept as they are"
+        );
+        let _ = writeln!(
+            s,
+            "{item}SoA: {} rows in, {} rows out ({} kept with 2022 ids; from 2013 ids: {} carried, {} merged of which {} to reconcile, {} from split controls)",
+            c.soa_rows_in,
+            c.soa_rows_out,
+            c.soa_rows_kept,
+            c.carried,
+            c.merged,
+            c.merged_with_conflicts,
+            c.split
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "{item}SoA: {} rows in, {} rows out ({} carried, {} merged of which {} to reconcile, {} from split controls, {} new for decision); {} controls not in the 2013 SoA",
+            c.soa_rows_in,
+            c.soa_rows_out,
+            c.carried,
+            c.merged,
+            c.merged_with_conflicts,
+            c.split,
+            c.new_controls,
+            c.not_in_soa
+        );
+    }
     let _ = writeln!(
         s,
         "{item}treatment plan: {} actions, {} with controls renamed",
@@ -272,12 +329,25 @@ fn render(o: &Outcome<'_>, md: bool) -> String {
             o.requirements.len()
         );
     }
-    h(
-        &mut s,
-        "New in 2022, for decision (written applicable, not implemented, marked UNDECIDED)",
-    );
-    for ch in r.of_kind(ChangeKind::New) {
-        let _ = writeln!(s, "{item}{} {}", ch.control, ch.title);
+    if o.leftover_2013_ids {
+        h(&mut s, "Converted rows (2013 id -> 2022 id)");
+        for ch in r.of_kind(ChangeKind::Carried) {
+            for src in &ch.sources {
+                let _ = writeln!(
+                    s,
+                    "{item}{} ({}:{}) -> {} {}",
+                    src.control, src.file, src.line, ch.control, ch.title
+                );
+            }
+        }
+    } else {
+        h(
+            &mut s,
+            "New in 2022, for decision (written applicable, not implemented, marked UNDECIDED)",
+        );
+        for ch in r.of_kind(ChangeKind::New) {
+            let _ = writeln!(s, "{item}{} {}", ch.control, ch.title);
+        }
     }
     h(&mut s, "Merged controls (2013 rows combined)");
     for ch in r.of_kind(ChangeKind::Merged) {

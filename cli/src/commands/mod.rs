@@ -8,12 +8,14 @@ mod explain;
 mod extras;
 #[cfg(feature = "generate")]
 mod generate;
+mod init;
 mod migrate;
 #[cfg(feature = "plugins")]
 mod plugin;
 mod readiness;
 mod report;
 mod risks;
+mod rules;
 mod verify;
 
 use crate::cli::{Cli, Command};
@@ -28,6 +30,18 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             .map_err(|e| Failure::Usage(format!("cannot start {n} threads: {e}")))?;
     }
     match cli.command {
+        Command::Init {
+            dir,
+            from,
+            catalog,
+            force,
+        } => init::run(&init::Args {
+            dir: &dir,
+            from: &from,
+            catalog: catalog.into(),
+            force,
+        }),
+        Command::Rules { dir, format } => rules::run(dir.as_deref(), format),
         Command::Risks {
             eval,
             format,

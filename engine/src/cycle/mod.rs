@@ -34,6 +34,8 @@ pub struct CycleConfig {
     pub verification_days: u32,
     /// How far ahead the calendar lists what falls due.
     pub horizon_days: u32,
+    /// Days after a leaver's last working day by which their access must be revoked.
+    pub revocation_days: u32,
 }
 
 impl Default for CycleConfig {
@@ -46,6 +48,9 @@ impl Default for CycleConfig {
             root_cause_days: 30,
             verification_days: 90,
             horizon_days: 90,
+            // A Friday leaver whose access is removed on Monday morning is on time; a week
+            // or more is a leaver process that does not work.
+            revocation_days: 3,
         }
     }
 }

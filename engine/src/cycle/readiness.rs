@@ -524,7 +524,7 @@ fn stage2(ws: &Workspace, gaps: &[Gap], as_of: NaiveDate) -> Vec<ReadinessItem> 
             c.people.len(),
             c.accounts.len()
         )],
-        &["GAP-LEAVER-ACCOUNT-ACTIVE"],
+        &["GAP-LEAVER-ACCOUNT-ACTIVE", "GAP-LEAVER-ACCESS-LAPSE"],
         all,
     );
     b.items

@@ -526,32 +526,58 @@ pub(super) fn documents(ctx: &Context<'_>) -> Vec<Gap> {
     out
 }
 
-/// Accounts of people who have left that are still active.
+/// Leavers' access: accounts still active after the leaving date, and accounts revoked, but
+/// later than `[cycle] revocation_days` after it (the access an auditor finds in a sample of
+/// leavers even though it is closed now).
 pub(super) fn leavers(ctx: &Context<'_>) -> Vec<Gap> {
     let c = &ctx.ws.cycle;
     if !(c.inputs.people && c.inputs.accounts) {
         return Vec::new();
     }
+    let allowed = c.config.revocation_days;
     c.accounts
         .iter()
-        .filter(|a| a.status == AccountStatus::Active)
         .filter_map(|a| {
             let p = &c.people[a.person.index()];
             let left = p.left_on.filter(|d| *d < ctx.as_of)?;
+            let objects = vec![obj(ObjectKind::Person, &p.id), obj(ObjectKind::Account, &a.id)];
+            if a.active_on(ctx.as_of) {
+                let (severity, kind) = if a.privileged {
+                    (Severity::Critical, "privileged account")
+                } else {
+                    (LEAVER_ACCOUNT_ACTIVE.severity, "account")
+                };
+                return Some(ctx.gap_with(
+                    LEAVER_ACCOUNT_ACTIVE,
+                    severity,
+                    format!(
+                        "{} ({}) left on {left} but the {kind} {} on {} is still active",
+                        p.id, p.name, a.id, a.system
+                    ),
+                    "Disable the account now, check what it did since the leaving date, and fix the leaver process so that access ends on the last day (A.5.18, A.6.5).",
+                    objects,
+                    Some(a.origin),
+                ));
+            }
+            let revoked = a.revoked?;
+            let late = (revoked - left).num_days();
+            if late <= i64::from(allowed) {
+                return None;
+            }
             let (severity, kind) = if a.privileged {
-                (Severity::Critical, "privileged account")
+                (Severity::High, "privileged account")
             } else {
-                (LEAVER_ACCOUNT_ACTIVE.severity, "account")
+                (LEAVER_ACCESS_LAPSE.severity, "account")
             };
             Some(ctx.gap_with(
-                LEAVER_ACCOUNT_ACTIVE,
+                LEAVER_ACCESS_LAPSE,
                 severity,
                 format!(
-                    "{} ({}) left on {left} but the {kind} {} on {} is still active",
+                    "{} ({}) left on {left} but the {kind} {} on {} was revoked only on {revoked}, {late} days later (allowed: {allowed})",
                     p.id, p.name, a.id, a.system
                 ),
-                "Disable the account now, check what it did since the leaving date, and fix the leaver process so that access ends on the last day (A.5.18, A.6.5).",
-                vec![obj(ObjectKind::Person, &p.id), obj(ObjectKind::Account, &a.id)],
+                "Check what the account did between the leaving date and the revocation, and fix the leaver process so that access ends on the last day (A.5.18, A.6.5).",
+                objects,
                 Some(a.origin),
             ))
         })

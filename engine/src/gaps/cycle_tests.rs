@@ -429,6 +429,74 @@ fn leaver_account_still_active() {
 }
 
 #[test]
+fn leaver_access_revoked_late() {
+    let mut f = clean();
+    // P-2 left on 2026-06-30; revoked within the default 3 days: quiet.
+    set(
+        &mut f,
+        "accounts.csv",
+        "status,privileged\nA-1,P-1,Entra ID,active,no\n",
+        "status,privileged,revoked\nA-1,P-1,Entra ID,active,no,\n",
+    );
+    set(
+        &mut f,
+        "accounts.csv",
+        "A-2,P-2,Entra ID,disabled,yes",
+        "A-2,P-2,Entra ID,disabled,yes,2026-07-03",
+    );
+    assert_eq!(gaps(&f), vec![]);
+    set(&mut f, "accounts.csv", "2026-07-03", "2026-07-24");
+    let lapse = "GAP-LEAVER-ACCESS-LAPSE";
+    assert_eq!(gaps(&f), one(lapse, "high", &["P-2", "A-2"]));
+    let (_, e) = evaluation(&f);
+    assert!(
+        e.gaps[0]
+            .message
+            .contains("revoked only on 2026-07-24, 24 days later (allowed: 3)"),
+        "{}",
+        e.gaps[0].message
+    );
+    let leavers = e.readiness.stages[1]
+        .items
+        .iter()
+        .find(|i| i.id == "S2-LEAVERS")
+        .unwrap();
+    assert!(!leavers.passed);
+    assert_eq!(leavers.gaps[0].code, lapse);
+    // Not privileged, and no status: a recorded revocation means disabled.
+    set(&mut f, "accounts.csv", "disabled,yes,", ",no,");
+    assert_eq!(gaps(&f), one(lapse, "medium", &["P-2", "A-2"]));
+    f.get_mut("isms.toml")
+        .unwrap()
+        .push_str("\n[cycle]\nrevocation_days = 30\n");
+    assert_eq!(gaps(&f), vec![]);
+    // A revocation after the evaluation date has not happened yet: still active.
+    set(&mut f, "accounts.csv", "2026-07-24", "2026-11-15");
+    assert_eq!(
+        gaps(&f),
+        one("GAP-LEAVER-ACCOUNT-ACTIVE", "high", &["P-2", "A-2"])
+    );
+}
+
+#[test]
+fn revocation_days_out_of_range_is_a_located_error() {
+    let mut f = clean();
+    f.get_mut("isms.toml")
+        .unwrap()
+        .push_str("\n[cycle]\nrevocation_days = -1\n");
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in &f {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let e = crate::load(dir.path()).err().unwrap();
+    let d = e.diagnostics.iter().next().unwrap().to_string();
+    assert!(
+        d.contains("isms.toml:") && d.contains("cycle.revocation_days -1 is out of range"),
+        "{d}"
+    );
+}
+
+#[test]
 fn risk_assessment_stale() {
     let mut f = clean();
     set(

@@ -122,7 +122,7 @@ checks! {
     PLAN_CONTROL_EXCLUDED = "GAP-PLAN-CONTROL-EXCLUDED", High, "The treatment plan selects a control that the declared SoA excludes.";
     PLAN_CONTROL_OMITTED = "GAP-PLAN-CONTROL-OMITTED", High, "The treatment plan selects a control that the declared SoA does not list.";
     EXCLUDED_BUT_REQUIRED = "GAP-EXCLUDED-BUT-REQUIRED", High, "The SoA excludes a control that a requirement or a rule makes applicable.";
-    SOA_MISSING_CONTROL = "GAP-SOA-MISSING-CONTROL", Medium, "A control of the catalog is missing from the declared SoA.";
+    SOA_MISSING_CONTROL = "GAP-SOA-MISSING-CONTROL", Medium, "A control of the catalog is missing from the declared SoA, or its row does not decide whether it applies.";
     EXCLUSION_UNJUSTIFIED = "GAP-EXCLUSION-UNJUSTIFIED", Medium, "The SoA excludes a control without a justification.";
     INCLUSION_UNJUSTIFIED = "GAP-INCLUSION-UNJUSTIFIED", Low, "The SoA includes a control without a justification.";
     INCLUSION_UNSUPPORTED = "GAP-INCLUSION-UNSUPPORTED", Low, "The SoA includes a control that no risk, requirement or rule supports.";
@@ -156,6 +156,7 @@ checks! {
     DOC_UNOWNED = "GAP-DOC-UNOWNED", Low, "A document of the register has no owner.";
     DOC_REVIEW_OVERDUE = "GAP-DOC-REVIEW-OVERDUE", Medium, "An approved document is past its review date or records none.";
     LEAVER_ACCOUNT_ACTIVE = "GAP-LEAVER-ACCOUNT-ACTIVE", High, "A leaver's account is still active (critical when privileged).";
+    LEAVER_ACCESS_LAPSE = "GAP-LEAVER-ACCESS-LAPSE", Medium, "A leaver's access was revoked more than the allowed days after leaving (high when privileged).";
     RISK_ASSESSMENT_STALE = "GAP-RISK-ASSESSMENT-STALE", Medium, "A register risk was not assessed again within the risk assessment interval.";
     PLUGIN_FAILURE = "GAP-PLUGIN-FAILURE", High, "A plugin trapped, ran out of its budget or returned a malformed result: its results for that call are missing.";
 }
@@ -374,17 +375,29 @@ fn excluded_but_required(ctx: &Context<'_>) -> Vec<Gap> {
 }
 
 fn soa_missing(ctx: &Context<'_>) -> Vec<Gap> {
+    let mut undecided = vec![None; ctx.ws.catalog.controls.len()];
+    for (control, origin) in ctx.ws.soa_undecided() {
+        undecided[control.index()] = Some(*origin);
+    }
     ctx.soa
         .rows
         .iter()
         .filter(|row| row.declared_applicable.is_none())
         .map(|row| {
+            let row_at = undecided[row.control.index()];
+            let message = match row_at {
+                Some(_) => format!(
+                    "{} {} is undecided in the SoA: its row leaves `applicable` empty",
+                    row.id, row.title
+                ),
+                None => format!("{} {} is missing from the SoA", row.id, row.title),
+            };
             ctx.gap(
                 SOA_MISSING_CONTROL,
-                format!("{} {} is missing from the SoA", row.id, row.title),
+                message,
                 "Every Annex A control needs a row: decide whether it applies and justify the decision.",
                 vec![obj(ObjectKind::Control, &row.id)],
-                None,
+                row_at,
             )
         })
         .collect()

@@ -64,7 +64,7 @@ pub struct Record<'a, 'd> {
 }
 
 /// Field names as written by CMDB exports ("Asset ID", "asset-id") in the model's spelling.
-fn normalise_name(name: &str) -> String {
+pub fn normalise_name(name: &str) -> String {
     name.trim()
         .to_ascii_lowercase()
         .replace([' ', '-', '.'], "_")
@@ -376,6 +376,11 @@ impl<'a> Record<'a, '_> {
         let json = matches!(field.raw, Raw::Json(_));
         let offset = start + raw_offset(raw, inner, json);
         self.source.error_at(code, offset, len, Some(name), message)
+    }
+
+    /// Whether the record has the field at all (its column exists), empty or not.
+    pub fn has(&self, name: &str) -> bool {
+        self.field(name).is_some()
     }
 
     /// The line the record starts on.

@@ -70,7 +70,7 @@ pub const PERSON_FIELDS: &[&str] = &[
     "left_on",
 ];
 
-pub const ACCOUNT_FIELDS: &[&str] = &["id", "person", "system", "status", "privileged"];
+pub const ACCOUNT_FIELDS: &[&str] = &["id", "person", "system", "status", "privileged", "revoked"];
 
 impl Loader {
     /// Reads `4`..`10` (with sub-clauses), an Annex A theme (`A.5`) or a control id, with the
@@ -437,9 +437,15 @@ impl Loader {
                 }
             });
         let system = r.required("system");
+        let revoked = r.date("revoked");
+        // A recorded revocation without a status means the access was removed.
         let status = r
             .vocab("status", AccountStatus::parse, AccountStatus::expected)
-            .unwrap_or(AccountStatus::Active);
+            .unwrap_or(if revoked.is_some() {
+                AccountStatus::Disabled
+            } else {
+                AccountStatus::Active
+            });
         let privileged = r.boolean("privileged").unwrap_or(false);
         let origin = self.origin(r);
         let (Some(id), Some(person), Some(system)) = (id, person, system) else {
@@ -454,6 +460,7 @@ impl Loader {
                 system,
                 status,
                 privileged,
+                revoked,
                 origin,
             });
         }

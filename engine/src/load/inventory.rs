@@ -478,7 +478,10 @@ impl Loader {
                 }
             });
         let applicable = r.boolean("applicable");
-        if applicable.is_none() && r.text("applicable").is_none() {
+        // An empty `applicable` in an `applicable` column is a decision still to be made (the
+        // SoA `isms init` writes lists every control so): kept in view, not an error.
+        let undecided = applicable.is_none() && r.text("applicable").is_none();
+        if undecided && !r.has("applicable") {
             r.error(
                 "load::missing-field",
                 "applicable",
@@ -499,9 +502,10 @@ impl Loader {
             evidence: r.list("evidence"),
             origin: self.origin(r),
         };
-        let (Some(control), Some(_)) = (control, applicable) else {
+        let Some(control) = control else { return };
+        if applicable.is_none() && !(undecided && r.has("applicable")) {
             return;
-        };
+        }
         let key = self.catalog.control(control).id.clone();
         let here = self.here(r);
         if let Some((_, first)) = self.soa_ids.get(&key) {
@@ -513,6 +517,10 @@ impl Loader {
             return;
         }
         self.soa_ids.insert(key, (self.soa.len(), here));
+        if applicable.is_none() {
+            self.soa_undecided.push((control, entry.origin));
+            return;
+        }
         self.soa.push(SoaEntry { control, ..entry });
     }
 }

@@ -66,6 +66,7 @@ pub struct CycleSection {
     pub root_cause_days: Option<Spanned<i64>>,
     pub verification_days: Option<Spanned<i64>>,
     pub horizon_days: Option<Spanned<i64>>,
+    pub revocation_days: Option<Spanned<i64>>,
 }
 
 impl CycleSection {
@@ -120,6 +121,12 @@ impl CycleSection {
                 &mut c.horizon_days,
                 &days,
                 "horizon_days",
+            ),
+            (
+                &self.revocation_days,
+                &mut c.revocation_days,
+                &days,
+                "revocation_days",
             ),
         ] {
             let Some(v) = given else { continue };

@@ -154,6 +154,8 @@ pub(crate) struct Loader {
     action_ids: HashMap<String, (usize, String)>,
     soa: Vec<SoaEntry>,
     soa_ids: HashMap<String, (usize, String)>,
+    /// SoA rows that leave `applicable` empty.
+    soa_undecided: Vec<(crate::catalog::ControlIdx, Origin)>,
     /// The operating-cycle records read so far.
     cycle: crate::cycle::Cycle,
     cycle_ids: CycleIds,
@@ -205,6 +207,7 @@ impl Loader {
             action_ids: HashMap::new(),
             soa: Vec::new(),
             soa_ids: HashMap::new(),
+            soa_undecided: Vec::new(),
             cycle: crate::cycle::Cycle::default(),
             cycle_ids: CycleIds::default(),
         }
@@ -518,6 +521,7 @@ impl Loader {
             risks: self.risks,
             actions: self.actions,
             soa: self.soa,
+            soa_undecided: self.soa_undecided,
             cycle: self.cycle,
             sources: self.sources,
             index,

@@ -104,8 +104,11 @@ pub struct ActionChange {
 /// Counts of a migration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Counts {
-    /// Rows of the 2013 SoA.
+    /// Rows of the SoA read.
     pub soa_rows_in: usize,
+    /// Rows that already named a 2022 control and were kept as they are (converting a 2022
+    /// workspace's leftover 2013 ids).
+    pub soa_rows_kept: usize,
     /// Rows of the 2022 SoA written (new controls included).
     pub soa_rows_out: usize,
     pub carried: usize,
@@ -317,9 +320,62 @@ pub fn migrate(soa: Vec<(String, Table)>, plan: Vec<(String, Table)>) -> Migrati
     counts.soa_rows_out = out.iter().map(|(_, t)| t.rows.len()).sum();
 
     // The treatment plan: each control list mapped through the correspondence.
+    let (plan_out, actions, mut split_actions) =
+        convert_plan(plan, false, &mut counts, &mut problems);
+
+    let splits: Vec<Split> = c2013
+        .iter()
+        .filter_map(|(idx, control)| {
+            let succ = map.successors(idx);
+            (succ.len() > 1).then(|| Split {
+                control: control.id.clone(),
+                into: succ.iter().map(|s| c2022.control(*s).id.clone()).collect(),
+                in_soa: by_2013.contains_key(&idx),
+                actions: split_actions.remove(&idx).unwrap_or_default(),
+            })
+        })
+        .collect();
+    counts.split = splits.iter().filter(|s| s.in_soa).count();
+
+    Migration {
+        soa: out,
+        plan: plan_out,
+        report: MigrationReport {
+            from: CatalogId::Iso27001_2013,
+            to: CatalogId::Iso27001_2022,
+            counts,
+            controls,
+            splits,
+            actions,
+            problems,
+        },
+    }
+}
+
+/// The converted plan files, the actions whose controls changed, and the actions of each
+/// split 2013 control.
+type ConvertedPlan = (
+    Vec<(String, Table)>,
+    Vec<ActionChange>,
+    BTreeMap<ControlIdx, Vec<String>>,
+);
+
+/// The treatment plan with each action's control list mapped through the correspondence:
+/// the actions whose list changed, and the actions that select each split 2013 control. With
+/// `keep_2022`, ids that are already 2022 controls (a 2022 workspace with a few 2013 ids
+/// left) stay as they are; otherwise every id must be a 2013 control.
+fn convert_plan(
+    plan: Vec<(String, Table)>,
+    keep_2022: bool,
+    counts: &mut Counts,
+    problems: &mut Vec<String>,
+) -> ConvertedPlan {
+    let c2013 = Catalog::builtin(CatalogId::Iso27001_2013);
+    let c2022 = Catalog::builtin(CatalogId::Iso27001_2022);
+    let map = Correspondence::builtin();
     let mut actions = Vec::new();
     let mut split_actions: BTreeMap<ControlIdx, Vec<String>> = BTreeMap::new();
-    let mut plan_out = plan.clone();
+    let mut plan_out = plan;
     for (name, table) in &mut plan_out {
         let (Some(c), id_col) = (table.column("controls"), table.column("id")) else {
             continue;
@@ -332,6 +388,12 @@ pub fn migrate(soa: Vec<(String, Table)>, plan: Vec<(String, Table)>) -> Migrati
             let from = table::list(row.values[c].as_ref());
             let mut to: Vec<String> = Vec::new();
             for old in &from {
+                if keep_2022 && c2022.find(old).is_some() {
+                    if !to.contains(old) {
+                        to.push(old.clone());
+                    }
+                    continue;
+                }
                 match c2013.find(old) {
                     Some(o) => {
                         let succ = map.successors(o);
@@ -369,34 +431,141 @@ pub fn migrate(soa: Vec<(String, Table)>, plan: Vec<(String, Table)>) -> Migrati
             }
         }
     }
+    (plan_out, actions, split_actions)
+}
 
-    let splits: Vec<Split> = c2013
-        .iter()
-        .filter_map(|(idx, control)| {
-            let succ = map.successors(idx);
-            (succ.len() > 1).then(|| Split {
-                control: control.id.clone(),
-                into: succ.iter().map(|s| c2022.control(*s).id.clone()).collect(),
-                in_soa: by_2013.contains_key(&idx),
-                actions: split_actions.remove(&idx).unwrap_or_default(),
-            })
-        })
-        .collect();
-    counts.split = splits.iter().filter(|s| s.in_soa).count();
-
-    Migration {
-        soa: out,
-        plan: plan_out,
-        report: MigrationReport {
-            from: CatalogId::Iso27001_2013,
-            to: CatalogId::Iso27001_2022,
-            counts,
-            controls,
-            splits,
-            actions,
-            problems,
-        },
+/// How many control ids of the SoA (`control`) and the plan (`controls`) are ISO/IEC
+/// 27001:2013 controls and no 2022 ones: whether [`convert_2013_ids`] has work to do.
+pub fn count_2013_ids(soa: &[(String, Table)], plan: &[(String, Table)]) -> usize {
+    let c2013 = Catalog::builtin(CatalogId::Iso27001_2013);
+    let c2022 = Catalog::builtin(CatalogId::Iso27001_2022);
+    let is_2013 = |id: &str| c2022.find(id).is_none() && c2013.find(id).is_some();
+    let mut n = 0;
+    for (_, t) in soa {
+        if let Some(c) = t.column("control") {
+            n += t
+                .rows
+                .iter()
+                .filter_map(|r| table::text(r.values[c].as_ref()))
+                .filter(|id| is_2013(id))
+                .count();
+        }
     }
+    for (_, t) in plan {
+        if let Some(c) = t.column("controls") {
+            n += t
+                .rows
+                .iter()
+                .flat_map(|r| table::list(r.values[c].as_ref()))
+                .filter(|id| is_2013(id))
+                .count();
+        }
+    }
+    n
+}
+
+/// Converts the ISO/IEC 27001:2013 control ids left in a 2022 workspace's SoA and treatment
+/// plan, keeping everything that already names a 2022 control.
+///
+/// The SoA rows with 2013 ids are migrated as [`migrate`] does (carried, merged, split), and
+/// each converted row takes the place of its (first) 2013 row; a converted row whose 2022
+/// control already has a row of its own is dropped, the 2022 row standing, and reported in
+/// `problems`. No rows are added for controls new in 2022 (the SoA is already a 2022 one:
+/// the gaps name what it lacks). Plan actions keep their 2022 ids and have their 2013 ids
+/// mapped. [`Counts::soa_rows_kept`] counts the rows already in 2022.
+pub fn convert_2013_ids(soa: Vec<(String, Table)>, plan: Vec<(String, Table)>) -> Migration {
+    let c2013 = Catalog::builtin(CatalogId::Iso27001_2013);
+    let c2022 = Catalog::builtin(CatalogId::Iso27001_2022);
+    // Per file: the rows kept as they are, and a table of its 2013 rows only.
+    let mut kept: Vec<Vec<Row>> = Vec::new();
+    let mut old: Vec<(String, Table)> = Vec::new();
+    // The 2022 controls that have a row of their own: where.
+    let mut own: BTreeMap<ControlIdx, String> = BTreeMap::new();
+    for (name, table) in &soa {
+        let cols = SoaColumns::of(table);
+        let mut keep = Vec::new();
+        let mut convert = Vec::new();
+        for row in &table.rows {
+            let id = cols
+                .get(row, cols.control)
+                .and_then(|v| table::text(Some(v)));
+            let is_2013 = id
+                .as_deref()
+                .is_some_and(|id| c2022.find(id).is_none() && c2013.find(id).is_some());
+            if is_2013 {
+                convert.push(row.clone());
+            } else {
+                if let Some(idx) = id.as_deref().and_then(|id| c2022.find(id)) {
+                    own.entry(idx)
+                        .or_insert_with(|| format!("{name}:{}", row.line));
+                }
+                keep.push(row.clone());
+            }
+        }
+        kept.push(keep);
+        old.push((
+            name.clone(),
+            Table {
+                rows: convert,
+                ..table.clone()
+            },
+        ));
+    }
+    let mut m = migrate(old, Vec::new());
+    let report = &mut m.report;
+    let mut problems = std::mem::take(&mut report.problems);
+    // Only the controls that 2013 rows became are news; drop the rest of the catalog.
+    report
+        .controls
+        .retain(|c| !matches!(c.kind, ChangeKind::New | ChangeKind::NotInSoa));
+    let mut dropped: Vec<String> = Vec::new();
+    for c in &report.controls {
+        let Some(at) = c2022.find(&c.control).and_then(|idx| own.get(&idx)) else {
+            continue;
+        };
+        let sources: Vec<String> = c
+            .sources
+            .iter()
+            .map(|s| format!("{} ({}:{})", s.control, s.file, s.line))
+            .collect();
+        problems.push(format!(
+            "{} has its own row at {at}, which stands; the row made from {} is dropped: check that nothing of it is lost",
+            c.control,
+            sources.join(", ")
+        ));
+        dropped.push(c.control.clone());
+    }
+    report.controls.retain(|c| !dropped.contains(&c.control));
+    report.splits.retain(|s| s.in_soa);
+    let counts = &mut report.counts;
+    counts.new_controls = 0;
+    counts.not_in_soa = 0;
+    counts.soa_rows_kept = kept.iter().map(Vec::len).sum();
+    counts.soa_rows_in += counts.soa_rows_kept;
+    for ((_, table), keep) in m.soa.iter_mut().zip(kept) {
+        let cols = SoaColumns::of(table);
+        table.rows.retain(|row| {
+            let id = cols
+                .get(row, cols.control)
+                .and_then(|v| table::text(Some(v)))
+                .unwrap_or_default();
+            report.controls.iter().any(|c| c.control == id)
+        });
+        table.rows.extend(keep);
+        // Each converted row keeps the line of its first 2013 row: back in file order.
+        table.rows.sort_by_key(|r| r.line);
+    }
+    counts.soa_rows_out = m.soa.iter().map(|(_, t)| t.rows.len()).sum();
+    let (plan, actions, mut split_actions) = convert_plan(plan, true, counts, &mut problems);
+    for s in &mut report.splits {
+        if let Some(idx) = c2013.find(&s.control) {
+            s.actions = split_actions.remove(&idx).unwrap_or_default();
+        }
+    }
+    report.actions = actions;
+    report.problems = problems;
+    m.plan = plan;
+    m
 }
 
 /// The columns of an SoA table the migration reads and writes.

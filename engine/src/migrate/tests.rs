@@ -117,3 +117,48 @@ fn profile_requirements_are_converted() {
     assert!(out.contains("controls = [\"A.5.1\", \"A.5.34\"]"), "{out}");
     assert_eq!(changes.len(), 3);
 }
+
+#[test]
+fn leftover_2013_ids_of_a_2022_workspace_are_converted_and_2022_ids_kept() {
+    let soa = csv("control,applicable,justification,status,evidence
+A.5.1,yes,Policies,implemented,POL-1
+A.12.6.1,yes,Monthly patching,partial,PATCH
+A.9.2.1,yes,Accounts by ticket,implemented,JML
+A.5.16,no,Duplicate of the 2013 row,not_implemented,
+A.18.2.3,yes,Yearly penetration test,implemented,PT-2026
+");
+    let plan = csv("id,title,controls\nTP-1,Patching,A.8.8;A.12.6.1\nTP-2,Policy,A.5.1\n");
+    let m = convert_2013_ids(
+        vec![("soa.csv".into(), soa)],
+        vec![("plan.csv".into(), plan)],
+    );
+    // 2022 rows stay in place; A.12.6.1 and A.18.2.3 become A.8.8 (merged from both) and
+    // A.5.36 (split) where the first of them stood; A.9.2.1 -> A.5.16, which has its own
+    // row: that one stands and the conversion is reported, not written.
+    assert_eq!(
+        m.soa[0].1.write(),
+        "control,applicable,justification,status,evidence
+A.5.1,yes,Policies,implemented,POL-1
+A.8.8,yes,\"RECONCILE (merged from A.12.6.1, A.18.2.3; status differs: A.12.6.1 partial, A.18.2.3 implemented): A.12.6.1: Monthly patching | A.18.2.3: Yearly penetration test\",partial,PATCH;PT-2026
+A.5.16,no,Duplicate of the 2013 row,not_implemented,
+A.5.36,yes,Yearly penetration test,implemented,PT-2026
+"
+    );
+    let r = &m.report;
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert!(
+        r.problems[0].starts_with("A.5.16 has its own row at soa.csv:5, which stands; the row made from A.9.2.1 (soa.csv:4) is dropped"),
+        "{}",
+        r.problems[0]
+    );
+    assert_eq!(r.of_kind(ChangeKind::New).count(), 0);
+    assert_eq!(r.splits.len(), 1);
+    let c = &r.counts;
+    assert_eq!((c.soa_rows_in, c.soa_rows_kept, c.soa_rows_out), (5, 2, 4));
+    // The plan: 2022 ids kept, the 2013 one mapped and deduplicated.
+    assert_eq!(
+        m.plan[0].1.write(),
+        "id,title,controls\nTP-1,Patching,A.8.8\nTP-2,Policy,A.5.1\n"
+    );
+    assert_eq!((c.actions, c.actions_changed), (2, 1));
+}

@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use cel::common::ast::{EntryExpr, Expr as Ast, IdedExpr};
+use cel::common::ast::{EntryExpr, Expr as Ast, IdedExpr, LiteralValue};
 use cel::objects::Key;
 use cel::{Context, ExecutionError, Program, Value};
 
@@ -126,6 +126,7 @@ pub struct Expr {
     interpreted: IdedExpr,
     compiled: Result<compiled::Program, compiled::Unsupported>,
     uses: Uses,
+    reads: Vec<String>,
 }
 
 impl Expr {
@@ -149,18 +150,23 @@ impl Expr {
             bound: Vec::new(),
             errors: Vec::new(),
             uses: Uses::default(),
+            reads: Vec::new(),
         };
         check.walk(program.expression());
         if !check.errors.is_empty() {
             return Err(check.errors);
         }
         let uses = check.uses;
+        let mut reads = check.reads;
+        reads.sort_unstable();
+        reads.dedup();
         let compiled = compiled::Program::compile(program.expression(), records::SCHEMA);
         Ok(Expr {
             source: Arc::from(source),
             interpreted: meter::metered(program.expression()),
             compiled,
             uses,
+            reads,
         })
     }
 
@@ -172,6 +178,15 @@ impl Expr {
     /// Which variables the expression reads.
     pub fn uses(&self) -> Uses {
         self.uses
+    }
+
+    /// The paths the expression reads, sorted, each from a variable down to the deepest field
+    /// named in the text: `asset.attributes.internet_facing`, `org.uses_cloud`,
+    /// `inventory.types.supplier`; `has()` tests count as reads, `max_cia(asset)` reads the
+    /// three effective values, and a variable used whole (`size(asset.tags)` aside) is its
+    /// bare name. What `isms rules` lists and `isms init` writes into the profile.
+    pub fn reads(&self) -> &[String] {
+        &self.reads
     }
 
     /// The part of the expression that reads only the `allowed` variables (see
@@ -296,6 +311,8 @@ struct Checker<'a> {
     bound: Vec<String>,
     errors: Vec<CompileError>,
     uses: Uses,
+    /// Paths read, as written (`asset.attributes.mfa`); sorted and deduplicated at the end.
+    reads: Vec<String>,
 }
 
 impl Checker<'_> {
@@ -321,7 +338,44 @@ impl Checker<'_> {
         });
     }
 
+    /// `asset.attributes.mfa`, `org["uses_cloud"]`: the path of a field read rooted at a
+    /// rule variable (not a comprehension variable), or `None`.
+    fn path(&self, node: &IdedExpr) -> Option<String> {
+        match &node.expr {
+            Ast::Ident(name) => (VARIABLES.contains(&name.as_str())
+                && !self.bound.iter().any(|b| b == name))
+            .then(|| name.clone()),
+            Ast::Select(sel) => Some(format!("{}.{}", self.path(&sel.operand)?, sel.field)),
+            Ast::Call(call) if call.func_name == "_[_]" && call.args.len() == 2 => {
+                match &call.args[1].expr {
+                    Ast::Literal(LiteralValue::String(key)) => {
+                        Some(format!("{}.{}", self.path(&call.args[0])?, key.inner()))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Marks the variable a read path starts with as used.
+    fn mark(&mut self, path: &str) {
+        match path.split('.').next() {
+            Some("asset") => self.uses.asset = true,
+            Some("threat") => self.uses.threat = true,
+            Some("risk") => self.uses.risk = true,
+            Some("org") => self.uses.org = true,
+            Some("inventory") => self.uses.inventory = true,
+            _ => {}
+        }
+    }
+
     fn walk(&mut self, node: &IdedExpr) {
+        if let Some(path) = self.path(node) {
+            self.mark(&path);
+            self.reads.push(path);
+            return;
+        }
         match &node.expr {
             Ast::Ident(name) => {
                 if self.bound.iter().any(|b| b == name) {
@@ -349,6 +403,16 @@ impl Checker<'_> {
                 let name = call.func_name.as_str();
                 if !STD_FUNCTIONS.contains(&name) && !ENGINE_FUNCTIONS.contains(&name) {
                     self.error(node, name, format!("unknown function `{name}`"));
+                }
+                if name == "max_cia"
+                    && let [arg] = call.args.as_slice()
+                    && let Some(record) = self.path(arg)
+                {
+                    self.mark(&record);
+                    for field in ["confidentiality", "integrity", "availability"] {
+                        self.reads.push(format!("{record}.{field}"));
+                    }
+                    return;
                 }
                 if let Some(t) = &call.target {
                     self.walk(t);
@@ -477,5 +541,34 @@ mod tests {
         assert!(u.asset && u.org && !u.threat && !u.risk);
         let u = Expr::compile("threat.id == 'TH-01'").unwrap().uses();
         assert!(u.threat && !u.asset);
+    }
+
+    #[test]
+    fn reads_name_the_deepest_field_of_each_path() {
+        let e = Expr::compile(
+            "has(asset.attributes.internet_facing) && asset.attributes.internet_facing == true \
+             && org.uses_cloud && asset[\"owner\"] == null && max_cia(asset) >= 4 \
+             && asset.tags.exists(t, t.startsWith(threat.category)) && inventory.types.supplier > 0",
+        )
+        .unwrap();
+        assert_eq!(
+            e.reads(),
+            [
+                "asset.attributes.internet_facing",
+                "asset.availability",
+                "asset.confidentiality",
+                "asset.integrity",
+                "asset.owner",
+                "asset.tags",
+                "inventory.types.supplier",
+                "org.uses_cloud",
+                "threat.category",
+            ]
+        );
+        let u = e.uses();
+        assert!(u.asset && u.org && u.threat && u.inventory && !u.risk);
+        // A comprehension variable shadows nothing outside it and is not a read.
+        let e = Expr::compile("[1, 2].all(asset, asset > 0)").unwrap();
+        assert!(e.reads().is_empty() && !e.uses().asset);
     }
 }

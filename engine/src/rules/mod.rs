@@ -10,5 +10,6 @@ pub mod guard;
 pub mod meter;
 pub mod plan;
 pub mod rank;
+pub mod reads;
 pub mod records;
 pub mod ruleset;

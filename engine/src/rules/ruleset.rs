@@ -25,10 +25,23 @@
 //! message = "Assign an owner."
 //! ```
 //!
+//! A rule set may document the organisation facts and asset attributes its rules read, so
+//! that `isms rules` and `isms init` can explain them without anyone reading the rules:
+//!
+//! ```toml
+//! [facts.uses_cloud]          # profile.toml [facts]
+//! example = true
+//! meaning = "Cloud services (IaaS, PaaS, SaaS) hold or process the organisation's information."
+//!
+//! [attributes.internet_facing] # a free column of the asset inventory
+//! example = true
+//! meaning = "The asset is reachable from the internet."
+//! ```
+//!
 //! A rule that does not compile is a load error naming the rule, the file, the line and the
 //! span inside the expression.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use serde::Deserialize;
@@ -148,6 +161,35 @@ pub struct ExclusionRule {
     pub origin: RuleOrigin,
 }
 
+/// A value written as an example of a fact or attribute: its type and a plausible value.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(untagged)]
+pub enum Example {
+    Bool(bool),
+    Int(i64),
+    Text(String),
+}
+
+impl std::fmt::Display for Example {
+    /// As a TOML value (`true`, `3`, `"current"`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Example::Bool(b) => write!(f, "{b}"),
+            Example::Int(i) => write!(f, "{i}"),
+            Example::Text(t) => write!(f, "{}", toml::Value::String(t.clone())),
+        }
+    }
+}
+
+/// What a rule set says about a fact or attribute its rules read.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Documented {
+    /// What the value means, for the person filling it in.
+    pub meaning: String,
+    pub example: Example,
+}
+
 /// A compiled rule set.
 #[derive(Debug)]
 pub struct RuleSet {
@@ -162,12 +204,20 @@ pub struct RuleSet {
     pub checks: Vec<Check>,
     pub applicability: Vec<ApplicabilityRule>,
     pub exclusions: Vec<ExclusionRule>,
+    /// The organisation facts (`org.<name>`) the set documents, by name.
+    pub facts: BTreeMap<String, Documented>,
+    /// The free asset attributes (`asset.attributes.<name>`) the set documents, by name.
+    pub attributes: BTreeMap<String, Documented>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     ruleset: Header,
+    #[serde(default)]
+    facts: BTreeMap<String, Documented>,
+    #[serde(default)]
+    attributes: BTreeMap<String, Documented>,
     #[serde(default)]
     scope_filter: Vec<ScopeFilterEntry>,
     #[serde(default)]
@@ -432,6 +482,8 @@ fn compile(
         checks: Vec::new(),
         applicability: Vec::new(),
         exclusions: Vec::new(),
+        facts: file.facts,
+        attributes: file.attributes,
     };
     for a in file.applicability {
         let when = compile_expr(source, &a.when, a.id.get_ref(), diags);
