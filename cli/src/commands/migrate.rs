@@ -80,7 +80,7 @@ pub fn run(
     let load_error = match isms_engine::load(dir) {
         Ok(loaded) => {
             for w in loaded.warnings.iter() {
-                eprint!("{}", crate::render::diagnostic(w));
+                crate::output::note_raw(&crate::render::diagnostic(w));
             }
             let catalog = loaded.workspace.catalog().id;
             if catalog != CatalogId::Iso27001_2013 {
