@@ -449,12 +449,19 @@ const ALSO_AT_SHOWN: usize = 5;
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
     list: Vec<Diagnostic>,
-    /// (file, code, field, message, level) -> index in `list`, for repeats.
+    /// Boxed: load results carry diagnostics, and should stay small to move.
+    merge: Box<Merge>,
+    errors: usize,
+    warnings: usize,
+}
+
+/// What [`Diagnostics`] merges and counts by.
+#[derive(Debug, Clone, Default)]
+struct Merge {
+    /// (file, code, field, message, level) -> index in the list, for repeats.
     seen: std::collections::HashMap<(String, &'static str, Option<String>, String, Level), usize>,
     /// (file, code) -> diagnostics kept, and the index of the "and K more" one once made.
     per_code: std::collections::HashMap<(String, &'static str), (usize, Option<usize>)>,
-    errors: usize,
-    warnings: usize,
 }
 
 impl Diagnostics {
@@ -475,7 +482,7 @@ impl Diagnostics {
             d.message.clone(),
             d.level,
         );
-        if let Some(&i) = self.seen.get(&key) {
+        if let Some(&i) = self.merge.seen.get(&key) {
             let first = &mut self.list[i];
             first.occurrences += d.occurrences;
             let place = loc.short();
@@ -489,12 +496,12 @@ impl Diagnostics {
             return;
         }
         let count = self
-            .per_code
+            .merge.per_code
             .entry((loc.file.clone(), d.code))
             .or_insert((0, None));
         if count.0 < MAX_PER_CODE {
             count.0 += 1;
-            self.seen.insert(key, self.list.len());
+            self.merge.seen.insert(key, self.list.len());
             self.list.push(d);
             return;
         }
@@ -557,14 +564,14 @@ impl Diagnostics {
     pub fn sort_by_key<K: Ord>(&mut self, key: impl FnMut(&Diagnostic) -> K) {
         self.list.sort_by_key(key);
         // The indices into the list moved with it.
-        self.seen.clear();
-        for count in self.per_code.values_mut() {
+        self.merge.seen.clear();
+        for count in self.merge.per_code.values_mut() {
             count.1 = None;
         }
         for (i, d) in self.list.iter().enumerate() {
             let Some(loc) = &d.location else { continue };
             if d.is_more {
-                if let Some(count) = self.per_code.get_mut(&(loc.file.clone(), d.code)) {
+                if let Some(count) = self.merge.per_code.get_mut(&(loc.file.clone(), d.code)) {
                     count.1 = Some(i);
                 }
             } else {
@@ -575,7 +582,7 @@ impl Diagnostics {
                     d.message.clone(),
                     d.level,
                 );
-                self.seen.insert(key, i);
+                self.merge.seen.insert(key, i);
             }
         }
     }
