@@ -496,7 +496,8 @@ impl Diagnostics {
             return;
         }
         let count = self
-            .merge.per_code
+            .merge
+            .per_code
             .entry((loc.file.clone(), d.code))
             .or_insert((0, None));
         if count.0 < MAX_PER_CODE {

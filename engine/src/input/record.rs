@@ -113,6 +113,9 @@ struct Shared<'a> {
     /// Required fields reported missing at the header.
     missing: &'a [String],
     delimiter: u8,
+    /// For a worksheet: the column (0-based) of each field's header, so that an empty cell
+    /// is located where it is; the first header column otherwise.
+    sheet_columns: Vec<(&'a str, u32)>,
 }
 
 /// One record of an input file, with typed, located access to its fields.
@@ -252,6 +255,7 @@ fn read_csv(input: &Input<'_>, diags: &mut Diagnostics, each: &mut dyn FnMut(&mu
         options: input.options,
         missing: &map.missing,
         delimiter,
+        sheet_columns: Vec::new(),
     };
     let mut row = csv::StringRecord::new();
     loop {
@@ -391,6 +395,12 @@ fn read_sheet(
         options: input.options,
         missing: &map.missing,
         delimiter: b',',
+        sheet_columns: map
+            .columns
+            .iter()
+            .zip(&header_cols)
+            .map(|((name, _), col)| (name.as_str(), *col))
+            .collect(),
     };
     for (row, cells) in &sheet.rows[header_at + 1..] {
         let mut fields = Vec::with_capacity(cells.len());
@@ -480,6 +490,7 @@ fn read_json(
         options: input.options,
         missing: &[],
         delimiter: b',',
+        sheet_columns: Vec::new(),
     };
     for item in items {
         let start = offset_in(source, item.get());
@@ -499,6 +510,7 @@ fn read_ndjson(
         options: input.options,
         missing: &[],
         delimiter: b',',
+        sheet_columns: Vec::new(),
     };
     let mut start = 0;
     for line in source.text.split_inclusive('\n') {
@@ -626,6 +638,12 @@ impl<'a> Record<'a, '_> {
             .find(|f| f.name == name && f.role == Role::Field)
     }
 
+    /// A field or attribute of that name, for locating a problem.
+    fn place_of(&self, name: &str) -> Option<&Field<'a>> {
+        self.field(name)
+            .or_else(|| self.fields.iter().find(|f| f.name == name))
+    }
+
     /// The diagnostic at a place of this record.
     fn at_place(
         &self,
@@ -673,10 +691,23 @@ impl<'a> Record<'a, '_> {
         let source = self.shared.source;
         match self.start {
             Start::Offset(o) => source.error_at(code, o, 0, Some(name), message),
-            Start::Row(row) => Diagnostic::error(code, message).at(
-                Location::cell(source.display.clone(), row + 1, 1, Some(name.to_owned())),
-                None,
-            ),
+            Start::Row(row) => {
+                let columns = &self.shared.sheet_columns;
+                let col = columns
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .or(columns.first())
+                    .map_or(0, |(_, c)| *c);
+                Diagnostic::error(code, message).at(
+                    Location::cell(
+                        source.display.clone(),
+                        row + 1,
+                        col + 1,
+                        Some(name.to_owned()),
+                    ),
+                    None,
+                )
+            }
         }
     }
 
@@ -726,7 +757,7 @@ impl<'a> Record<'a, '_> {
         name: &str,
         message: impl Into<String>,
     ) -> Diagnostic {
-        match self.field(name) {
+        match self.place_of(name) {
             Some(f) => self.at_place(&f.place, Self::field_len(f), code, name, message.into()),
             None => self.at_start(code, name, message.into()),
         }
@@ -742,7 +773,7 @@ impl<'a> Record<'a, '_> {
         len: usize,
         message: impl Into<String>,
     ) -> Diagnostic {
-        let Some(field) = self.field(name) else {
+        let Some(field) = self.place_of(name) else {
             return self.diagnostic(code, name, message);
         };
         let source = self.shared.source;
@@ -1242,5 +1273,214 @@ mod tests {
         assert_eq!(infer_attr("007"), Some(AttrValue::Text("007".into())));
         assert_eq!(infer_attr("NaN"), Some(AttrValue::Text("NaN".into())));
         assert_eq!(infer_attr(""), None);
+    }
+
+    const ASSETS: Schema<'static> = Schema {
+        fields: &["id", "name", "type", "owner", "due", "tags"],
+        required: &["id", "type"],
+        extras: Extras::Attributes,
+    };
+
+    /// Reads `text` as assets with `options`; returns (id, type, owner, due, tags, attributes)
+    /// per record and the diagnostics as text.
+    fn read_with(
+        format: Format,
+        text: &str,
+        options: &FileOptions,
+        sheet: Option<&Sheet>,
+    ) -> (Vec<Vec<String>>, Vec<String>) {
+        let source = match sheet {
+            Some(_) => SourceFile::binary("b.xlsx".into(), "b.xlsx!S".into(), b""),
+            None => SourceFile::from_bytes("f".into(), "f".into(), text.as_bytes()).unwrap(),
+        };
+        let input = Input {
+            source: &source,
+            format,
+            schema: ASSETS,
+            options,
+            sheet,
+        };
+        let mut diags = Diagnostics::default();
+        let mut rows = Vec::new();
+        read_records(&input, &mut diags, |r| {
+            let mut row = vec![
+                r.required("id").unwrap_or_default(),
+                r.text("type").unwrap_or_default(),
+                r.text("owner").unwrap_or_default(),
+                r.date("due").map(|d| d.to_string()).unwrap_or_default(),
+                r.list("tags").join("+"),
+            ];
+            for (name, value) in r.extras(ASSETS.fields) {
+                row.push(format!("{name}={value:?}"));
+            }
+            rows.push(row);
+        });
+        (rows, diags.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn excel_csv_with_semicolons_title_rows_and_own_headers_reads_with_options() {
+        use crate::input::mapping::{Constant, Mapped, ValueMap};
+        let text = "Export of 2026-10-30;;;\n\nAsset ID;Owned By;Due;Type;Tags\n\
+                    A1;IT;31.12.2026;Latitude;[\"a\",\"b\"]\nA2;Ops;2026-12-31 00:00:00;X1;c|d\n";
+        let span = 0..0;
+        let options = FileOptions {
+            columns: vec![
+                Mapped {
+                    name: "id".into(),
+                    header: "Asset ID".into(),
+                    span: span.clone(),
+                },
+                Mapped {
+                    name: "owner".into(),
+                    header: "owned by".into(),
+                    span: span.clone(),
+                },
+            ],
+            attributes: vec![Mapped {
+                name: "model".into(),
+                header: "Type".into(),
+                span: span.clone(),
+            }],
+            constants: vec![Constant {
+                field: "type".into(),
+                value: "hardware".into(),
+                span: span.clone(),
+            }],
+            values: vec![ValueMap {
+                field: "owner".into(),
+                from: "Ops".into(),
+                to: "Operations".into(),
+                span,
+            }],
+            date_formats: vec!["%d.%m.%Y".into()],
+            header_row: Some(3),
+            ..FileOptions::default()
+        };
+        let (rows, diags) = read_with(Format::Csv, text, &options, None);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            rows,
+            [
+                [
+                    "A1",
+                    "hardware",
+                    "IT",
+                    "2026-12-31",
+                    "a+b",
+                    "model=Text(\"Latitude\")"
+                ],
+                [
+                    "A2",
+                    "hardware",
+                    "Operations",
+                    "2026-12-31",
+                    "c+d",
+                    "model=Text(\"X1\")"
+                ],
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_column_is_reported_once_at_the_header() {
+        let text = "Asset ID,type\nA1,hardware\nA2,hardware\nA3,hardware\n";
+        let (rows, diags) = read_with(Format::Csv, text, &FileOptions::default(), None);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(diags, ["f:1:1: `id`: the required column `id` is missing"]);
+    }
+
+    #[test]
+    fn bad_dates_are_located_with_advice() {
+        let text = "id,type,due\nA1,hardware,31/12/2026\n";
+        let source = SourceFile::from_bytes("f".into(), "f".into(), text.as_bytes()).unwrap();
+        let options = FileOptions {
+            entry: "f.csv".into(),
+            ..FileOptions::default()
+        };
+        let input = Input {
+            source: &source,
+            format: Format::Csv,
+            schema: ASSETS,
+            options: &options,
+            sheet: None,
+        };
+        let mut diags = Diagnostics::default();
+        read_records(&input, &mut diags, |r| {
+            r.date("due");
+        });
+        let d = diags.iter().next().unwrap();
+        assert_eq!(
+            d.to_string(),
+            "f:2:13: `due`: expected a date as YYYY-MM-DD, found `31/12/2026`"
+        );
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap()
+                .contains("[files.\"f.csv\"] date_formats"),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn workbook_cells_are_typed_and_problems_located_at_the_cell() {
+        let date = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+        let sheet = Sheet {
+            name: "S".into(),
+            rows: vec![
+                (
+                    1,
+                    vec![
+                        (1, Cell::Text("ID".into())),
+                        (2, Cell::Text("Type".into())),
+                        (3, Cell::Text("Due".into())),
+                        (4, Cell::Text("Rack".into())),
+                    ],
+                ),
+                (
+                    2,
+                    vec![
+                        (1, Cell::Text("A1".into())),
+                        (2, Cell::Text("hardware".into())),
+                        (3, Cell::Date(date)),
+                        (4, Cell::Int(7)),
+                    ],
+                ),
+                (
+                    4,
+                    vec![
+                        (1, Cell::Float(2.0)),
+                        (2, Cell::Text("hardware".into())),
+                        (3, Cell::Float(46387.0)),
+                        (4, Cell::Bool(true)),
+                    ],
+                ),
+                (
+                    5,
+                    vec![
+                        (2, Cell::Text("hardware".into())),
+                        (3, Cell::Text("soon".into())),
+                    ],
+                ),
+            ],
+        };
+        let (rows, diags) = read_with(
+            Format::Workbook(workbook::Kind::Xlsx),
+            "",
+            &FileOptions::default(),
+            Some(&sheet),
+        );
+        assert_eq!(rows[0][..4], ["A1", "hardware", "", "2026-12-31"]);
+        assert_eq!(rows[0][5], "rack=Int(7)");
+        assert_eq!(rows[1][..4], ["2", "hardware", "", "2026-12-31"]);
+        assert_eq!(rows[1][5], "rack=Bool(true)");
+        assert_eq!(
+            diags,
+            [
+                "b.xlsx!S:B6: `id`: `id` is required",
+                "b.xlsx!S:D6: `due`: expected a date as YYYY-MM-DD, found `soon`",
+            ]
+        );
     }
 }

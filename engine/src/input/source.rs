@@ -20,6 +20,8 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// Lowercase hex sha256 of the bytes on disk, so a report can prove what it was made from.
     pub sha256: String,
+    /// How many bytes were read (the text without a byte order mark; a workbook's file).
+    pub size: usize,
     line_starts: OnceLock<Vec<usize>>,
 }
 
@@ -76,6 +78,7 @@ impl SourceFile {
         Ok(SourceFile {
             path,
             display,
+            size: text.len(),
             text: Arc::from(text),
             sha256,
             line_starts: OnceLock::new(),
@@ -89,6 +92,7 @@ impl SourceFile {
             display,
             text: Arc::from(""),
             sha256: hex(&Sha256::digest(bytes)),
+            size: bytes.len(),
             line_starts: OnceLock::new(),
         }
     }
