@@ -170,7 +170,7 @@ impl HeaderMap {
             extras: Some(schema.extras),
             ..HeaderMap::default()
         };
-        let mut problems = option_problems(schema, options);
+        let problems = option_problems(schema, options);
         for m in &options.columns {
             map.explicit
                 .insert(normalise_name(&m.header), (m.name.clone(), Role::Field));
@@ -181,7 +181,6 @@ impl HeaderMap {
                     .insert(normalise_name(&m.header), (m.name.clone(), Role::Attribute));
             }
         }
-        problems.sort_by_key(|p| matches!(p.at, ProblemAt::Manifest(_)));
         (map, problems)
     }
 
