@@ -12,7 +12,7 @@ use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpa
 use serde::{Deserialize, Serialize};
 
 /// How bad a diagnostic is: errors stop the run, warnings are shown and the run goes on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// The workspace cannot be evaluated until it is fixed.
@@ -32,15 +32,58 @@ pub struct Location {
     pub column: u32,
     /// The CSV column name or JSON key concerned, when there is one.
     pub field: Option<String>,
+    /// Whether the place is a worksheet cell (`file` is then `book.xlsx!Sheet`, `line` the
+    /// row and `column` the column), written the way spreadsheets name cells: `book.xlsx!Sheet:B17`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cell: bool,
     /// Byte offset and length in the file, for the underline.
     #[serde(skip)]
     pub span: (usize, usize),
 }
 
+impl Location {
+    /// A worksheet cell: 1-based row and column of the sheet `file` (`book.xlsx!Sheet`).
+    pub fn cell(file: String, row: u32, column: u32, field: Option<String>) -> Location {
+        Location {
+            file,
+            line: row,
+            column,
+            field,
+            cell: true,
+            span: (0, 0),
+        }
+    }
+
+    /// The short form of the place within its file: the line, or the cell (`B17`).
+    pub fn short(&self) -> String {
+        if self.cell {
+            format!("{}{}", column_letters(self.column), self.line)
+        } else {
+            self.line.to_string()
+        }
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        if self.cell {
+            write!(f, "{}:{}", self.file, self.short())
+        } else {
+            write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        }
     }
+}
+
+/// A spreadsheet's name of a 1-based column: 1 is `A`, 27 is `AA`.
+pub fn column_letters(mut column: u32) -> String {
+    let mut letters = Vec::new();
+    while column > 0 {
+        let rem = (column - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        column = (column - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// Where a record stands: its file and line. Written `file:line` in reports (one string, so
@@ -143,6 +186,13 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Where in which file; `None` for a problem of the workspace as a whole.
     pub location: Option<Location>,
+    /// How many problems this diagnostic stands for: the same problem on many rows is
+    /// reported once (see [`Diagnostics::push`]), so that a bad export prints a screenful.
+    pub occurrences: usize,
+    /// Where else the same problem was found (lines, or cells such as `B17`), the first few.
+    pub also_at: Vec<String>,
+    /// Whether this is the "and K more" of a file and code (see [`Diagnostics`]).
+    is_more: bool,
     source: Option<Snippet>,
 }
 
@@ -158,6 +208,9 @@ impl Diagnostic {
             message: cut_middle(message.into()),
             help: None,
             location: None,
+            occurrences: 1,
+            also_at: Vec::new(),
+            is_more: false,
             source: None,
         }
     }
@@ -178,6 +231,7 @@ impl Diagnostic {
     pub fn at(mut self, location: Location, text: Option<Arc<str>>) -> Self {
         self.source = text.map(|text| Snippet {
             name: location.file.clone(),
+            line: location.line,
             text,
         });
         self.location = Some(location);
@@ -198,7 +252,28 @@ impl fmt::Display for Diagnostic {
                 write!(f, "`{field}`: ")?;
             }
         }
-        f.write_str(&self.message)
+        f.write_str(&self.message)?;
+        if self.occurrences > 1 && !self.is_more {
+            let what = if self.location.as_ref().is_some_and(|l| l.cell) {
+                "cells"
+            } else {
+                "lines"
+            };
+            let more = self.occurrences - 1;
+            if self.also_at.is_empty() {
+                write!(f, " ({} times)", self.occurrences)?;
+            } else if more > self.also_at.len() {
+                write!(
+                    f,
+                    " (also at {what} {} and {} more)",
+                    self.also_at.join(", "),
+                    more - self.also_at.len()
+                )?;
+            } else {
+                write!(f, " (also at {what} {})", self.also_at.join(", "))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -244,6 +319,10 @@ impl miette::Diagnostic for Diagnostic {
 #[derive(Debug, Clone)]
 struct Snippet {
     name: String,
+    /// 1-based line of the span's start (0 when unknown), so that the window around it is
+    /// found without counting lines from the start of the file: thousands of diagnostics in
+    /// one large file would otherwise take quadratic time to render.
+    line: u32,
     text: Arc<str>,
 }
 
@@ -287,77 +366,239 @@ impl SourceCode for Snippet {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let text: &'a str = &self.text;
-        let full = text.read_span(span, before, after)?;
-        if full.data().len() <= CLIP_CONTEXT {
+        let offset = floor_boundary(text, span.offset().min(text.len()));
+        let span_line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        // 0-based line of the span: from the location, or counted when it is unknown.
+        let span_line = match self.line {
+            0 => text[..span_line_start].matches('\n').count(),
+            line => line as usize - 1,
+        };
+        let span_end = floor_boundary(text, (offset + span.len()).min(text.len()));
+        if before == 0 && after == 0 {
+            // The span alone (renderers read its line and column from this).
+            let column = text[span_line_start..offset].chars().count();
             return Ok(Box::new(MietteSpanContents::new_named(
                 self.name.clone(),
-                full.data(),
-                *full.span(),
-                full.line(),
-                full.column(),
-                full.line_count(),
+                &text.as_bytes()[offset..span_end],
+                (offset, span_end - offset).into(),
+                span_line,
+                column,
+                text[offset..span_end].matches('\n').count() + 1,
+            )));
+        }
+        // The window: `before` lines above the span's line, `after` lines below its end.
+        let mut start = span_line_start;
+        let mut lines_above = 0;
+        while lines_above < before && start > 0 {
+            start = text[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+            lines_above += 1;
+        }
+        let mut end = text[span_end..]
+            .find('\n')
+            .map_or(text.len(), |i| span_end + i);
+        for _ in 0..after {
+            if end >= text.len() {
+                break;
+            }
+            end = text[end + 1..]
+                .find('\n')
+                .map_or(text.len(), |i| end + 1 + i);
+        }
+        if end - start <= CLIP_CONTEXT {
+            let line_count = text[start..end].matches('\n').count() + 1;
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                &text.as_bytes()[start..end],
+                (start, end - start).into(),
+                span_line - lines_above,
+                0,
+                line_count,
             )));
         }
         // Only the span's own line, from a little before the span to a little after it.
-        let (offset, len) = self.clip((span.offset(), span.len()));
-        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let (offset, len) = self.clip((offset, span.len()));
         let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-        let start = ceil_boundary(text, offset.saturating_sub(CLIP_MARGIN).max(line_start));
+        let start = ceil_boundary(
+            text,
+            offset.saturating_sub(CLIP_MARGIN).max(span_line_start),
+        );
         let end = floor_boundary(text, (offset + len + CLIP_MARGIN).min(line_end));
-        let line = text[..line_start].matches('\n').count();
-        let column = text[line_start..start].chars().count();
+        let column = text[span_line_start..start].chars().count();
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             &text.as_bytes()[start..end],
             (start, end - start).into(),
-            line,
+            span_line,
             column,
             1,
         )))
     }
 }
 
+/// Most diagnostics kept per file and code; the rest are counted in one "and K more".
+pub const MAX_PER_CODE: usize = 20;
+/// Places listed for a problem found at many places.
+const ALSO_AT_SHOWN: usize = 5;
+
 /// The problems a load found: empty, warnings only, or with errors.
+///
+/// Bounded whatever the input: the same problem (file, code, field, message) found on many
+/// rows is kept once with the count and the first places, and past [`MAX_PER_CODE`]
+/// diagnostics of one code in one file the rest are counted in a single "and K more", so that
+/// a 50,000-row export with one renamed column prints a screenful, not megabytes.
 #[derive(Debug, Clone, Default)]
-pub struct Diagnostics(Vec<Diagnostic>);
+pub struct Diagnostics {
+    list: Vec<Diagnostic>,
+    /// Boxed: load results carry diagnostics, and should stay small to move.
+    merge: Box<Merge>,
+    errors: usize,
+    warnings: usize,
+}
+
+/// What [`Diagnostics`] merges and counts by.
+#[derive(Debug, Clone, Default)]
+struct Merge {
+    /// (file, code, field, message, level) -> index in the list, for repeats.
+    seen: std::collections::HashMap<(String, &'static str, Option<String>, String, Level), usize>,
+    /// (file, code) -> diagnostics kept, and the index of the "and K more" one once made.
+    per_code: std::collections::HashMap<(String, &'static str), (usize, Option<usize>)>,
+}
 
 impl Diagnostics {
-    /// Records a problem.
+    /// Records a problem (merged into an earlier one when it repeats it, see above).
     pub fn push(&mut self, d: Diagnostic) {
-        self.0.push(d);
+        match d.level {
+            Level::Error => self.errors += d.occurrences,
+            Level::Warning => self.warnings += d.occurrences,
+        }
+        let Some(loc) = &d.location else {
+            self.list.push(d);
+            return;
+        };
+        let key = (
+            loc.file.clone(),
+            d.code,
+            loc.field.clone(),
+            d.message.clone(),
+            d.level,
+        );
+        if let Some(&i) = self.merge.seen.get(&key) {
+            let first = &mut self.list[i];
+            first.occurrences += d.occurrences;
+            let place = loc.short();
+            let first_place = first.location.as_ref().map(Location::short);
+            if first.also_at.len() < ALSO_AT_SHOWN
+                && first_place.as_ref() != Some(&place)
+                && !first.also_at.contains(&place)
+            {
+                first.also_at.push(place);
+            }
+            return;
+        }
+        let count = self
+            .merge
+            .per_code
+            .entry((loc.file.clone(), d.code))
+            .or_insert((0, None));
+        if count.0 < MAX_PER_CODE {
+            count.0 += 1;
+            self.merge.seen.insert(key, self.list.len());
+            self.list.push(d);
+            return;
+        }
+        match count.1 {
+            Some(i) => {
+                let more = &mut self.list[i];
+                more.occurrences += d.occurrences;
+                more.message = more_message(d.code, &loc.file, more.occurrences);
+                if d.level == Level::Error {
+                    more.level = Level::Error;
+                }
+            }
+            None => {
+                count.1 = Some(self.list.len());
+                let mut location = loc.clone();
+                location.field = None;
+                let mut more =
+                    Diagnostic::error(d.code, more_message(d.code, &loc.file, d.occurrences))
+                        .with_help("fix the problems shown and run again to see the rest");
+                more.level = d.level;
+                more.occurrences = d.occurrences;
+                more.is_more = true;
+                more.location = Some(location);
+                self.list.push(more);
+            }
+        }
     }
 
     /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
-        self.0.iter().any(Diagnostic::is_error)
+        self.errors > 0
     }
 
-    /// How many errors were found.
+    /// How many errors were found, each repeat of a merged one counted.
     pub fn error_count(&self) -> usize {
-        self.0.iter().filter(|d| d.is_error()).count()
+        self.errors
+    }
+
+    /// How many warnings were found, each repeat of a merged one counted.
+    pub fn warning_count(&self) -> usize {
+        self.warnings
     }
 
     /// All problems in the order found (files in manifest order, then position).
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.0.iter()
+        self.list.iter()
     }
 
-    /// How many problems were found, warnings included.
+    /// How many diagnostics are held (a merged repeat and an "and K more" count once).
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.list.len()
     }
 
     /// Whether no problem at all was found.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.list.is_empty()
     }
+
+    /// Orders the diagnostics (stable), keeping their counts.
+    pub fn sort_by_key<K: Ord>(&mut self, key: impl FnMut(&Diagnostic) -> K) {
+        self.list.sort_by_key(key);
+        // The indices into the list moved with it.
+        self.merge.seen.clear();
+        for count in self.merge.per_code.values_mut() {
+            count.1 = None;
+        }
+        for (i, d) in self.list.iter().enumerate() {
+            let Some(loc) = &d.location else { continue };
+            if d.is_more {
+                if let Some(count) = self.merge.per_code.get_mut(&(loc.file.clone(), d.code)) {
+                    count.1 = Some(i);
+                }
+            } else {
+                let key = (
+                    loc.file.clone(),
+                    d.code,
+                    loc.field.clone(),
+                    d.message.clone(),
+                    d.level,
+                );
+                self.merge.seen.insert(key, i);
+            }
+        }
+    }
+}
+
+/// The message of the diagnostic that stands for those past [`MAX_PER_CODE`].
+fn more_message(code: &str, file: &str, more: usize) -> String {
+    format!("and {more} more `{code}` problem(s) in {file} not shown (the first of them is here)")
 }
 
 impl IntoIterator for Diagnostics {
     type Item = Diagnostic;
     type IntoIter = std::vec::IntoIter<Diagnostic>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.list.into_iter()
     }
 }
 
@@ -389,6 +630,7 @@ mod tests {
             line: 0,
             column: 0,
             field: Some("x".into()),
+            cell: false,
             span: (offset, len),
         };
         Diagnostic::error("t", "bad").at(location, Some(Arc::from(text)))

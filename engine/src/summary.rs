@@ -167,7 +167,7 @@ impl Summary {
                 .map(|s| FileSummary {
                     path: s.display.clone(),
                     sha256: s.sha256.clone(),
-                    bytes: s.text.len(),
+                    bytes: s.size,
                 })
                 .collect(),
             rules: rule_paths(ws),

@@ -267,6 +267,18 @@ fn check_exports(dir: &Path, expect: &toml::Table) -> Vec<String> {
     problems
 }
 
+/// Whether `place` names a worksheet cell: `book.xlsx!Sheet:B17`.
+fn is_cell_place(place: &str) -> bool {
+    let Some((sheet, cell)) = place.rsplit_once(':') else {
+        return false;
+    };
+    let letters = cell.trim_end_matches(|c: char| c.is_ascii_digit());
+    sheet.contains('!')
+        && !letters.is_empty()
+        && letters.len() < cell.len()
+        && letters.chars().all(|c| c.is_ascii_uppercase())
+}
+
 /// Runs one case; returns its summary line, or the reasons it failed.
 fn run_case(case: &Path) -> Result<String, Vec<String>> {
     let name = case.file_name().unwrap().to_string_lossy().into_owned();
@@ -319,7 +331,8 @@ fn run_case(case: &Path) -> Result<String, Vec<String>> {
                 let place: Vec<&str> = h.split(": ").next().unwrap_or("").rsplitn(3, ':').collect();
                 let located = place.len() == 3
                     && place[0].parse::<u32>().is_ok()
-                    && place[1].parse::<u32>().is_ok();
+                    && place[1].parse::<u32>().is_ok()
+                    || is_cell_place(h.split(": ").next().unwrap_or(""));
                 let unlocated_allowed = expect
                     .get("unlocated")
                     .is_some_and(|v| v.as_bool() == Some(true));

@@ -29,6 +29,9 @@ fn broken_workspace_reports_every_problem_with_its_location() {
     let run = isms(&["check", "tests/fixtures/broken"]);
     assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty());
+    // An asset file could not be read and a row was lost, so no reference to an asset can be
+    // judged: `A9` and `A404` may be among the lost ones, and are not reported (they would be
+    // noise if they are; the next run reports them once the assets are read).
     assert_eq!(
         headlines(&run.stderr),
         [
@@ -36,9 +39,7 @@ fn broken_workspace_reports_every_problem_with_its_location() {
             "assets.csv:3:32: `confidentiality`: expected a whole number, found `high`",
             "assets.csv:4:1: `id`: duplicate asset id `A1` (first defined at assets.csv:2)",
             "assets.csv:5:1: row on line 5 has 3 fields but the header has 9",
-            "assets.csv:6:38: `depends_on`: unknown asset `A9` in depends_on",
             "assets.csv:7:12: `type`: unknown value `gadget`: expected one of information, software, hardware, service, network, people, site, supplier",
-            "risks.json:3:50: `assets`: unknown asset `A404`",
             "risks.json:3:80: `likelihood`: 7 is out of range: expected 1 to 5",
             "risks.json:4:118: `accepted_on`: expected a date as YYYY-MM-DD, found `14/03/2026`",
             "plan.ndjson:2:43: `controls`: `A.9.2.1` is ISO/IEC 27001:2013; in 2022 it is A.5.16",
@@ -59,7 +60,7 @@ fn broken_workspace_reports_every_problem_with_its_location() {
         run.stderr
             .contains("3 │ A2,Laptop,hardware,IT,internal,high,2,2,A1")
     );
-    assert!(run.stderr.contains("the workspace has 16 error(s)"));
+    assert!(run.stderr.contains("the workspace has 14 error(s)"));
 }
 
 #[test]

@@ -43,7 +43,7 @@ pub fn failure(failure: &Failure) {
                 crate::output::note_raw(&diagnostic(d));
             }
             let errors = e.diagnostics.error_count();
-            let warnings = e.diagnostics.len() - errors;
+            let warnings = e.diagnostics.warning_count();
             crate::output::note!(
                 "error: the workspace has {errors} error(s){}",
                 if warnings > 0 {

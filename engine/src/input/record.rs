@@ -1,20 +1,29 @@
-//! One reader for every inventory kind and every format (CSV, JSON, NDJSON).
+//! One reader for every inventory kind and every format (CSV, JSON, NDJSON, workbooks).
 //!
-//! A file becomes a stream of [`Record`]s: named fields with their byte positions. Typed
-//! getters convert a field (CSV text, or a JSON value) to what the model needs and report a
-//! located diagnostic when they cannot, so the per-kind code reads the same for all formats
-//! and a bad field never hides the problems in the fields after it.
+//! A file becomes a stream of [`Record`]s: named fields with their places in the file. The
+//! header (or, for JSON, each key) is mapped to the model's fields once, with the file's
+//! options ([`FileOptions`]: renamed columns, constants, value maps, date formats), and the
+//! header's problems are reported once at the header (see [`super::mapping`]). Typed getters
+//! convert a field (CSV text, a JSON value, a workbook cell) to what the model needs and
+//! report a located diagnostic when they cannot, so the per-kind code reads the same for all
+//! formats and a bad field never hides the problems in the fields after it.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
-use std::ops::RangeInclusive;
+use std::ops::{Range, RangeInclusive};
 use std::path::Path;
 
 use chrono::NaiveDate;
 use serde_json::value::RawValue;
 
+use super::dates::{from_serial, parse_date};
+use super::mapping::{
+    Extras, FileOptions, HeaderMap, HeaderProblem, ProblemAt, Role, Schema, unknown_field,
+};
+use super::sniff::sniff_delimiter;
 use super::source::SourceFile;
-use crate::diag::{Diagnostic, Diagnostics, excerpt};
+use super::workbook::{self, Cell, Sheet};
+use crate::diag::{Diagnostic, Diagnostics, Level, Location, excerpt};
 use crate::model::AttrValue;
 
 /// The format of an input file, from its extension.
@@ -23,18 +32,27 @@ pub enum Format {
     Csv,
     Json,
     Ndjson,
+    /// A sheet of a workbook (`.xlsx`, `.xlsm`, `.ods`).
+    Workbook(workbook::Kind),
 }
 
 impl Format {
-    /// The format of a path: `.csv`, `.json`, `.ndjson` or `.jsonl`.
+    /// The format of a path: `.csv`, `.json`, `.ndjson`/`.jsonl`, `.xlsx`/`.xlsm` or `.ods`.
     pub fn of(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "csv" => Some(Format::Csv),
             "json" => Some(Format::Json),
             "ndjson" | "jsonl" => Some(Format::Ndjson),
+            "xlsx" | "xlsm" => Some(Format::Workbook(workbook::Kind::Xlsx)),
+            "ods" => Some(Format::Workbook(workbook::Kind::Ods)),
             _ => None,
         }
+    }
+
+    /// Whether the format is text (read as UTF-8), not a binary workbook.
+    pub fn is_text(self) -> bool {
+        !matches!(self, Format::Workbook(_))
     }
 }
 
@@ -43,93 +61,216 @@ impl Format {
 enum Raw<'a> {
     Text(&'a str),
     Json(&'a RawValue),
+    Cell(&'a Cell),
+    /// A value of `constants` in the manifest.
+    Constant(&'a str),
+}
+
+/// Where a field's value stands.
+#[derive(Debug, Clone)]
+enum Place {
+    /// The CSV column (0-based), whose offset is found when an error needs it.
+    CsvColumn(usize),
+    /// A byte offset in the file.
+    Offset(usize),
+    /// A worksheet cell, 0-based.
+    Cell { row: u32, col: u32 },
+    /// An option in the manifest.
+    Manifest(Range<usize>),
 }
 
 #[derive(Debug)]
 struct Field<'a> {
     name: Cow<'a, str>,
     raw: Raw<'a>,
-    /// Byte offset of the value in the file; `None` for a CSV field until it is needed.
-    offset: Option<usize>,
-    /// For CSV: the field's index in the row, to find its offset when an error needs it.
-    column: usize,
+    place: Place,
+    role: Role,
+}
+
+/// Where a record starts.
+#[derive(Debug, Clone, Copy)]
+enum Start {
+    /// A byte offset of a text file.
+    Offset(usize),
+    /// A 0-based worksheet row.
+    Row(u32),
+}
+
+/// What is read: a file, how, and as which kind.
+pub struct Input<'a> {
+    pub source: &'a SourceFile,
+    pub format: Format,
+    pub schema: Schema<'a>,
+    pub options: &'a FileOptions,
+    /// The sheet, read beforehand, of a workbook (whose source holds no text).
+    pub sheet: Option<&'a Sheet>,
+}
+
+/// The parts of a record the reader shares with all records of a file.
+struct Shared<'a> {
+    source: &'a SourceFile,
+    options: &'a FileOptions,
+    /// Required fields reported missing at the header.
+    missing: &'a [String],
+    delimiter: u8,
+    /// For a worksheet: the column (0-based) of each field's header, so that an empty cell
+    /// is located where it is; the first header column otherwise.
+    sheet_columns: Vec<(&'a str, u32)>,
 }
 
 /// One record of an input file, with typed, located access to its fields.
 pub struct Record<'a, 'd> {
-    source: &'a SourceFile,
-    start: usize,
+    shared: &'a Shared<'a>,
+    start: Start,
     fields: Vec<Field<'a>>,
     diags: &'d mut Diagnostics,
 }
 
-/// Field names as written by CMDB exports ("Asset ID", "asset-id") in the model's spelling.
-pub fn normalise_name(name: &str) -> String {
-    name.trim()
-        .to_ascii_lowercase()
-        .replace([' ', '-', '.'], "_")
-}
-
-/// Reads every record of a file and hands each to `each`; problems go to `diags`.
+/// Reads every record of a file as it is (no options, no header checks) and hands each to
+/// `each`; problems go to `diags`. Tables of the engine's own (the risk matrix) use it.
 pub fn for_each_record(
     source: &SourceFile,
     format: Format,
     diags: &mut Diagnostics,
+    each: impl FnMut(&mut Record<'_, '_>),
+) {
+    let options = FileOptions::default();
+    let input = Input {
+        source,
+        format,
+        schema: Schema::ANY,
+        options: &options,
+        sheet: None,
+    };
+    read_records(&input, diags, each);
+}
+
+/// Reads every record of `input` and hands each to `each`; problems go to `diags`.
+pub fn read_records(
+    input: &Input<'_>,
+    diags: &mut Diagnostics,
     mut each: impl FnMut(&mut Record<'_, '_>),
 ) {
-    match format {
-        Format::Csv => read_csv(source, diags, &mut each),
-        Format::Json => read_json(source, diags, &mut each),
-        Format::Ndjson => read_ndjson(source, diags, &mut each),
+    match (input.format, input.sheet) {
+        (Format::Csv, _) => read_csv(input, diags, &mut each),
+        (Format::Json, _) => read_json(input, diags, &mut each),
+        (Format::Ndjson, _) => read_ndjson(input, diags, &mut each),
+        (Format::Workbook(_), Some(sheet)) => read_sheet(input, sheet, diags, &mut each),
+        (Format::Workbook(_), None) => diags.push(input.source.error_at(
+            "load::format",
+            0,
+            0,
+            None,
+            "the workbook was not read",
+        )),
     }
 }
 
-fn read_csv(
-    source: &SourceFile,
+/// Reports the header's problems at their places: `locate` places a column or the header.
+fn report_header(
+    input: &Input<'_>,
+    problems: Vec<HeaderProblem>,
     diags: &mut Diagnostics,
-    each: &mut dyn FnMut(&mut Record<'_, '_>),
+    locate: impl Fn(&ProblemAt, &'static str, &str, Option<&str>) -> Diagnostic,
 ) {
+    for p in problems {
+        let mut d = match (&p.at, &input.options.manifest) {
+            (ProblemAt::Manifest(span), Some(manifest)) => {
+                manifest.error_at(p.code, span.start, span.len(), None, p.message)
+            }
+            (ProblemAt::Manifest(_), None) => locate(&ProblemAt::Header, p.code, &p.message, None),
+            (at, _) => locate(at, p.code, &p.message, p.field.as_deref()),
+        };
+        if p.level == Level::Warning {
+            d = d.warning();
+        }
+        if let Some(help) = p.help {
+            d = d.with_help(help);
+        }
+        diags.push(d);
+    }
+}
+
+/// The fields `constants` gives a record that lacks them.
+fn add_constants<'a>(fields: &mut Vec<Field<'a>>, options: &'a FileOptions) {
+    for c in &options.constants {
+        if !fields
+            .iter()
+            .any(|f| f.name == c.field && f.role == Role::Field)
+        {
+            fields.push(Field {
+                name: Cow::Borrowed(c.field.as_str()),
+                raw: Raw::Constant(&c.value),
+                place: Place::Manifest(c.span.clone()),
+                role: Role::Field,
+            });
+        }
+    }
+}
+
+fn read_csv(input: &Input<'_>, diags: &mut Diagnostics, each: &mut dyn FnMut(&mut Record<'_, '_>)) {
+    let source = input.source;
+    let text = &*source.text;
+    // Title rows above the header are skipped.
+    let base = match input.options.header_row {
+        Some(row) if row > 1 => source.line_offset(row),
+        _ => 0,
+    };
+    let body = &text[base..];
+    let delimiter = input
+        .options
+        .delimiter
+        .unwrap_or_else(|| sniff_delimiter(body.lines().next().unwrap_or("")));
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(source.text.as_bytes());
+        .delimiter(delimiter)
+        .from_reader(body.as_bytes());
     let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(normalise_name).collect(),
+        Ok(h) => h.iter().map(str::to_owned).collect(),
         Err(e) => {
-            diags.push(csv_error(source, &e));
+            diags.push(csv_error(source, base, &e));
             return;
         }
     };
-    if headers.iter().all(String::is_empty) {
-        diags.push(source.error_at("load::csv", 0, 0, None, "the CSV file has no header row"));
+    if headers.iter().all(|h| h.trim().is_empty()) {
+        diags.push(source.error_at("load::csv", base, 0, None, "the CSV file has no header row"));
         return;
     }
-    let mut seen = BTreeSet::new();
-    for (i, name) in headers.iter().enumerate() {
-        if !name.is_empty() && !seen.insert(name) {
-            let offset = csv_field_offset(&source.text, 0, i);
-            diags.push(source.error_at(
-                "load::csv",
-                offset,
-                name.len(),
-                Some(name),
-                format!("column `{name}` appears twice in the header"),
-            ));
-        }
-    }
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let (map, problems) =
+        HeaderMap::for_header(&header_refs, &input.schema, input.options, &source.display);
+    let header_len = body.find('\n').unwrap_or(body.len());
+    report_header(input, problems, diags, |at, code, message, field| {
+        let (offset, len) = match at {
+            ProblemAt::Column(i) => (
+                csv_field_offset(text, base, *i, delimiter),
+                headers.get(*i).map_or(0, String::len),
+            ),
+            _ => (base, header_len.min(200)),
+        };
+        source.error_at(code, offset, len, field, message.to_owned())
+    });
+    let shared = Shared {
+        source,
+        options: input.options,
+        missing: &map.missing,
+        delimiter,
+        sheet_columns: Vec::new(),
+    };
     let mut row = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut row) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                diags.push(csv_error(source, &e));
+                diags.push(csv_error(source, base, &e));
                 continue;
             }
         }
         // After a CRLF line end the csv crate places the next record at the `\n`, which
         // would put every location of the record at the end of the previous line.
-        let bytes = source.text.as_bytes();
-        let mut start = row.position().map_or(0, |p| p.byte() as usize);
+        let bytes = text.as_bytes();
+        let mut start = base + row.position().map_or(0, |p| p.byte() as usize);
         while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
@@ -151,29 +292,31 @@ fn read_csv(
             ));
             continue;
         }
-        let fields = headers
+        let mut fields: Vec<Field<'_>> = map
+            .columns
             .iter()
             .zip(row.iter())
             .enumerate()
-            .filter(|(_, (name, _))| !name.is_empty())
-            .map(|(column, (name, value))| Field {
+            .filter(|(_, ((name, role), _))| !name.is_empty() && *role != Role::Ignored)
+            .map(|(column, ((name, role), value))| Field {
                 name: Cow::Borrowed(name.as_str()),
                 raw: Raw::Text(value),
-                offset: None,
-                column,
+                place: Place::CsvColumn(column),
+                role: *role,
             })
             .collect();
+        add_constants(&mut fields, input.options);
         each(&mut Record {
-            source,
-            start,
+            shared: &shared,
+            start: Start::Offset(start),
             fields,
             diags,
         });
     }
 }
 
-fn csv_error(source: &SourceFile, e: &csv::Error) -> Diagnostic {
-    let offset = e.position().map_or(0, |p| p.byte() as usize);
+fn csv_error(source: &SourceFile, base: usize, e: &csv::Error) -> Diagnostic {
+    let offset = base + e.position().map_or(0, |p| p.byte() as usize);
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8 in field {}", err.field() + 1),
         _ => format!("malformed CSV: {e}"),
@@ -182,7 +325,7 @@ fn csv_error(source: &SourceFile, e: &csv::Error) -> Diagnostic {
 }
 
 /// Byte offset of field `index` of the CSV record that starts at `start`, honouring quotes.
-fn csv_field_offset(text: &str, start: usize, index: usize) -> usize {
+fn csv_field_offset(text: &str, start: usize, index: usize, delimiter: u8) -> usize {
     let bytes = text.as_bytes();
     let mut pos = start;
     let mut field = 0;
@@ -190,8 +333,8 @@ fn csv_field_offset(text: &str, start: usize, index: usize) -> usize {
     while pos < bytes.len() && field < index {
         match bytes[pos] {
             b'"' => quoted = !quoted,
-            b',' if !quoted => field += 1,
             b'\n' if !quoted => break,
+            b if b == delimiter && !quoted => field += 1,
             _ => {}
         }
         pos += 1;
@@ -199,11 +342,136 @@ fn csv_field_offset(text: &str, start: usize, index: usize) -> usize {
     pos
 }
 
-fn read_json(
-    source: &SourceFile,
+fn read_sheet(
+    input: &Input<'_>,
+    sheet: &Sheet,
     diags: &mut Diagnostics,
     each: &mut dyn FnMut(&mut Record<'_, '_>),
 ) {
+    let source = input.source;
+    let cell_diag = |row: u32, col: u32, code: &'static str, message: &str, field: Option<&str>| {
+        Diagnostic::error(code, message.to_owned()).at(
+            Location::cell(
+                source.display.clone(),
+                row + 1,
+                col + 1,
+                field.map(str::to_owned),
+            ),
+            None,
+        )
+    };
+    // The header: the given row, or the first row with a value.
+    let header_at = match input.options.header_row {
+        Some(row) => sheet.rows.iter().position(|(r, _)| *r + 1 == row),
+        None => (!sheet.rows.is_empty()).then_some(0),
+    };
+    let Some(header_at) = header_at else {
+        let row = input.options.header_row.unwrap_or(1).saturating_sub(1);
+        diags.push(cell_diag(
+            row,
+            0,
+            "load::csv",
+            "the sheet has no header row",
+            None,
+        ));
+        return;
+    };
+    let (header_row, header_cells) = &sheet.rows[header_at];
+    let header_cols: Vec<u32> = header_cells.iter().map(|(c, _)| *c).collect();
+    let headers: Vec<String> = header_cells.iter().map(|(_, c)| cell_text(c)).collect();
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let (map, problems) =
+        HeaderMap::for_header(&header_refs, &input.schema, input.options, &source.display);
+    let first_col = header_cols.first().copied().unwrap_or(0);
+    report_header(input, problems, diags, |at, code, message, field| {
+        let col = match at {
+            ProblemAt::Column(i) => header_cols.get(*i).copied().unwrap_or(first_col),
+            _ => first_col,
+        };
+        cell_diag(*header_row, col, code, message, field)
+    });
+    let shared = Shared {
+        source,
+        options: input.options,
+        missing: &map.missing,
+        delimiter: b',',
+        sheet_columns: map
+            .columns
+            .iter()
+            .zip(&header_cols)
+            .map(|((name, _), col)| (name.as_str(), *col))
+            .collect(),
+    };
+    for (row, cells) in &sheet.rows[header_at + 1..] {
+        let mut fields = Vec::with_capacity(cells.len());
+        for (col, cell) in cells {
+            // A value under no header is no field.
+            let Ok(i) = header_cols.binary_search(col) else {
+                continue;
+            };
+            let (name, role) = &map.columns[i];
+            if name.is_empty() || *role == Role::Ignored {
+                continue;
+            }
+            fields.push(Field {
+                name: Cow::Borrowed(name.as_str()),
+                raw: Raw::Cell(cell),
+                place: Place::Cell {
+                    row: *row,
+                    col: *col,
+                },
+                role: *role,
+            });
+        }
+        add_constants(&mut fields, input.options);
+        each(&mut Record {
+            shared: &shared,
+            start: Start::Row(*row),
+            fields,
+            diags,
+        });
+    }
+}
+
+/// A cell as text: dates as `YYYY-MM-DD`, whole numbers without a decimal point.
+fn cell_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(t) => t.trim().to_owned(),
+        Cell::Int(i) => i.to_string(),
+        Cell::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Cell::Float(f) => f.to_string(),
+        Cell::Bool(b) => b.to_string(),
+        Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Cell::DateTime(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
+        Cell::Error(e) => e.clone(),
+    }
+}
+
+/// Keys met in a JSON file: mapped by the options, unknown ones warned about once per file.
+struct Keys<'a> {
+    map: HeaderMap,
+    schema: Schema<'a>,
+    warned: BTreeSet<String>,
+}
+
+fn json_keys<'a>(input: &Input<'a>, diags: &mut Diagnostics) -> Keys<'a> {
+    let (map, problems) = HeaderMap::for_keys(&input.schema, input.options);
+    report_header(input, problems, diags, |_, code, message, field| {
+        input.source.error_at(code, 0, 0, field, message.to_owned())
+    });
+    Keys {
+        map,
+        schema: input.schema,
+        warned: BTreeSet::new(),
+    }
+}
+
+fn read_json(
+    input: &Input<'_>,
+    diags: &mut Diagnostics,
+    each: &mut dyn FnMut(&mut Record<'_, '_>),
+) {
+    let source = input.source;
     let items: Vec<&RawValue> = match serde_json::from_str(&source.text) {
         Ok(items) => items,
         Err(e) => {
@@ -216,17 +484,34 @@ fn read_json(
             return;
         }
     };
+    let mut keys = json_keys(input, diags);
+    let shared = Shared {
+        source,
+        options: input.options,
+        missing: &[],
+        delimiter: b',',
+        sheet_columns: Vec::new(),
+    };
     for item in items {
         let start = offset_in(source, item.get());
-        json_record(source, start, item.get(), diags, each);
+        json_record(&shared, &mut keys, start, item.get(), diags, each);
     }
 }
 
 fn read_ndjson(
-    source: &SourceFile,
+    input: &Input<'_>,
     diags: &mut Diagnostics,
     each: &mut dyn FnMut(&mut Record<'_, '_>),
 ) {
+    let source = input.source;
+    let mut keys = json_keys(input, diags);
+    let shared = Shared {
+        source,
+        options: input.options,
+        missing: &[],
+        delimiter: b',',
+        sheet_columns: Vec::new(),
+    };
     let mut start = 0;
     for line in source.text.split_inclusive('\n') {
         let line_start = start;
@@ -235,21 +520,23 @@ fn read_ndjson(
         if body.trim().is_empty() {
             continue;
         }
-        json_record(source, line_start, body, diags, each);
+        json_record(&shared, &mut keys, line_start, body, diags, each);
     }
 }
 
 /// Parses one JSON object whose text starts at byte `start` of the file.
-fn json_record(
-    source: &SourceFile,
+fn json_record<'a>(
+    shared: &'a Shared<'a>,
+    keys: &mut Keys<'_>,
     start: usize,
-    text: &str,
+    text: &'a str,
     diags: &mut Diagnostics,
     each: &mut dyn FnMut(&mut Record<'_, '_>),
 ) {
     // Field values borrow from the file text so that errors can point inside them.
     #[derive(serde::Deserialize)]
     struct Members<'a>(#[serde(borrow)] std::collections::BTreeMap<String, &'a RawValue>);
+    let source = shared.source;
     let members = match serde_json::from_str::<Members<'_>>(text) {
         Ok(m) => m.0,
         Err(e) => {
@@ -257,18 +544,32 @@ fn json_record(
             return;
         }
     };
-    let fields = members
-        .into_iter()
-        .map(|(name, raw)| Field {
-            offset: Some(offset_in(source, raw.get())),
-            name: Cow::Owned(normalise_name(&name)),
+    let mut fields = Vec::with_capacity(members.len());
+    for (key, raw) in members {
+        let offset = offset_in(source, raw.get());
+        let (name, role) = keys.map.resolve(&key);
+        if role == Role::Ignored {
+            if keys.schema.extras == Extras::Ignored && keys.warned.insert(name.clone()) {
+                let p = unknown_field(ProblemAt::Header, &name, keys.schema.fields);
+                diags.push(
+                    source
+                        .error_at(p.code, offset, 0, Some(&name), p.message)
+                        .warning(),
+                );
+            }
+            continue;
+        }
+        fields.push(Field {
+            name: Cow::Owned(name),
             raw: Raw::Json(raw),
-            column: 0,
-        })
-        .collect();
+            place: Place::Offset(offset),
+            role,
+        });
+    }
+    add_constants(&mut fields, shared.options);
     each(&mut Record {
-        source,
-        start,
+        shared,
+        start: Start::Offset(start),
         fields,
         diags,
     });
@@ -309,21 +610,112 @@ enum JsonValue {
     Other(serde_json::Value),
 }
 
+/// A list written as text: a JSON array of strings (`["a","b"]`), or items separated by `;`
+/// or `|`.
+fn split_list(text: &str) -> Vec<String> {
+    let trimmed = text.trim();
+    if trimmed.starts_with('[')
+        && let Ok(items) = serde_json::from_str::<Vec<String>>(trimmed)
+    {
+        return items
+            .into_iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+    }
+    trimmed
+        .split([';', '|'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 impl<'a> Record<'a, '_> {
     fn field(&self, name: &str) -> Option<&Field<'a>> {
-        self.fields.iter().find(|f| f.name == name)
+        self.fields
+            .iter()
+            .find(|f| f.name == name && f.role == Role::Field)
     }
 
-    fn field_offset(&self, field: &Field<'a>) -> usize {
-        field
-            .offset
-            .unwrap_or_else(|| csv_field_offset(&self.source.text, self.start, field.column))
+    /// A field or attribute of that name, for locating a problem.
+    fn place_of(&self, name: &str) -> Option<&Field<'a>> {
+        self.field(name)
+            .or_else(|| self.fields.iter().find(|f| f.name == name))
+    }
+
+    /// The diagnostic at a place of this record.
+    fn at_place(
+        &self,
+        place: &Place,
+        len: usize,
+        code: &'static str,
+        name: &str,
+        message: String,
+    ) -> Diagnostic {
+        let source = self.shared.source;
+        match place {
+            Place::CsvColumn(column) => {
+                let start = match self.start {
+                    Start::Offset(o) => o,
+                    Start::Row(_) => 0,
+                };
+                let offset = csv_field_offset(&source.text, start, *column, self.shared.delimiter);
+                source.error_at(code, offset, len, Some(name), message)
+            }
+            Place::Offset(offset) => source.error_at(code, *offset, len, Some(name), message),
+            Place::Cell { row, col } => Diagnostic::error(code, message).at(
+                Location::cell(
+                    source.display.clone(),
+                    row + 1,
+                    col + 1,
+                    Some(name.to_owned()),
+                ),
+                None,
+            ),
+            Place::Manifest(span) => match &self.shared.options.manifest {
+                Some(manifest) => manifest.error_at(
+                    code,
+                    span.start,
+                    span.len(),
+                    Some(name),
+                    format!("{message} (the constant given for every record)"),
+                ),
+                None => self.at_start(code, name, message),
+            },
+        }
+    }
+
+    /// A diagnostic at the start of the record.
+    fn at_start(&self, code: &'static str, name: &str, message: String) -> Diagnostic {
+        let source = self.shared.source;
+        match self.start {
+            Start::Offset(o) => source.error_at(code, o, 0, Some(name), message),
+            Start::Row(row) => {
+                let columns = &self.shared.sheet_columns;
+                let col = columns
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .or(columns.first())
+                    .map_or(0, |(_, c)| *c);
+                Diagnostic::error(code, message).at(
+                    Location::cell(
+                        source.display.clone(),
+                        row + 1,
+                        col + 1,
+                        Some(name.to_owned()),
+                    ),
+                    None,
+                )
+            }
+        }
     }
 
     fn field_len(field: &Field<'a>) -> usize {
         match field.raw {
-            Raw::Text(t) => t.len(),
+            Raw::Text(t) | Raw::Constant(t) => t.len(),
             Raw::Json(r) => r.get().len(),
+            Raw::Cell(_) => 0,
         }
     }
 
@@ -331,6 +723,20 @@ impl<'a> Record<'a, '_> {
     pub fn error(&mut self, code: &'static str, name: &str, message: impl Into<String>) {
         let d = self.diagnostic(code, name, message);
         self.diags.push(d);
+    }
+
+    /// Reports that a field every record needs is absent, unless the whole column is missing
+    /// and was reported once at the header.
+    pub fn missing(&mut self, name: &str, message: impl Into<String>) {
+        if !self.shared.missing.iter().any(|m| m == name) {
+            self.error("load::missing-field", name, message);
+        }
+    }
+
+    /// How many errors were reported so far, each repeat counted (to tell a record that
+    /// failed).
+    pub fn error_count(&self) -> usize {
+        self.diags.error_count()
     }
 
     /// Records a diagnostic made elsewhere (for example with [`Record::diagnostic`]).
@@ -351,11 +757,10 @@ impl<'a> Record<'a, '_> {
         name: &str,
         message: impl Into<String>,
     ) -> Diagnostic {
-        let (offset, len) = match self.field(name) {
-            Some(f) => (self.field_offset(f), Self::field_len(f)),
-            None => (self.start, 0),
-        };
-        self.source.error_at(code, offset, len, Some(name), message)
+        match self.place_of(name) {
+            Some(f) => self.at_place(&f.place, Self::field_len(f), code, name, message.into()),
+            None => self.at_start(code, name, message.into()),
+        }
     }
 
     /// A diagnostic at a span inside a field's text (a CEL expression in a CSV or JSON field),
@@ -368,14 +773,21 @@ impl<'a> Record<'a, '_> {
         len: usize,
         message: impl Into<String>,
     ) -> Diagnostic {
-        let Some(field) = self.field(name) else {
+        let Some(field) = self.place_of(name) else {
             return self.diagnostic(code, name, message);
         };
-        let start = self.field_offset(field);
-        let raw = &self.source.text[start.min(self.source.text.len())..];
+        let source = self.shared.source;
+        let start = match (&field.place, self.start) {
+            (Place::CsvColumn(column), Start::Offset(o)) => {
+                csv_field_offset(&source.text, o, *column, self.shared.delimiter)
+            }
+            (Place::Offset(offset), _) => *offset,
+            _ => return self.diagnostic(code, name, message),
+        };
+        let raw = &source.text[start.min(source.text.len())..];
         let json = matches!(field.raw, Raw::Json(_));
         let offset = start + raw_offset(raw, inner, json);
-        self.source.error_at(code, offset, len, Some(name), message)
+        source.error_at(code, offset, len, Some(name), message)
     }
 
     /// Whether the record has the field at all (its column exists), empty or not.
@@ -383,9 +795,12 @@ impl<'a> Record<'a, '_> {
         self.field(name).is_some()
     }
 
-    /// The line the record starts on.
+    /// The line the record starts on (for a worksheet: its row).
     pub fn line(&self) -> u32 {
-        self.source.line_col(self.start).0
+        match self.start {
+            Start::Offset(o) => self.shared.source.line_col(o).0,
+            Start::Row(row) => row + 1,
+        }
     }
 
     fn json(&mut self, name: &str, raw: &RawValue) -> Option<JsonValue> {
@@ -400,11 +815,21 @@ impl<'a> Record<'a, '_> {
         }
     }
 
-    /// Optional text; empty text counts as absent.
-    pub fn text(&mut self, name: &str) -> Option<String> {
+    /// The text of a field as written, before value maps; `None` when absent or unreadable.
+    fn raw_text(&mut self, name: &str) -> Option<String> {
         let raw = self.field(name)?.raw;
         let text = match raw {
-            Raw::Text(t) => t.trim().to_owned(),
+            Raw::Text(t) | Raw::Constant(t) => t.trim().to_owned(),
+            Raw::Cell(Cell::Error(e)) => {
+                let e = e.clone();
+                self.error(
+                    "load::type",
+                    name,
+                    format!("the cell holds the error value {e}"),
+                );
+                return None;
+            }
+            Raw::Cell(cell) => cell_text(cell),
             Raw::Json(r) => match self.json(name, r)? {
                 JsonValue::Null => return None,
                 JsonValue::Text(s) => s.trim().to_owned(),
@@ -420,32 +845,47 @@ impl<'a> Record<'a, '_> {
         (!text.is_empty()).then_some(text)
     }
 
-    /// Required text: absence is an error.
+    /// A value translated by the file's value maps for `name`.
+    fn mapped(&self, name: &str, text: String) -> String {
+        if self.shared.options.values.is_empty() {
+            return text;
+        }
+        let mapped = self.shared.options.map_value(name, &text);
+        if mapped == text {
+            text
+        } else {
+            mapped.to_owned()
+        }
+    }
+
+    /// Optional text; empty text counts as absent.
+    pub fn text(&mut self, name: &str) -> Option<String> {
+        let text = self.raw_text(name)?;
+        Some(self.mapped(name, text))
+    }
+
+    /// Required text: absence is an error (once at the header when the column is missing).
     pub fn required(&mut self, name: &str) -> Option<String> {
         let value = self.text(name);
         if value.is_none() {
-            self.error("load::missing-field", name, format!("`{name}` is required"));
+            self.missing(name, format!("`{name}` is required"));
         }
         value
     }
 
-    /// A list: a JSON array of strings, or text separated by `;` or `|`.
+    /// A list, in every form the README documents: a JSON array of strings (in a JSON file,
+    /// or as text in a CSV field or cell), or text separated by `;` or `|`.
     pub fn list(&mut self, name: &str) -> Vec<String> {
         let Some(field) = self.field(name) else {
             return Vec::new();
         };
-        let split = |t: &str| -> Vec<String> {
-            t.split([';', '|'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        };
-        match field.raw {
-            Raw::Text(t) => split(t),
+        let items = match field.raw {
+            Raw::Text(t) | Raw::Constant(t) => split_list(t),
+            Raw::Cell(Cell::Text(t)) => split_list(t),
+            Raw::Cell(_) => self.raw_text(name).into_iter().collect(),
             Raw::Json(r) => match self.json(name, r) {
                 None | Some(JsonValue::Null) => Vec::new(),
-                Some(JsonValue::Text(s)) => split(&s),
+                Some(JsonValue::Text(s)) => split_list(&s),
                 Some(JsonValue::Other(serde_json::Value::Array(items))) => {
                     let mut out = Vec::with_capacity(items.len());
                     for item in items {
@@ -480,7 +920,8 @@ impl<'a> Record<'a, '_> {
                     Vec::new()
                 }
             },
-        }
+        };
+        items.into_iter().map(|i| self.mapped(name, i)).collect()
     }
 
     /// An optional integer within `range`.
@@ -533,17 +974,51 @@ impl<'a> Record<'a, '_> {
         }
     }
 
-    /// An optional date written as `YYYY-MM-DD`.
+    /// An optional date: `YYYY-MM-DD` (also at midnight, as Excel writes dates to CSV), a
+    /// workbook's date cell or serial, or one of the file's `date_formats`.
     pub fn date(&mut self, name: &str) -> Option<NaiveDate> {
-        let text = self.text(name)?;
-        match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
+        let cell = match self.field(name)?.raw {
+            Raw::Cell(cell) => Some(cell),
+            _ => None,
+        };
+        match cell {
+            Some(Cell::Date(d)) => return Some(*d),
+            Some(Cell::DateTime(dt)) => {
+                let dt = *dt;
                 self.error(
                     "load::type",
                     name,
-                    format!("expected a date as YYYY-MM-DD, found `{}`", excerpt(&text)),
+                    format!("expected a date, found the date and time {dt}"),
                 );
+                return None;
+            }
+            Some(Cell::Int(serial)) => {
+                if let Some(d) = from_serial(*serial as f64) {
+                    return Some(d);
+                }
+            }
+            Some(Cell::Float(serial)) => {
+                if let Some(d) = from_serial(*serial) {
+                    return Some(d);
+                }
+            }
+            _ => {}
+        }
+        let text = self.text(name)?;
+        match parse_date(&text, &self.shared.options.date_formats) {
+            Some(d) => Some(d),
+            None => {
+                let entry = &self.shared.options.entry;
+                let d = self
+                    .diagnostic(
+                        "load::type",
+                        name,
+                        format!("expected a date as YYYY-MM-DD, found `{}`", excerpt(&text)),
+                    )
+                    .with_help(format!(
+                        "write dates as YYYY-MM-DD, or declare this file's format in isms.toml: [files.\"{entry}\"] date_formats = [\"%d.%m.%Y\"] (strftime)"
+                    ));
+                self.diags.push(d);
                 None
             }
         }
@@ -559,33 +1034,49 @@ impl<'a> Record<'a, '_> {
         let text = self.text(name)?;
         let value = parse(&text);
         if value.is_none() {
-            self.error(
-                "load::value",
-                name,
-                format!(
-                    "unknown value `{}`: expected one of {}",
-                    excerpt(&text),
-                    expected()
-                ),
-            );
+            let entry = &self.shared.options.entry;
+            let d = self
+                .diagnostic(
+                    "load::value",
+                    name,
+                    format!(
+                        "unknown value `{}`: expected one of {}",
+                        excerpt(&text),
+                        expected()
+                    ),
+                )
+                .with_help(format!(
+                    "to translate the export's values, add to isms.toml:\n[files.\"{entry}\".values.{name}]\n\"{}\" = \"...\"",
+                    excerpt(&text).replace('"', "\\\"")
+                ));
+            self.diags.push(d);
         }
         value
     }
 
-    /// The fields not in `known`, as typed free attributes (CMDB columns the model lacks).
+    /// The free attributes of the record: the columns kept as attributes, and (for tables
+    /// read without a schema) every field not in `known`, typed.
     pub fn extras(&mut self, known: &[&str]) -> Vec<(String, AttrValue)> {
-        let names: Vec<String> = self
+        let picked: Vec<(String, Raw<'a>)> = self
             .fields
             .iter()
-            .filter(|f| !known.contains(&f.name.as_ref()))
-            .map(|f| f.name.to_string())
+            .filter(|f| {
+                f.role == Role::Attribute
+                    || (f.role == Role::Field && !known.contains(&f.name.as_ref()))
+            })
+            .map(|f| (f.name.to_string(), f.raw))
             .collect();
         let mut out = Vec::new();
-        for name in names {
-            let raw = self.field(&name).map(|f| f.raw);
+        for (name, raw) in picked {
             let value = match raw {
-                Some(Raw::Text(t)) => infer_attr(t.trim()),
-                Some(Raw::Json(r)) => match self.json(&name, r) {
+                Raw::Text(t) | Raw::Constant(t) => infer_attr(t.trim()),
+                Raw::Cell(cell) => match cell {
+                    Cell::Int(i) => Some(AttrValue::Int(*i)),
+                    Cell::Float(f) if f.is_finite() => Some(AttrValue::Float(*f)),
+                    Cell::Bool(b) => Some(AttrValue::Bool(*b)),
+                    other => infer_attr(&cell_text(other)),
+                },
+                Raw::Json(r) => match self.json(&name, r) {
                     Some(JsonValue::Text(s)) => {
                         (!s.trim().is_empty()).then_some(AttrValue::Text(s))
                     }
@@ -606,35 +1097,12 @@ impl<'a> Record<'a, '_> {
                     }
                     Some(JsonValue::Null) | None => None,
                 },
-                None => None,
             };
             if let Some(v) = value {
                 out.push((name, v));
             }
         }
         out
-    }
-
-    /// Warns once about each field of this record that `known` does not list.
-    pub fn warn_unknown(&mut self, known: &[&str], warned: &mut BTreeSet<String>) {
-        let unknown: Vec<String> = self
-            .fields
-            .iter()
-            .filter(|f| !known.contains(&f.name.as_ref()))
-            .map(|f| f.name.to_string())
-            .filter(|n| !warned.contains(n))
-            .collect();
-        for name in unknown {
-            self.warn(
-                "load::unknown-field",
-                &name,
-                format!(
-                    "`{name}` is not a field of this file and is ignored; known fields: {}",
-                    known.join(", ")
-                ),
-            );
-            warned.insert(name);
-        }
     }
 }
 
@@ -810,5 +1278,214 @@ mod tests {
         assert_eq!(infer_attr("007"), Some(AttrValue::Text("007".into())));
         assert_eq!(infer_attr("NaN"), Some(AttrValue::Text("NaN".into())));
         assert_eq!(infer_attr(""), None);
+    }
+
+    const ASSETS: Schema<'static> = Schema {
+        fields: &["id", "name", "type", "owner", "due", "tags"],
+        required: &["id", "type"],
+        extras: Extras::Attributes,
+    };
+
+    /// Reads `text` as assets with `options`; returns (id, type, owner, due, tags, attributes)
+    /// per record and the diagnostics as text.
+    fn read_with(
+        format: Format,
+        text: &str,
+        options: &FileOptions,
+        sheet: Option<&Sheet>,
+    ) -> (Vec<Vec<String>>, Vec<String>) {
+        let source = match sheet {
+            Some(_) => SourceFile::binary("b.xlsx".into(), "b.xlsx!S".into(), b""),
+            None => SourceFile::from_bytes("f".into(), "f".into(), text.as_bytes()).unwrap(),
+        };
+        let input = Input {
+            source: &source,
+            format,
+            schema: ASSETS,
+            options,
+            sheet,
+        };
+        let mut diags = Diagnostics::default();
+        let mut rows = Vec::new();
+        read_records(&input, &mut diags, |r| {
+            let mut row = vec![
+                r.required("id").unwrap_or_default(),
+                r.text("type").unwrap_or_default(),
+                r.text("owner").unwrap_or_default(),
+                r.date("due").map(|d| d.to_string()).unwrap_or_default(),
+                r.list("tags").join("+"),
+            ];
+            for (name, value) in r.extras(ASSETS.fields) {
+                row.push(format!("{name}={value:?}"));
+            }
+            rows.push(row);
+        });
+        (rows, diags.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn excel_csv_with_semicolons_title_rows_and_own_headers_reads_with_options() {
+        use crate::input::mapping::{Constant, Mapped, ValueMap};
+        let text = "Export of 2026-10-30;;;\n\nAsset ID;Owned By;Due;Type;Tags\n\
+                    A1;IT;31.12.2026;Latitude;[\"a\",\"b\"]\nA2;Ops;2026-12-31 00:00:00;X1;c|d\n";
+        let span = 0..0;
+        let options = FileOptions {
+            columns: vec![
+                Mapped {
+                    name: "id".into(),
+                    header: "Asset ID".into(),
+                    span: span.clone(),
+                },
+                Mapped {
+                    name: "owner".into(),
+                    header: "owned by".into(),
+                    span: span.clone(),
+                },
+            ],
+            attributes: vec![Mapped {
+                name: "model".into(),
+                header: "Type".into(),
+                span: span.clone(),
+            }],
+            constants: vec![Constant {
+                field: "type".into(),
+                value: "hardware".into(),
+                span: span.clone(),
+            }],
+            values: vec![ValueMap {
+                field: "owner".into(),
+                from: "Ops".into(),
+                to: "Operations".into(),
+                span,
+            }],
+            date_formats: vec!["%d.%m.%Y".into()],
+            header_row: Some(3),
+            ..FileOptions::default()
+        };
+        let (rows, diags) = read_with(Format::Csv, text, &options, None);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            rows,
+            [
+                [
+                    "A1",
+                    "hardware",
+                    "IT",
+                    "2026-12-31",
+                    "a+b",
+                    "model=Text(\"Latitude\")"
+                ],
+                [
+                    "A2",
+                    "hardware",
+                    "Operations",
+                    "2026-12-31",
+                    "c+d",
+                    "model=Text(\"X1\")"
+                ],
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_column_is_reported_once_at_the_header() {
+        let text = "Asset ID,type\nA1,hardware\nA2,hardware\nA3,hardware\n";
+        let (rows, diags) = read_with(Format::Csv, text, &FileOptions::default(), None);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(diags, ["f:1:1: `id`: the required column `id` is missing"]);
+    }
+
+    #[test]
+    fn bad_dates_are_located_with_advice() {
+        let text = "id,type,due\nA1,hardware,31/12/2026\n";
+        let source = SourceFile::from_bytes("f".into(), "f".into(), text.as_bytes()).unwrap();
+        let options = FileOptions {
+            entry: "f.csv".into(),
+            ..FileOptions::default()
+        };
+        let input = Input {
+            source: &source,
+            format: Format::Csv,
+            schema: ASSETS,
+            options: &options,
+            sheet: None,
+        };
+        let mut diags = Diagnostics::default();
+        read_records(&input, &mut diags, |r| {
+            r.date("due");
+        });
+        let d = diags.iter().next().unwrap();
+        assert_eq!(
+            d.to_string(),
+            "f:2:13: `due`: expected a date as YYYY-MM-DD, found `31/12/2026`"
+        );
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap()
+                .contains("[files.\"f.csv\"] date_formats"),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn workbook_cells_are_typed_and_problems_located_at_the_cell() {
+        let date = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+        let sheet = Sheet {
+            name: "S".into(),
+            rows: vec![
+                (
+                    1,
+                    vec![
+                        (1, Cell::Text("ID".into())),
+                        (2, Cell::Text("Type".into())),
+                        (3, Cell::Text("Due".into())),
+                        (4, Cell::Text("Rack".into())),
+                    ],
+                ),
+                (
+                    2,
+                    vec![
+                        (1, Cell::Text("A1".into())),
+                        (2, Cell::Text("hardware".into())),
+                        (3, Cell::Date(date)),
+                        (4, Cell::Int(7)),
+                    ],
+                ),
+                (
+                    4,
+                    vec![
+                        (1, Cell::Float(2.0)),
+                        (2, Cell::Text("hardware".into())),
+                        (3, Cell::Float(46387.0)),
+                        (4, Cell::Bool(true)),
+                    ],
+                ),
+                (
+                    5,
+                    vec![
+                        (2, Cell::Text("hardware".into())),
+                        (3, Cell::Text("soon".into())),
+                    ],
+                ),
+            ],
+        };
+        let (rows, diags) = read_with(
+            Format::Workbook(workbook::Kind::Xlsx),
+            "",
+            &FileOptions::default(),
+            Some(&sheet),
+        );
+        assert_eq!(rows[0][..4], ["A1", "hardware", "", "2026-12-31"]);
+        assert_eq!(rows[0][5], "rack=Int(7)");
+        assert_eq!(rows[1][..4], ["2", "hardware", "", "2026-12-31"]);
+        assert_eq!(rows[1][5], "rack=Bool(true)");
+        assert_eq!(
+            diags,
+            [
+                "b.xlsx!S:B6: `id`: `id` is required",
+                "b.xlsx!S:D6: `due`: expected a date as YYYY-MM-DD, found `soon`",
+            ]
+        );
     }
 }

@@ -20,6 +20,8 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// Lowercase hex sha256 of the bytes on disk, so a report can prove what it was made from.
     pub sha256: String,
+    /// How many bytes were read (the text without a byte order mark; a workbook's file).
+    pub size: usize,
     line_starts: OnceLock<Vec<usize>>,
 }
 
@@ -76,19 +78,45 @@ impl SourceFile {
         Ok(SourceFile {
             path,
             display,
+            size: text.len(),
             text: Arc::from(text),
             sha256,
             line_starts: OnceLock::new(),
         })
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (u32, u32) {
-        let starts = self.line_starts.get_or_init(|| {
+    /// A file that is not text (a workbook): hashed like the others, read by its own reader.
+    pub fn binary(path: PathBuf, display: String, bytes: &[u8]) -> SourceFile {
+        SourceFile {
+            path,
+            display,
+            text: Arc::from(""),
+            sha256: hex(&Sha256::digest(bytes)),
+            size: bytes.len(),
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
             std::iter::once(0)
                 .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
                 .collect()
-        });
+        })
+    }
+
+    /// Byte offset of the start of a 1-based line (the end of the text past the last line).
+    pub fn line_offset(&self, line: u32) -> usize {
+        let starts = self.line_starts();
+        starts
+            .get((line as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let starts = self.line_starts();
         let offset = offset.min(self.text.len());
         let line = starts.partition_point(|&s| s <= offset).max(1);
         let start = starts[line - 1];
@@ -108,6 +136,7 @@ impl SourceFile {
             line,
             column,
             field: field.map(str::to_owned),
+            cell: false,
             span: (offset, len),
         }
     }
@@ -153,6 +182,7 @@ fn encoding_error(display: &str, body: &[u8], valid_up_to: usize) -> Diagnostic 
         line: line as u32,
         column: column as u32,
         field: None,
+        cell: false,
         span: (valid_up_to, 1),
     };
     let text: Arc<str> = Arc::from(String::from_utf8_lossy(body).as_ref());

@@ -4,8 +4,8 @@
 //! They are read after the SoA, in reference order (findings name audits, corrective actions
 //! name findings, accounts name people), so every reference resolves while its record is read.
 
-use super::Loader;
 use super::inventory::register;
+use super::{FINDINGS, Loader, PEOPLE};
 use crate::cycle::{mandatory_document, mandatory_documents};
 use crate::input::Record;
 use crate::model::*;
@@ -128,7 +128,6 @@ impl Loader {
     }
 
     pub(super) fn audit(&mut self, r: &mut Record<'_, '_>) {
-        r.warn_unknown(AUDIT_FIELDS, &mut self.warned_fields);
         let id = r.required("id");
         let title = r.text("title");
         let mut scope = Vec::new();
@@ -144,8 +143,7 @@ impl Loader {
             .unwrap_or(ActionStatus::Planned);
         let performed = r.date("performed");
         if status == ActionStatus::Done && performed.is_none() && r.text("performed").is_none() {
-            r.error(
-                "load::missing-field",
+            r.missing(
                 "performed",
                 "a done audit needs the date it was performed (performed)",
             );
@@ -177,12 +175,12 @@ impl Loader {
     }
 
     pub(super) fn finding(&mut self, r: &mut Record<'_, '_>) {
-        r.warn_unknown(FINDING_FIELDS, &mut self.warned_fields);
         let id = r.required("id");
         let audit = r
             .text("audit")
             .and_then(|a| match self.cycle_ids.audits.get(&a) {
                 Some((idx, _)) => Some(*idx),
+                None if self.failed[super::AUDITS].explains(&a) => None,
                 None => {
                     r.error(
                         "load::unknown-reference",
@@ -194,8 +192,7 @@ impl Loader {
             });
         let kind = r.vocab("type", FindingKind::parse, FindingKind::expected);
         if kind.is_none() && r.text("type").is_none() {
-            r.error(
-                "load::missing-field",
+            r.missing(
                 "type",
                 format!("`type` is required: one of {}", FindingKind::expected()),
             );
@@ -228,17 +225,21 @@ impl Loader {
     }
 
     pub(super) fn corrective_action(&mut self, r: &mut Record<'_, '_>) {
-        r.warn_unknown(CORRECTIVE_ACTION_FIELDS, &mut self.warned_fields);
         let id = r.required("id");
         let title = r.text("title");
         if r.list("findings").is_empty() {
-            r.error(
-                "load::missing-field",
+            r.missing(
                 "findings",
                 "a corrective action names the findings it corrects",
             );
         }
-        let findings = Self::resolve_list(r, "findings", "finding", &self.cycle_ids.findings);
+        let findings = Self::resolve_list(
+            r,
+            "findings",
+            "finding",
+            &self.cycle_ids.findings,
+            &self.failed[FINDINGS],
+        );
         let status = r
             .vocab("status", ActionStatus::parse, ActionStatus::expected)
             .unwrap_or(ActionStatus::Planned);
@@ -286,11 +287,10 @@ impl Loader {
     }
 
     pub(super) fn review(&mut self, r: &mut Record<'_, '_>) {
-        r.warn_unknown(REVIEW_FIELDS, &mut self.warned_fields);
         let id = r.required("id");
         let date = r.date("date");
         if date.is_none() && r.text("date").is_none() {
-            r.error("load::missing-field", "date", "`date` is required");
+            r.missing("date", "`date` is required");
         }
         let mut inputs = Vec::new();
         for item in r.list("inputs") {
@@ -334,7 +334,6 @@ impl Loader {
     }
 
     pub(super) fn document(&mut self, r: &mut Record<'_, '_>) {
-        r.warn_unknown(DOCUMENT_FIELDS, &mut self.warned_fields);
         let id = r.required("id");
         let title = r.text("title");
         let mut covers = Vec::new();
@@ -388,7 +387,6 @@ impl Loader {
     }
 
     pub(super) fn person(&mut self, r: &mut Record<'_, '_>) {
-        r.warn_unknown(PERSON_FIELDS, &mut self.warned_fields);
         let id = r.required("id");
         let name = r.text("name");
         let joined_on = r.date("joined_on");
@@ -421,12 +419,12 @@ impl Loader {
     }
 
     pub(super) fn account(&mut self, r: &mut Record<'_, '_>) {
-        r.warn_unknown(ACCOUNT_FIELDS, &mut self.warned_fields);
         let id = r.required("id");
         let person = r
             .required("person")
             .and_then(|p| match self.cycle_ids.people.get(&p) {
                 Some((idx, _)) => Some(*idx),
+                None if self.failed[PEOPLE].explains(&p) => None,
                 None => {
                     r.error(
                         "load::unknown-reference",

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::Loader;
+use super::{ASSETS, Failed, Loader, RISKS, THREATS};
 use crate::catalog::ControlIdx;
 use crate::input::Record;
 use crate::model::*;
@@ -130,7 +130,7 @@ impl Loader {
         let name = r.text("name");
         let kind = r.vocab("type", AssetKind::parse, AssetKind::expected);
         if kind.is_none() && r.text("type").is_none() {
-            r.error("load::missing-field", "type", "`type` is required");
+            r.missing("type", "`type` is required");
         }
         let classification = r.vocab(
             "classification",
@@ -199,6 +199,7 @@ impl Loader {
                         self.diags.push(d);
                     }
                     Some((dep, _)) => resolved.push(*dep),
+                    None if self.failed[ASSETS].explains(&id) => {}
                     None => {
                         let mut d = at.clone();
                         d.message = format!("unknown asset `{id}` in depends_on");
@@ -213,20 +214,16 @@ impl Loader {
     }
 
     pub(super) fn threat(&mut self, r: &mut Record<'_, '_>) {
-        r.warn_unknown(THREAT_FIELDS, &mut self.warned_fields);
         let id = r.required("id");
         let name = r.text("name");
         let likelihood = r.level("likelihood", self.scale_l);
         if likelihood.is_none() && r.text("likelihood").is_none() {
-            r.error(
-                "load::missing-field",
-                "likelihood",
-                "`likelihood` is required",
-            );
+            r.missing("likelihood", "`likelihood` is required");
         }
-        let affects = match r.text("affects") {
-            None => Some(Affects::ALL),
-            Some(text) => {
+        let affects = match r.list("affects") {
+            items if items.is_empty() => Some(Affects::ALL),
+            items => {
+                let text = items.join(";");
                 let parsed = parse_affects(&text);
                 if parsed.is_none() {
                     r.error(
@@ -292,16 +289,20 @@ impl Loader {
         }
     }
 
+    /// The records a list field names; an unknown one is an error unless a record of that id
+    /// failed already (see [`Failed`]).
     pub(super) fn resolve_list<I: Copy>(
         r: &mut Record<'_, '_>,
         field: &str,
         what: &str,
         index: &HashMap<String, (I, String)>,
+        failed: &Failed,
     ) -> Vec<I> {
         let mut out = Vec::new();
         for id in r.list(field) {
             match index.get(&id) {
                 Some((idx, _)) => out.push(*idx),
+                None if failed.explains(&id) => {}
                 None => r.error(
                     "load::unknown-reference",
                     field,
@@ -313,21 +314,18 @@ impl Loader {
     }
 
     pub(super) fn risk(&mut self, r: &mut Record<'_, '_>) {
-        r.warn_unknown(RISK_FIELDS, &mut self.warned_fields);
         let id = r.required("id");
         let title = r.text("title");
         if r.list("assets").is_empty() {
-            r.error(
-                "load::missing-field",
-                "assets",
-                "a risk names at least one asset",
-            );
+            r.missing("assets", "a risk names at least one asset");
         }
-        let assets = Self::resolve_list(r, "assets", "asset", &self.asset_ids);
+        let assets =
+            Self::resolve_list(r, "assets", "asset", &self.asset_ids, &self.failed[ASSETS]);
         let threat = r
             .text("threat")
             .and_then(|t| match self.threat_ids.get(&t) {
                 Some((idx, _)) => Some(*idx),
+                None if self.failed[THREATS].explains(&t) => None,
                 None => {
                     r.error(
                         "load::unknown-reference",
@@ -361,16 +359,14 @@ impl Loader {
                 })
             }
             (Some(_), None) if r.text("accepted_on").is_none() => {
-                r.error(
-                    "load::missing-field",
+                r.missing(
                     "accepted_on",
                     "an acceptance needs the date it was given (accepted_on)",
                 );
                 None
             }
             (None, Some(_)) => {
-                r.error(
-                    "load::missing-field",
+                r.missing(
                     "accepted_by",
                     "an acceptance needs who gave it (accepted_by)",
                 );
@@ -426,10 +422,9 @@ impl Loader {
     }
 
     pub(super) fn action(&mut self, r: &mut Record<'_, '_>) {
-        r.warn_unknown(ACTION_FIELDS, &mut self.warned_fields);
         let id = r.required("id");
         let title = r.text("title");
-        let risks = Self::resolve_list(r, "risks", "risk", &self.risk_ids);
+        let risks = Self::resolve_list(r, "risks", "risk", &self.risk_ids, &self.failed[RISKS]);
         let controls = self.controls(r, "controls");
         let due = r.date("due");
         let completed_on = r.date("completed_on");
@@ -464,7 +459,6 @@ impl Loader {
     }
 
     pub(super) fn soa_entry(&mut self, r: &mut Record<'_, '_>) {
-        r.warn_unknown(SOA_FIELDS, &mut self.warned_fields);
         let control = r
             .required("control")
             .and_then(|id| match self.catalog.resolve(&id) {
@@ -482,11 +476,7 @@ impl Loader {
         // SoA `isms init` writes lists every control so): kept in view, not an error.
         let undecided = applicable.is_none() && r.text("applicable").is_none();
         if undecided && !r.has("applicable") {
-            r.error(
-                "load::missing-field",
-                "applicable",
-                "`applicable` is required (yes or no)",
-            );
+            r.missing("applicable", "`applicable` is required (yes or no)");
         }
         let entry = SoaEntry {
             control: ControlIdx(0),

@@ -53,6 +53,187 @@ pub struct Manifest {
     /// Intervals of the operating cycle.
     #[serde(default)]
     pub cycle: CycleSection,
+    /// How each input file is read, keyed by its entry as written under `[inputs]`.
+    #[serde(default)]
+    pub files: BTreeMap<String, Spanned<FileSection>>,
+}
+
+/// `[files."entry"]`: how one input file is read (see README, "The workspace format").
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSection {
+    /// Model field = export header.
+    #[serde(default)]
+    pub columns: BTreeMap<String, Spanned<String>>,
+    /// Attribute name = export header.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Spanned<String>>,
+    /// Field = the value every record gets.
+    #[serde(default)]
+    pub constants: BTreeMap<String, Spanned<toml::Value>>,
+    /// Field -> export value -> model value.
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, Spanned<String>>>,
+    #[serde(default)]
+    pub date_formats: Vec<Spanned<String>>,
+    pub delimiter: Option<Spanned<String>>,
+    pub header_row: Option<Spanned<i64>>,
+}
+
+/// An entry of `[inputs]` split into its file and, for a workbook, its sheet
+/// (`registers.xlsx#Risk register`).
+pub fn split_entry(entry: &str) -> (&str, Option<&str>) {
+    match entry.rsplit_once('#') {
+        Some((file, sheet))
+            if matches!(
+                crate::input::Format::of(std::path::Path::new(file)),
+                Some(crate::input::Format::Workbook(_))
+            ) =>
+        {
+            (file, Some(sheet))
+        }
+        _ => (entry, None),
+    }
+}
+
+/// The options of the entry `entry` (as written under `[inputs]`), its problems reported.
+pub fn file_options(
+    manifest: &Manifest,
+    entry: &str,
+    source: &std::sync::Arc<SourceFile>,
+    diags: &mut Diagnostics,
+) -> crate::input::FileOptions {
+    use crate::input::mapping::{Constant, Mapped, ValueMap};
+    let (_, sheet) = split_entry(entry);
+    let mut options = crate::input::FileOptions {
+        entry: entry.to_owned(),
+        sheet: sheet.map(str::to_owned),
+        manifest: Some(std::sync::Arc::clone(source)),
+        ..Default::default()
+    };
+    let Some(section) = manifest.files.get(entry) else {
+        return options;
+    };
+    let section = section.get_ref();
+    let mapped = |map: &BTreeMap<String, Spanned<String>>| -> Vec<Mapped> {
+        map.iter()
+            .map(|(name, header)| Mapped {
+                name: name.clone(),
+                header: header.get_ref().clone(),
+                span: header.span(),
+            })
+            .collect()
+    };
+    options.columns = mapped(&section.columns);
+    options.attributes = mapped(&section.attributes);
+    for (field, value) in &section.constants {
+        let text = match value.get_ref() {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => {
+                diags.push(spanned_error(
+                    source,
+                    "load::type",
+                    value.span(),
+                    format!("constants.{field}: expected text, a number or true/false"),
+                ));
+                continue;
+            }
+        };
+        options.constants.push(Constant {
+            field: field.clone(),
+            value: text,
+            span: value.span(),
+        });
+    }
+    for (field, map) in &section.values {
+        for (from, to) in map {
+            options.values.push(ValueMap {
+                field: field.clone(),
+                from: from.clone(),
+                to: to.get_ref().clone(),
+                span: to.span(),
+            });
+        }
+    }
+    for format in &section.date_formats {
+        match crate::input::dates::format_problem(format.get_ref()) {
+            None => options.date_formats.push(format.get_ref().clone()),
+            Some(problem) => {
+                diags.push(spanned_error(source, "load::value", format.span(), problem))
+            }
+        }
+    }
+    if let Some(d) = &section.delimiter {
+        let text = d.get_ref();
+        match text.as_bytes() {
+            [b] if !matches!(b, b'"' | b'\n' | b'\r') && b.is_ascii() => {
+                options.delimiter = Some(*b)
+            }
+            _ if text == "\\t" || text.eq_ignore_ascii_case("tab") => {
+                options.delimiter = Some(b'\t')
+            }
+            _ => diags.push(spanned_error(
+                source,
+                "load::value",
+                d.span(),
+                format!(
+                    "delimiter `{}` is not one character: use \",\", \";\", \"|\" or \"\\t\"",
+                    crate::diag::excerpt(text)
+                ),
+            )),
+        }
+    }
+    if let Some(row) = &section.header_row {
+        if (1..=1_048_576).contains(row.get_ref()) {
+            options.header_row = Some(*row.get_ref() as u32);
+        } else {
+            diags.push(spanned_error(
+                source,
+                "load::value",
+                row.span(),
+                format!(
+                    "header_row {} is out of range: expected 1 to 1048576",
+                    row.get_ref()
+                ),
+            ));
+        }
+    }
+    options
+}
+
+/// Reports `[files]` tables that name no entry of `[inputs]`.
+pub fn check_file_sections(manifest: &Manifest, source: &SourceFile, diags: &mut Diagnostics) {
+    let entries: Vec<String> = manifest
+        .inputs
+        .all()
+        .into_iter()
+        .flat_map(file_names)
+        .map(|n| n.into_inner())
+        .collect();
+    for (key, section) in &manifest.files {
+        if entries.contains(key) {
+            continue;
+        }
+        let listed = entries
+            .iter()
+            .map(|e| format!("\"{e}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        diags.push(
+            spanned_error(
+                source,
+                "load::mapping",
+                section.span(),
+                format!("[files.\"{key}\"] names no entry of [inputs]"),
+            )
+            .with_help(format!(
+                "the key is the entry as written under [inputs]: one of {listed}"
+            )),
+        );
+    }
 }
 
 /// `[cycle]`: the intervals the operating cycle is judged by; each optional.
@@ -226,6 +407,29 @@ pub struct Inputs {
     pub people: Option<FileNames>,
     /// User accounts of the people.
     pub accounts: Option<FileNames>,
+}
+
+impl Inputs {
+    /// Every entry given, in reading order.
+    pub fn all(&self) -> Vec<&FileNames> {
+        [
+            Some(&self.assets),
+            self.threats.as_ref(),
+            self.risks.as_ref(),
+            self.treatment_plan.as_ref(),
+            self.soa.as_ref(),
+            self.audits.as_ref(),
+            self.findings.as_ref(),
+            self.corrective_actions.as_ref(),
+            self.management_reviews.as_ref(),
+            self.documents.as_ref(),
+            self.people.as_ref(),
+            self.accounts.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }
 
 /// The profile file, as written.

@@ -5,7 +5,7 @@ mod cycle;
 mod inventory;
 mod manifest;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,6 +19,7 @@ pub use crate::input::{Files, Format, Record, SourceFile, for_each_record, hex, 
 
 use crate::catalog::{Catalog, CatalogId};
 use crate::diag::{Diagnostic, Diagnostics, LoadError};
+use crate::input::{Extras, FileOptions, Input, Schema, workbook};
 use crate::model::*;
 use crate::riskmodel::RiskModel;
 use crate::rules::expr::Expr;
@@ -126,7 +127,14 @@ pub(crate) struct Loader {
     /// The source whose records are being read.
     current: SourceIdx,
     diags: Diagnostics,
-    warned_fields: BTreeSet<String>,
+    /// Files that could not be read, with the number of sources read before them, so that
+    /// their problems sort in reading order (before the files that refer to them).
+    unread: Vec<(String, usize)>,
+    /// Per kind (in [`KINDS`] order), the records that failed: references to them are not
+    /// reported again.
+    failed: [Failed; 12],
+    /// The kind being read, an index into [`KINDS`].
+    current_kind: usize,
     manifest: Option<Manifest>,
     profile: Option<Profile>,
     risk_model: RiskModel,
@@ -175,6 +183,116 @@ struct CycleIds {
 
 type Handler = fn(&mut Loader, &mut Record<'_, '_>);
 
+/// The records of one kind that could not be read: a reference to one of them is not an
+/// error of its own (the record's error says it all). When a record failed before its id was
+/// known (a ragged row, a missing id column, an unreadable file), no reference to the kind can
+/// be judged, and none is reported.
+#[derive(Debug, Default)]
+pub(crate) struct Failed {
+    ids: HashSet<String>,
+    incomplete: bool,
+}
+
+impl Failed {
+    /// Whether an unknown reference to `id` is explained by a record that failed.
+    pub(crate) fn explains(&self, id: &str) -> bool {
+        self.incomplete || self.ids.contains(id)
+    }
+}
+
+/// The inventory kinds in reading order: each one's fields, the fields every record needs,
+/// what other columns become, and the field naming a record.
+pub(crate) struct Kind {
+    pub schema: Schema<'static>,
+    pub handler: Handler,
+    pub id_field: &'static str,
+}
+
+pub(crate) const ASSETS: usize = 0;
+pub(crate) const THREATS: usize = 1;
+pub(crate) const RISKS: usize = 2;
+pub(crate) const AUDITS: usize = 5;
+pub(crate) const FINDINGS: usize = 6;
+pub(crate) const PEOPLE: usize = 10;
+
+const fn kind(
+    fields: &'static [&'static str],
+    required: &'static [&'static str],
+    extras: Extras,
+    handler: Handler,
+    id_field: &'static str,
+) -> Kind {
+    Kind {
+        schema: Schema {
+            fields,
+            required,
+            extras,
+        },
+        handler,
+        id_field,
+    }
+}
+
+const IGNORED: Extras = Extras::Ignored;
+
+/// Every kind, in the order they are read (references point backwards).
+pub(crate) static KINDS: [Kind; 12] = [
+    kind(
+        ASSET_FIELDS,
+        &["id", "type"],
+        Extras::Attributes,
+        Loader::asset,
+        "id",
+    ),
+    kind(
+        THREAT_FIELDS,
+        &["id", "likelihood"],
+        IGNORED,
+        Loader::threat,
+        "id",
+    ),
+    kind(RISK_FIELDS, &["id", "assets"], IGNORED, Loader::risk, "id"),
+    kind(ACTION_FIELDS, &["id"], IGNORED, Loader::action, "id"),
+    kind(
+        SOA_FIELDS,
+        &["control", "applicable"],
+        IGNORED,
+        Loader::soa_entry,
+        "control",
+    ),
+    kind(AUDIT_FIELDS, &["id"], IGNORED, Loader::audit, "id"),
+    kind(
+        FINDING_FIELDS,
+        &["id", "type"],
+        IGNORED,
+        Loader::finding,
+        "id",
+    ),
+    kind(
+        CORRECTIVE_ACTION_FIELDS,
+        &["id", "findings"],
+        IGNORED,
+        Loader::corrective_action,
+        "id",
+    ),
+    kind(
+        REVIEW_FIELDS,
+        &["id", "date"],
+        IGNORED,
+        Loader::review,
+        "id",
+    ),
+    kind(DOCUMENT_FIELDS, &["id"], IGNORED, Loader::document, "id"),
+    kind(PERSON_FIELDS, &["id"], IGNORED, Loader::person, "id"),
+    kind(
+        ACCOUNT_FIELDS,
+        &["id", "person", "system"],
+        IGNORED,
+        Loader::account,
+        "id",
+    ),
+];
+
 impl Loader {
     fn new(files: Files, manifest: SourceFile) -> Self {
         Loader {
@@ -183,7 +301,9 @@ impl Loader {
             sources: vec![Arc::new(manifest)],
             current: SourceIdx(0),
             diags: Diagnostics::default(),
-            warned_fields: BTreeSet::new(),
+            unread: Vec::new(),
+            failed: Default::default(),
+            current_kind: 0,
             manifest: None,
             profile: None,
             risk_model: RiskModel::default(),
@@ -303,28 +423,33 @@ impl Loader {
             people: inputs.people.is_some(),
             accounts: inputs.accounts.is_some(),
         };
-        let kinds: [(Option<&FileNames>, Handler); 12] = [
-            (Some(&inputs.assets), Loader::asset),
-            (inputs.threats.as_ref(), Loader::threat),
-            (inputs.risks.as_ref(), Loader::risk),
-            (inputs.treatment_plan.as_ref(), Loader::action),
-            (inputs.soa.as_ref(), Loader::soa_entry),
-            (inputs.audits.as_ref(), Loader::audit),
-            (inputs.findings.as_ref(), Loader::finding),
-            (
-                inputs.corrective_actions.as_ref(),
-                Loader::corrective_action,
-            ),
-            (inputs.management_reviews.as_ref(), Loader::review),
-            (inputs.documents.as_ref(), Loader::document),
-            (inputs.people.as_ref(), Loader::person),
-            (inputs.accounts.as_ref(), Loader::account),
+        manifest::check_file_sections(&manifest, &self.sources[0], &mut self.diags);
+        let entries: [Option<&FileNames>; 12] = [
+            Some(&inputs.assets),
+            inputs.threats.as_ref(),
+            inputs.risks.as_ref(),
+            inputs.treatment_plan.as_ref(),
+            inputs.soa.as_ref(),
+            inputs.audits.as_ref(),
+            inputs.findings.as_ref(),
+            inputs.corrective_actions.as_ref(),
+            inputs.management_reviews.as_ref(),
+            inputs.documents.as_ref(),
+            inputs.people.as_ref(),
+            inputs.accounts.as_ref(),
         ];
-        for (i, (files, handler)) in kinds.into_iter().enumerate() {
-            for file in files.into_iter().flat_map(manifest::file_names) {
-                self.read_records(&file, handler);
+        for (i, files) in entries.into_iter().enumerate() {
+            self.current_kind = i;
+            for entry in files.into_iter().flat_map(manifest::file_names) {
+                let options = manifest::file_options(
+                    &manifest,
+                    entry.get_ref(),
+                    &manifest_source,
+                    &mut self.diags,
+                );
+                self.read_records(&entry, &options);
             }
-            if i == 0 {
+            if i == ASSETS {
                 self.link_dependencies();
                 self.check_dependency_cycles();
             }
@@ -345,7 +470,8 @@ impl Loader {
         };
         self.sources.push(Arc::new(source));
         let idx = SourceIdx(self.sources.len() as u32 - 1);
-        self.read_source(idx, Format::Csv, Loader::threat);
+        self.current_kind = THREATS;
+        self.read_source(idx, Format::Csv, &FileOptions::default(), None);
         self.builtin_threat_count = self.threats.len();
     }
 
@@ -357,43 +483,132 @@ impl Loader {
                 Some(SourceIdx(self.sources.len() as u32 - 1))
             }
             Err(d) => {
-                self.diags.push(*d);
+                self.unread_file(name.get_ref(), *d);
                 None
             }
         }
     }
 
-    fn read_records(&mut self, name: &toml::Spanned<String>, handler: Handler) {
-        let Some(format) = Format::of(Path::new(name.get_ref())) else {
-            let span = name.span();
+    /// Records that a file of the kind being read could not be read.
+    fn unread_file(&mut self, name: &str, d: Diagnostic) {
+        let display = d
+            .location
+            .as_ref()
+            .map_or_else(|| name.to_owned(), |l| l.file.clone());
+        self.unread.push((display, self.sources.len()));
+        self.failed[self.current_kind].incomplete = true;
+        self.diags.push(d);
+    }
+
+    /// Reads the records of an `[inputs]` entry (a file, or a workbook's sheet) with its
+    /// options.
+    fn read_records(&mut self, entry: &toml::Spanned<String>, options: &FileOptions) {
+        let (file, _) = manifest::split_entry(entry.get_ref());
+        let span = entry.span();
+        let Some(format) = Format::of(Path::new(file)) else {
             let d = self.sources[0]
                 .error_at(
                     "load::format",
                     span.start,
                     span.len(),
                     None,
-                    format!("cannot tell the format of `{}`", name.get_ref()),
+                    format!("cannot tell the format of `{}`", entry.get_ref()),
                 )
-                .with_help("name input files .csv, .json, .ndjson or .jsonl");
-            self.diags.push(d);
+                .with_help("name input files .csv, .json, .ndjson, .jsonl, .xlsx, .xlsm or .ods");
+            self.unread_file(file, d);
             return;
         };
-        let Some(idx) = self.open(name) else { return };
-        self.read_source(idx, format, handler);
+        let Format::Workbook(kind) = format else {
+            let name = toml::Spanned::new(span, file.to_owned());
+            let Some(idx) = self.open(&name) else { return };
+            self.read_source(idx, format, options, None);
+            return;
+        };
+        let path = self.files.root().join(file);
+        let manifest = Arc::clone(&self.sources[0]);
+        let at_entry = |message: String| {
+            manifest.error_at("load::workbook", span.start, span.len(), None, message)
+        };
+        let bytes = match self.files.read(&path) {
+            Ok(bytes) => bytes.into_owned(),
+            Err(e) => {
+                let d = at_entry(format!("cannot read {file}: {e}"))
+                    .with_help("check that the file exists and that the manifest names it right");
+                self.unread_file(file, d);
+                return;
+            }
+        };
+        let sheet = match workbook::read_sheet(&bytes, kind, options.sheet.as_deref()) {
+            Ok(sheet) => sheet,
+            Err(message) => {
+                let d = at_entry(format!("{file}: {message}"));
+                self.unread_file(file, d);
+                return;
+            }
+        };
+        let display = format!(
+            "{}!{}",
+            crate::input::display_path(&path, self.files.root()),
+            sheet.name
+        );
+        self.sources
+            .push(Arc::new(SourceFile::binary(path, display, &bytes)));
+        drop(bytes);
+        let idx = SourceIdx(self.sources.len() as u32 - 1);
+        self.rows_hint = sheet.rows.len();
+        self.read_source(idx, format, options, Some(&sheet));
     }
 
-    fn read_source(&mut self, idx: SourceIdx, format: Format, handler: Handler) {
+    fn read_source(
+        &mut self,
+        idx: SourceIdx,
+        format: Format,
+        options: &FileOptions,
+        sheet: Option<&workbook::Sheet>,
+    ) {
         self.current = idx;
-        self.warned_fields.clear();
+        let kind = &KINDS[self.current_kind];
         // Records borrow the source while handlers mutate the loader, so hold it by Arc and
         // let the record carry the diagnostics sink.
         let source = Arc::clone(&self.sources[idx.index()]);
-        self.rows_hint = match format {
-            Format::Csv | Format::Ndjson => source.text.bytes().filter(|b| *b == b'\n').count(),
-            Format::Json => 0,
+        if sheet.is_none() {
+            self.rows_hint = match format {
+                Format::Csv | Format::Ndjson => source.text.bytes().filter(|b| *b == b'\n').count(),
+                Format::Json | Format::Workbook(_) => 0,
+            };
+        }
+        let input = Input {
+            source: &source,
+            format,
+            schema: kind.schema,
+            options,
+            sheet,
         };
         let mut diags = std::mem::take(&mut self.diags);
-        for_each_record(&source, format, &mut diags, |r| handler(self, r));
+        let errors_before = diags.error_count();
+        let mut record_errors = 0;
+        let handler = kind.handler;
+        let id_field = kind.id_field;
+        let kind_index = self.current_kind;
+        crate::input::read_records(&input, &mut diags, |r| {
+            let before = r.error_count();
+            handler(self, r);
+            let added = r.error_count() - before;
+            if added > 0 {
+                record_errors += added;
+                match r.text(id_field) {
+                    Some(id) => {
+                        self.failed[kind_index].ids.insert(id);
+                    }
+                    None => self.failed[kind_index].incomplete = true,
+                }
+            }
+        });
+        // Errors outside records (the header, a ragged row, malformed text) lose records
+        // whose ids are unknown.
+        if diags.error_count() - errors_before > record_errors {
+            self.failed[kind_index].incomplete = true;
+        }
         self.diags = diags;
     }
 
@@ -454,18 +669,24 @@ impl Loader {
             .enumerate()
             .map(|(i, s)| (s.display.as_str(), i))
             .collect();
+        // A file that could not be read sorts where it would have been read.
+        let unread: HashMap<&str, usize> = self
+            .unread
+            .iter()
+            .map(|(file, read_before)| (file.as_str(), read_before * 2))
+            .collect();
         let key = |d: &Diagnostic| match &d.location {
             Some(l) => (
-                rank.get(l.file.as_str()).copied().unwrap_or(usize::MAX - 1),
-                l.span.0,
+                rank.get(l.file.as_str())
+                    .map(|r| r * 2 + 1)
+                    .or_else(|| unread.get(l.file.as_str()).copied())
+                    .unwrap_or(usize::MAX - 1),
+                l.line,
+                l.column,
             ),
-            None => (usize::MAX, 0),
+            None => (usize::MAX, 0, 0),
         };
-        let mut all: Vec<Diagnostic> = std::mem::take(&mut self.diags).into_iter().collect();
-        all.sort_by_key(key);
-        for d in all {
-            self.diags.push(d);
-        }
+        self.diags.sort_by_key(key);
     }
 
     /// An error at the start of the line a record begins on.
@@ -477,13 +698,20 @@ impl Loader {
         message: String,
     ) -> Diagnostic {
         let source = &self.sources[origin.source.index()];
-        let offset: usize = source
-            .text
-            .split_inclusive('\n')
-            .take(origin.line as usize - 1)
-            .map(str::len)
-            .sum();
-        source.error_at(code, offset, 0, Some(field), message)
+        if !source.text.is_empty() || origin.line == 0 {
+            let offset = source.line_offset(origin.line);
+            return source.error_at(code, offset, 0, Some(field), message);
+        }
+        // A worksheet row.
+        Diagnostic::error(code, message).at(
+            crate::diag::Location::cell(
+                source.display.clone(),
+                origin.line,
+                1,
+                Some(field.to_owned()),
+            ),
+            None,
+        )
     }
 
     fn finish(mut self) -> Result<Loaded, LoadError> {

@@ -90,6 +90,13 @@ impl Table {
                 }
                 Ok(from_objects(format, objects.into_iter()))
             }
+            // Migration rewrites text files; a workbook is exported to CSV first.
+            Format::Workbook(_) => Err(TableError {
+                line: 1,
+                column: 1,
+                message: "migrate rewrites CSV, JSON and NDJSON files; export the sheet as CSV"
+                    .to_owned(),
+            }),
         }
     }
 
@@ -114,6 +121,7 @@ impl Table {
                 .iter()
                 .map(|r| serde_json::to_string(&RowRef(self, r)).unwrap_or_default() + "\n")
                 .collect(),
+            Format::Workbook(_) => String::new(),
         }
     }
 }
