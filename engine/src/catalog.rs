@@ -99,7 +99,8 @@ pub struct Control {
     pub id: String,
     /// Its short title (the control's name only, never its text).
     pub title: String,
-    /// Index into [`Catalog::groups`].
+    /// Index into [`Catalog::groups`]; not serialised (outputs name the group by its id).
+    #[serde(skip)]
     pub group: usize,
     /// The 2013 control objective (e.g. `A.9.2`); `None` for 2022 controls.
     pub objective: Option<Group>,

@@ -12,6 +12,10 @@ fn list_counts_and_formats() {
     let run = isms(&["catalog", "list", "--catalog", "2013", "--format", "json"]);
     let list: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(list.len(), 114);
+    // The group is named as in the CSV, never an internal index.
+    assert_eq!(list[0]["group_id"], "A.5");
+    assert_eq!(list[0]["group_title"], "Information security policies");
+    assert!(list[0].get("group").is_none());
     let run = isms(&["catalog", "list", "--group", "physical"]);
     assert!(
         run.stdout

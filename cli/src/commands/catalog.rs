@@ -83,10 +83,28 @@ fn list(
         }
         ListFormat::Md => render::markdown(&header, rows()).into_bytes(),
         ListFormat::Csv => render::csv(&header, rows(), csv_style)?,
-        ListFormat::Json => json(&controls)?,
+        ListFormat::Json => json(
+            &controls
+                .iter()
+                .map(|c| ListedControl {
+                    control: c,
+                    group_id: &catalog.groups[c.group].id,
+                    group_title: &catalog.groups[c.group].title,
+                })
+                .collect::<Vec<_>>(),
+        )?,
     };
     output::emit(None, &bytes)?;
     Ok(EXIT_OK)
+}
+
+/// A control of a list, its group named (not numbered).
+#[derive(Serialize)]
+struct ListedControl<'a> {
+    #[serde(flatten)]
+    control: &'a Control,
+    group_id: &'a str,
+    group_title: &'a str,
 }
 
 /// A control with its group and its correspondence in the other edition.
