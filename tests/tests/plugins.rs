@@ -230,6 +230,44 @@ fn example_plugins_change_risks_soa_and_gaps() {
         .map(|p| p["sha256"].as_str().unwrap())
         .collect();
     assert_eq!(plugins, [hc_sha.as_str(), pay_sha.as_str()]);
+
+    // `explain` shows the plugins' steps beside the rules', so a derivation adds up: take a
+    // generated scenario the plugins moved (its inherent level differs without them).
+    let inherent = |dir: &Path| -> std::collections::BTreeMap<String, Value> {
+        let run = isms(&[
+            "risks",
+            dir.to_str().unwrap(),
+            "--source",
+            "generated",
+            "--format",
+            "json",
+            "--sort",
+            "id",
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let v: Value = serde_json::from_str(&run.stdout).unwrap();
+        v["risks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["id"].as_str().unwrap().to_owned(), r["inherent"].clone()))
+            .collect()
+    };
+    let (unmoved, moved) = (inherent(plain.path()), inherent(with.path()));
+    let adjusted = moved
+        .iter()
+        .find(|(id, score)| unmoved.get(*id).is_some_and(|s| s != *score))
+        .map(|(id, _)| id.clone())
+        .expect("a scenario the plugins adjust");
+    let ws = with.path().to_str().unwrap();
+    let run = isms(&["explain", ws, &adjusted]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("3. Risk rules, then plugins"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("plugin:"), "{}", run.stdout);
 }
 
 #[test]

@@ -175,11 +175,13 @@ fn render(d: &Derivation, ws: &isms_engine::Workspace) -> String {
     } else {
         let _ = writeln!(o, "\n2. No protection need inherited from dependent assets");
     }
-    if d.adjustments.is_empty() {
-        let _ = writeln!(o, "\n3. No risk rule applies");
+    // Plugins adjust after the rules (their `rule` is `plugin:ID`): both are listed, so the
+    // steps add up to the inherent values below.
+    if d.adjustments.is_empty() && d.plugin_adjustments.is_empty() {
+        let _ = writeln!(o, "\n3. No risk rule or plugin applies");
     } else {
-        let _ = writeln!(o, "\n3. Risk rules");
-        for a in &d.adjustments {
+        let _ = writeln!(o, "\n3. Risk rules, then plugins");
+        for a in d.adjustments.iter().chain(&d.plugin_adjustments) {
             let _ = writeln!(
                 o,
                 "   {} {} {}: {} [{}]{}",
