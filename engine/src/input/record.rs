@@ -118,6 +118,19 @@ struct Shared<'a> {
     sheet_columns: Vec<(&'a str, u32)>,
 }
 
+impl<'a> Shared<'a> {
+    /// For a JSON or NDJSON file: no header, so nothing missing at it and no columns.
+    fn json(input: &Input<'a>) -> Self {
+        Shared {
+            source: input.source,
+            options: input.options,
+            missing: &[],
+            delimiter: b',',
+            sheet_columns: Vec::new(),
+        }
+    }
+}
+
 /// One record of an input file, with typed, located access to its fields.
 pub struct Record<'a, 'd> {
     shared: &'a Shared<'a>,
@@ -485,13 +498,7 @@ fn read_json(
         }
     };
     let mut keys = json_keys(input, diags);
-    let shared = Shared {
-        source,
-        options: input.options,
-        missing: &[],
-        delimiter: b',',
-        sheet_columns: Vec::new(),
-    };
+    let shared = Shared::json(input);
     for item in items {
         let start = offset_in(source, item.get());
         json_record(&shared, &mut keys, start, item.get(), diags, each);
@@ -505,13 +512,7 @@ fn read_ndjson(
 ) {
     let source = input.source;
     let mut keys = json_keys(input, diags);
-    let shared = Shared {
-        source,
-        options: input.options,
-        missing: &[],
-        delimiter: b',',
-        sheet_columns: Vec::new(),
-    };
+    let shared = Shared::json(input);
     let mut start = 0;
     for line in source.text.split_inclusive('\n') {
         let line_start = start;
