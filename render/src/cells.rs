@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use isms_engine::report::Basis;
+use isms_engine::report::Calendar;
 use isms_engine::report::Gap;
 use isms_engine::report::ReadinessItem;
 use isms_engine::report::SoaRowView;
@@ -116,6 +117,41 @@ pub fn readiness_rows(items: &[ReadinessItem]) -> impl Iterator<Item = Vec<Strin
             i.clause.clone(),
             i.requirement.clone(),
             readiness_detail(i),
+        ]
+    })
+}
+
+/// The certification date of a calendar, or what to do without one.
+pub fn certified(calendar: &Calendar) -> &str {
+    calendar
+        .certification_date
+        .as_deref()
+        .unwrap_or("(no certification date in the profile)")
+}
+
+/// Columns of the external audits of a certification cycle.
+pub const EXTERNAL_AUDIT_HEADER: [&str; 3] = ["external audit", "due", "status"];
+
+/// The rows of the external audits under [`EXTERNAL_AUDIT_HEADER`].
+pub fn external_audit_rows(calendar: &Calendar) -> impl Iterator<Item = Vec<String>> + '_ {
+    calendar
+        .external_audits
+        .iter()
+        .map(|a| vec![a.audit.clone(), a.due.clone(), a.status.clone()])
+}
+
+/// Columns of what falls due.
+pub const DUE_HEADER: [&str; 5] = ["due", "kind", "id", "what", "overdue"];
+
+/// The rows of what falls due under [`DUE_HEADER`].
+pub fn due_rows(calendar: &Calendar) -> impl Iterator<Item = Vec<String>> + '_ {
+    calendar.next_due.iter().map(|d| {
+        vec![
+            d.due.clone(),
+            d.kind.clone(),
+            d.id.clone(),
+            d.what.clone(),
+            if d.overdue { "yes" } else { "no" }.to_owned(),
         ]
     })
 }

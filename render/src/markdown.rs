@@ -240,18 +240,14 @@ pub fn readiness(o: &mut String, r: &Readiness, level: &str) {
     let _ = writeln!(
         o,
         "Certified {}; current cycle {} to {}.\n",
-        c.certification_date
-            .as_deref()
-            .unwrap_or("(no certification date in the profile)"),
+        cells::certified(c),
         c.cycle_start,
         c.cycle_end
     );
     if !c.external_audits.is_empty() {
         o.push_str(&table(
-            &["external audit", "due", "status"],
-            c.external_audits
-                .iter()
-                .map(|a| vec![a.audit.clone(), a.due.clone(), a.status.clone()]),
+            &cells::EXTERNAL_AUDIT_HEADER,
+            cells::external_audit_rows(c),
         ));
         o.push('\n');
     }
@@ -259,18 +255,7 @@ pub fn readiness(o: &mut String, r: &Readiness, level: &str) {
     if c.next_due.is_empty() {
         let _ = writeln!(o, "Nothing is overdue or due within the horizon.\n");
     } else {
-        o.push_str(&table(
-            &["due", "kind", "id", "what", "overdue"],
-            c.next_due.iter().map(|d| {
-                vec![
-                    d.due.clone(),
-                    d.kind.clone(),
-                    d.id.clone(),
-                    d.what.clone(),
-                    if d.overdue { "yes".into() } else { "no".into() },
-                ]
-            }),
-        ));
+        o.push_str(&table(&cells::DUE_HEADER, cells::due_rows(c)));
         o.push('\n');
     }
 }

@@ -68,18 +68,14 @@ fn table(r: &Report) -> String {
     let _ = writeln!(
         o,
         "Certification calendar: certified {}, current cycle {} to {}",
-        c.certification_date
-            .as_deref()
-            .unwrap_or("(no certification date in the profile)"),
+        cells::certified(c),
         c.cycle_start,
         c.cycle_end
     );
     if !c.external_audits.is_empty() {
         o.push_str(&render::table(
-            &["external audit", "due", "status"],
-            c.external_audits
-                .iter()
-                .map(|a| vec![a.audit.clone(), a.due.clone(), a.status.clone()]),
+            &cells::EXTERNAL_AUDIT_HEADER,
+            cells::external_audit_rows(c),
         ));
     }
     o.push('\n');
@@ -87,22 +83,7 @@ fn table(r: &Report) -> String {
         o.push_str("Falling due: nothing is overdue or due within the horizon\n");
     } else {
         o.push_str("Falling due\n");
-        o.push_str(&render::table(
-            &["due", "kind", "id", "what", ""],
-            c.next_due.iter().map(|d| {
-                vec![
-                    d.due.clone(),
-                    d.kind.clone(),
-                    d.id.clone(),
-                    d.what.clone(),
-                    if d.overdue {
-                        "overdue".into()
-                    } else {
-                        String::new()
-                    },
-                ]
-            }),
-        ));
+        o.push_str(&render::table(&cells::DUE_HEADER, cells::due_rows(c)));
     }
     o
 }
