@@ -25,7 +25,7 @@ def cell_facts(cell):
 def main():
     path, probes = sys.argv[1], sys.argv[2:]
     wb = openpyxl.load_workbook(path)
-    longest, formulas = 0, 0
+    longest, formulas, unguarded = 0, 0, []
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
@@ -33,6 +33,9 @@ def main():
                     formulas += 1
                 if isinstance(cell.value, str):
                     longest = max(longest, len(cell.value.encode("utf-16-le")) // 2)
+                    # Text a spreadsheet could take for a formula must carry the quote prefix.
+                    if cell.value[:1] in ("=", "+", "-", "@", "\t", "\r") and not cell.quotePrefix:
+                        unguarded.append(f"{ws.title}!{cell.coordinate}")
     about = {}
     for key, value in wb["About"].iter_rows(min_row=2, max_col=2):
         if key.value is not None and key.value not in about:
@@ -44,6 +47,7 @@ def main():
         "rows": {ws.title: ws.max_row for ws in wb.worksheets},
         "longest_text": longest,
         "formulas": formulas,
+        "unguarded": unguarded,
         "about": about,
         "probes": {},
     }

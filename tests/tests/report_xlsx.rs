@@ -7,10 +7,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use calamine::{Data, DataType, Range, Reader, open_workbook_auto};
-use common::{isms, root};
+use common::{isms, openpyxl, root};
 
 const SHEETS: [&str; 12] = [
     "Summary",
@@ -41,33 +40,6 @@ const SOA_HEADER: [&str; 9] = [
 
 /// Excel's limit on the text of a cell, in UTF-16 units.
 const CELL_TEXT_LIMIT: usize = 32_767;
-
-/// What openpyxl reads in a workbook (tests/scripts/xlsx_facts.py), with the cells `probes`
-/// (`Sheet!B2`). The python of the venv that scripts/test sets up, named by
-/// ISMS_TEST_PYTHON: without it the test fails, it never passes unread.
-fn openpyxl(path: &Path, probes: &[&str]) -> serde_json::Value {
-    let python = std::env::var_os("ISMS_TEST_PYTHON").unwrap_or_else(|| {
-        panic!(
-            "ISMS_TEST_PYTHON is not set: scripts/test installs openpyxl into a venv and \
-             names its python there (or set it to a python with openpyxl 3.1.5)"
-        )
-    });
-    let out = Command::new(&python)
-        .arg(root().join("tests/scripts/xlsx_facts.py"))
-        .arg(path)
-        .args(probes)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.to_string_lossy()));
-    assert!(
-        out.status.success(),
-        "openpyxl cannot read {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let facts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(facts["openpyxl"], "3.1.5", "the pinned openpyxl");
-    facts
-}
 
 /// The longest text of any cell, in UTF-16 units as Excel counts, with where it is.
 fn longest_text(book: &[(String, Range<Data>)]) -> (usize, String) {

@@ -94,3 +94,30 @@ pub fn install_plugin(dir: &Path, id: &str, component: &[u8], extra: &str) -> St
     .unwrap();
     sha256(component)
 }
+
+/// What openpyxl reads in a workbook (tests/scripts/xlsx_facts.py), with the cells `probes`
+/// (`Sheet!B2`). The python of the venv that scripts/test sets up, named by
+/// ISMS_TEST_PYTHON: without it the test fails, it never passes unread.
+pub fn openpyxl(path: &Path, probes: &[&str]) -> serde_json::Value {
+    let python = std::env::var_os("ISMS_TEST_PYTHON").unwrap_or_else(|| {
+        panic!(
+            "ISMS_TEST_PYTHON is not set: scripts/test installs openpyxl into a venv and \
+             names its python there (or set it to a python with openpyxl 3.1.5)"
+        )
+    });
+    let out = std::process::Command::new(&python)
+        .arg(root().join("tests/scripts/xlsx_facts.py"))
+        .arg(path)
+        .args(probes)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.to_string_lossy()));
+    assert!(
+        out.status.success(),
+        "openpyxl cannot read {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let facts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(facts["openpyxl"], "3.1.5", "the pinned openpyxl");
+    facts
+}
