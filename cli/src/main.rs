@@ -10,6 +10,7 @@ mod cli;
 mod commands;
 mod exit;
 mod output;
+mod progress;
 mod render;
 mod workspace;
 

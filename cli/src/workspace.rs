@@ -5,7 +5,10 @@ use crate::exit::Failure;
 
 /// Loads a workspace and prints its warnings to stderr.
 pub fn load(dir: &std::path::Path) -> Result<isms_engine::Workspace, Failure> {
-    let loaded = isms_engine::load(dir)?;
+    let stage = crate::progress::Stage::start(format!("loading {}", dir.display()));
+    let loaded = isms_engine::load(dir);
+    drop(stage);
+    let loaded = loaded?;
     for w in loaded.warnings.iter() {
         crate::output::note_raw(&crate::render::diagnostic(w));
     }
@@ -30,7 +33,9 @@ pub fn evaluate(
     eval: &crate::cli::Eval,
 ) -> Result<(isms_engine::Workspace, isms_engine::risk::Assessment), Failure> {
     let ws = load(&eval.dir)?;
+    let stage = crate::progress::Stage::start("assessing the risks");
     let assessment = isms_engine::risk::assess(&ws, options(eval, &ws));
+    drop(stage);
     check_plugins(eval, &assessment.plugin_failures)?;
     Ok((ws, assessment))
 }

@@ -474,3 +474,35 @@ fn man_pages_per_command_and_exit_codes_in_help() {
         );
     }
 }
+
+#[test]
+fn long_runs_show_their_stage_on_a_terminal_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("gaps.json");
+    let file = file.to_str().unwrap();
+    // A pseudo-terminal through util-linux `script`: there stderr is a terminal.
+    let command = format!(
+        "{} gaps examples/acme --format json --output {file}",
+        common::isms_bin().display()
+    );
+    let run = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(root())
+        .env_remove("NO_PROGRESS")
+        .output()
+        .expect("util-linux `script` runs a command on a pseudo-terminal");
+    assert!(run.status.success(), "{run:?}");
+    let terminal = String::from_utf8_lossy(&run.stdout);
+    assert!(terminal.contains("loading examples/acme"), "{terminal:?}");
+    // Through pipes (logs, CI) nothing is drawn: stderr stays empty.
+    let piped = isms(&[
+        "gaps",
+        "examples/acme",
+        "--format",
+        "json",
+        "--output",
+        file,
+    ]);
+    assert_eq!(piped.code, 0);
+    assert!(piped.stderr.is_empty(), "{}", piped.stderr);
+}
