@@ -15,12 +15,34 @@ pub fn load(dir: &std::path::Path) -> Result<isms_engine::Workspace, Failure> {
     Ok(loaded.workspace)
 }
 
-/// The evaluation options: `--as-of`, else the manifest's `as_of`, else today.
-pub fn options(eval: &crate::cli::Eval, ws: &isms_engine::Workspace) -> isms_engine::Options {
+/// The evaluation options: `--as-of`, else the manifest's `as_of`, else today. The workspace
+/// is rewound to that date: what is dated later has not happened yet (said in a note).
+pub fn options(eval: &crate::cli::Eval, ws: &mut isms_engine::Workspace) -> isms_engine::Options {
     let as_of = eval
         .as_of
         .or(ws.as_of())
         .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let rewound = ws.rewind(as_of);
+    if !rewound.records.is_empty() {
+        const SHOWN: usize = 5;
+        let shown: Vec<String> = rewound
+            .records
+            .iter()
+            .take(SHOWN)
+            .map(|(what, id, on)| format!("{id} ({what} {on})"))
+            .collect();
+        let more = rewound.records.len().saturating_sub(SHOWN);
+        crate::output::note!(
+            "note: evaluated as of {as_of}: {} record(s) dated later count as not yet happened: {}{}",
+            rewound.records.len(),
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
     isms_engine::Options::new(as_of).with_evaluator(if eval.interpreter {
         isms_engine::Evaluator::Interpreter
     } else {
@@ -32,9 +54,10 @@ pub fn options(eval: &crate::cli::Eval, ws: &isms_engine::Workspace) -> isms_eng
 pub fn evaluate(
     eval: &crate::cli::Eval,
 ) -> Result<(isms_engine::Workspace, isms_engine::risk::Assessment), Failure> {
-    let ws = load(&eval.dir)?;
+    let mut ws = load(&eval.dir)?;
+    let options = options(eval, &mut ws);
     let stage = crate::progress::Stage::start("assessing the risks");
-    let assessment = isms_engine::risk::assess(&ws, options(eval, &ws));
+    let assessment = isms_engine::risk::assess(&ws, options);
     drop(stage);
     check_plugins(eval, &assessment.plugin_failures)?;
     Ok((ws, assessment))

@@ -92,6 +92,8 @@ pub use workspace::Workspace;
 #[doc(hidden)]
 pub mod checks;
 #[doc(hidden)]
+pub mod controls;
+#[doc(hidden)]
 pub mod cycle;
 #[doc(hidden)]
 pub mod discover;
@@ -108,6 +110,8 @@ pub mod load;
 pub mod migrate;
 #[doc(hidden)]
 pub mod plugin;
+#[doc(hidden)]
+pub mod rewind;
 #[doc(hidden)]
 pub mod risk;
 #[doc(hidden)]

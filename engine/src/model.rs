@@ -416,6 +416,8 @@ pub struct SoaEntry {
     pub justification: Option<String>,
     /// Declared implementation state; `NotImplemented` when the row gives none.
     pub status: ImplementationStatus,
+    /// Whether the row states a status (else `status` is the default, not a declaration).
+    pub status_given: bool,
     /// References to the evidence of implementation (documents, tickets, links), in input order.
     pub evidence: Vec<String>,
     /// Where the record was read.

@@ -95,6 +95,10 @@ pub struct Summary {
     pub scenarios_above_appetite: usize,
     /// Register risks whose residual level is above the appetite and not accepted.
     pub register_above_appetite: usize,
+    /// Scenarios whose inherent level (before existing controls and done actions) is above
+    /// the appetite: with `scenarios_above_appetite`, what the controls in place achieve.
+    #[serde(default)]
+    pub scenarios_above_appetite_inherent: usize,
     /// Controls of the catalog, one SoA row each.
     pub controls: usize,
     /// Controls the generated SoA finds applicable.
@@ -193,6 +197,9 @@ pub struct SoaRowView {
     pub evidence: Vec<String>,
     /// The treatment plan's actions on this control.
     pub plan: PlanProgress,
+    /// The risks the control mitigates through the threats linked to it.
+    #[serde(default)]
+    pub mitigates: Option<crate::soa::Mitigates>,
 }
 
 /// A rule that failed on some records.
@@ -261,6 +268,9 @@ pub struct Report {
     pub gaps: Vec<Gap>,
     /// Rules, checks and threat filters that failed on some records, with examples.
     pub rule_failures: Vec<RuleFailure>,
+    /// What each plugin that did not fail changed in the risk levels.
+    #[serde(default)]
+    pub plugin_influence: Vec<crate::risk::plugins::PluginInfluence>,
     /// Certification readiness (Stage 1 and Stage 2 checklists) and the certification calendar.
     pub readiness: Readiness,
 }
@@ -458,6 +468,11 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
                     )
                 })
                 .count(),
+            scenarios_above_appetite_inherent: a
+                .risks
+                .iter()
+                .filter(|r| r.inherent.level > ws.profile.risk_appetite)
+                .count(),
             controls: e.soa.rows.len(),
             applicable: e.soa.rows.iter().filter(|r| r.applicable).count(),
             implemented: e
@@ -496,10 +511,12 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
                 status: r.status,
                 evidence: r.evidence.clone(),
                 plan: r.plan,
+                mitigates: r.mitigates.clone(),
             })
             .collect(),
         gaps: e.gaps.clone(),
         rule_failures,
+        plugin_influence: a.plugin_influence.clone(),
         readiness: e.readiness.clone(),
     }
 }

@@ -2,11 +2,13 @@
 //! why, built from structured reasons, with the implementation status combined from the
 //! treatment plan and the declared SoA.
 //!
-//! Reasons: the risks a control treats (through the plan's actions), the requirements of the
-//! profile that demand it, the applicability rules of the rule sets (CEL over `org` and
-//! `inventory`), and exclusions backed by organisation facts. A control with a reason applies;
-//! one excluded by a fact and with no reason does not; for the rest the declared SoA decides,
-//! and the gap checks say when that declaration stands on nothing.
+//! Reasons: the risks a control treats (through the plan's actions, done or pending) or
+//! mitigates (through the threats linked to it), the requirements of the profile that demand
+//! it, the applicability rules of the rule sets (CEL over `org` and `inventory`, cited with
+//! the values they read), and exclusions backed by organisation facts. A control with a
+//! deciding reason applies; one excluded by a fact and with no reason does not; for the rest
+//! the declared SoA decides, supported by the risks the control mitigates, and the gap checks
+//! say when that declaration stands on nothing.
 
 use std::collections::BTreeMap;
 
@@ -14,19 +16,58 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::ControlIdx;
-use crate::model::{ActionStatus, ImplementationStatus, RequirementKind};
-use crate::risk::Assessment;
+pub use crate::controls::PlanProgress;
+use crate::model::{
+    ActionStatus, ImplementationStatus, RequirementKind, Risk, TreatmentAction, TreatmentOption,
+};
+use crate::risk::{AppetiteStatus, Assessment, RiskSource};
 use crate::rules::bindings::Bindings;
 use crate::rules::expr::Interpreter;
 use crate::rules::records::{InventoryRecord, OrgRecord};
 use crate::rules::ruleset::ReasonCategory;
 use crate::workspace::Workspace;
 
+/// What a reason truly is, so that the justification labels it right.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonKind {
+    /// A register risk treated by a done action that selects the control.
+    TreatedDone,
+    /// A register risk treated by an action still open.
+    TreatedPending,
+    /// An action that selects the control without naming a risk.
+    Selected,
+    /// A terminated risk: the control serves the risk's avoidance.
+    Avoided,
+    /// Risks whose threat the control mitigates (register risks by id, scenarios by count).
+    Mitigated,
+    /// A requirement of the profile.
+    Requirement,
+    /// An applicability rule of a rule set, with the facts it read.
+    Rule,
+    /// A plugin's reason.
+    Plugin,
+    /// An exclusion rule backed by organisation facts.
+    Exclusion,
+}
+
+impl ReasonKind {
+    /// Whether the reason decides applicability. Mitigation alone does not: it supports a
+    /// declared inclusion and makes an exclusion questionable (a gap), nothing more.
+    pub fn decides(self) -> bool {
+        self != ReasonKind::Mitigated
+    }
+}
+
 /// One reason for (or against) a control.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Reason {
     pub category: ReasonCategory,
-    /// What gave the reason: an action id, a requirement id, a rule id.
+    /// What the reason is, exactly.
+    pub kind: ReasonKind,
+    /// What gave the reason: an action id, a requirement id, a rule id, a risk id.
     pub source: String,
     /// The reason in words.
     pub text: String,
@@ -46,30 +87,27 @@ pub enum Basis {
     Undecided,
 }
 
-/// What the treatment plan says of a control.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
-)]
-pub struct PlanProgress {
-    pub actions: usize,
-    pub done: usize,
-    /// Planned or in progress.
-    pub open: usize,
-    /// Open and past due on the evaluation date.
-    pub overdue: usize,
+/// The risks a control mitigates through the threats it is linked to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Mitigates {
+    /// The threats that name the control, by id.
+    pub threats: Vec<String>,
+    /// Register risks with one of those threats.
+    pub register: usize,
+    /// Generated scenarios with one of those threats.
+    pub scenarios: usize,
+    /// Of both, those above the appetite without a valid acceptance.
+    pub above_appetite: usize,
+    /// Of both, how many at each residual level (index 0 is level 1).
+    pub by_level: Vec<usize>,
+    /// The highest by residual level (then register first, then input order), by id.
+    pub highest: Vec<String>,
+    /// Above-appetite register risks, by id (at most [`CITED`]).
+    pub register_above: Vec<String>,
 }
 
-impl PlanProgress {
-    /// The implementation status the plan alone implies.
-    pub fn implied_status(&self) -> Option<ImplementationStatus> {
-        match (self.done, self.open) {
-            (0, 0) => None,
-            (_, 0) => Some(ImplementationStatus::Implemented),
-            (0, _) => Some(ImplementationStatus::Planned),
-            _ => Some(ImplementationStatus::Partial),
-        }
-    }
-}
+/// How many risks a reason or a summary names before it counts the rest.
+pub const CITED: usize = 10;
 
 /// One row of the generated SoA.
 #[derive(Debug, Clone, Serialize)]
@@ -86,11 +124,14 @@ pub struct SoaRow {
     pub justification: String,
     pub declared_applicable: Option<bool>,
     pub declared_justification: Option<String>,
+    /// The status the SoA row states, if it states one.
     pub declared_status: Option<ImplementationStatus>,
     pub evidence: Vec<String>,
     pub plan: PlanProgress,
     /// The declared status, else the one the plan implies, else not implemented.
     pub status: ImplementationStatus,
+    /// The risks the control mitigates, when a threat names it.
+    pub mitigates: Option<Mitigates>,
 }
 
 /// The generated SoA, in catalog order.
@@ -111,63 +152,272 @@ fn requirement_category(k: RequirementKind) -> ReasonCategory {
 /// Failures of applicability or exclusion rules: (rule id, message).
 pub type RuleErrors = Vec<(String, String)>;
 
+fn treatment_reason(action: &TreatmentAction, risk: Option<&Risk>) -> Reason {
+    let when = match (action.status, action.completed_on, action.due) {
+        (ActionStatus::Done, Some(d), _) => format!("done {d}"),
+        (ActionStatus::Done, None, _) => "done".to_owned(),
+        (status, _, Some(due)) => format!("{status}, due {due}"),
+        (status, _, None) => status.to_string(),
+    };
+    let Some(risk) = risk else {
+        return Reason {
+            category: ReasonCategory::RiskTreatment,
+            kind: ReasonKind::Selected,
+            source: action.id.clone(),
+            text: format!("action {} ({when})", action.id),
+        };
+    };
+    let terminated = risk
+        .treatment
+        .as_ref()
+        .is_some_and(|t| t.option == TreatmentOption::Terminate);
+    let kind = if terminated {
+        ReasonKind::Avoided
+    } else if action.status == ActionStatus::Done {
+        ReasonKind::TreatedDone
+    } else {
+        ReasonKind::TreatedPending
+    };
+    Reason {
+        category: ReasonCategory::RiskTreatment,
+        kind,
+        source: risk.id.clone(),
+        text: format!("{} by action {} ({when})", risk.id, action.id),
+    }
+}
+
+/// Per control: the risks it mitigates, from the scored risks and the threat links. One pass
+/// over the risks into per-threat tallies, then threat -> control: linear in the risks.
+fn mitigation_summaries(ws: &Workspace, a: &Assessment) -> Vec<Option<Mitigates>> {
+    let levels = usize::from(ws.risk_model.matrix.max_level());
+    #[derive(Clone, Default)]
+    struct Tally {
+        register: usize,
+        scenarios: usize,
+        above: usize,
+        by_level: Vec<usize>,
+        /// (level, position) of the highest few, kept sorted.
+        top: Vec<(u8, usize)>,
+        register_above: Vec<usize>,
+    }
+    let mut tallies = vec![Tally::default(); ws.threats.len()];
+    for (pos, r) in a.risks.iter().enumerate() {
+        let Some(t) = r.threat else { continue };
+        let Some(tally) = tallies.get_mut(t.index()) else {
+            continue;
+        };
+        if tally.by_level.is_empty() {
+            tally.by_level = vec![0; levels];
+        }
+        let above = matches!(
+            r.status,
+            AppetiteStatus::AboveAppetite | AppetiteStatus::AcceptanceExpired
+        );
+        match r.source {
+            RiskSource::Register(_) => {
+                tally.register += 1;
+                if above && tally.register_above.len() < CITED {
+                    tally.register_above.push(pos);
+                }
+            }
+            RiskSource::Generated => tally.scenarios += 1,
+        }
+        tally.above += usize::from(above);
+        if let Some(n) = tally
+            .by_level
+            .get_mut(usize::from(r.residual.level).saturating_sub(1))
+        {
+            *n += 1;
+        }
+        push_top(&mut tally.top, (r.residual.level, pos));
+    }
+    let mut out: Vec<Option<Mitigates>> = vec![None; ws.catalog.controls.len()];
+    let mut tops: Vec<Vec<(u8, usize)>> = vec![Vec::new(); ws.catalog.controls.len()];
+    let mut above_ids: Vec<Vec<usize>> = vec![Vec::new(); ws.catalog.controls.len()];
+    for (t, m) in ws.mitigations.iter().enumerate() {
+        let tally = &tallies[t];
+        let mut seen: Vec<ControlIdx> = Vec::new();
+        for c in m.likelihood.iter().chain(&m.impact) {
+            if seen.contains(c) {
+                continue;
+            }
+            seen.push(*c);
+            let entry = out[c.index()].get_or_insert_with(|| Mitigates {
+                by_level: vec![0; levels],
+                ..Mitigates::default()
+            });
+            entry.threats.push(ws.threats[t].id.clone());
+            entry.register += tally.register;
+            entry.scenarios += tally.scenarios;
+            entry.above_appetite += tally.above;
+            for (sum, n) in entry.by_level.iter_mut().zip(&tally.by_level) {
+                *sum += n;
+            }
+            for x in &tally.top {
+                push_top(&mut tops[c.index()], *x);
+            }
+            above_ids[c.index()].extend(&tally.register_above);
+        }
+    }
+    for (c, entry) in out.iter_mut().enumerate() {
+        if let Some(e) = entry {
+            e.highest = tops[c]
+                .iter()
+                .map(|(_, pos)| a.risks[*pos].id(ws))
+                .collect();
+            let mut ids = std::mem::take(&mut above_ids[c]);
+            ids.sort_unstable();
+            ids.dedup();
+            e.register_above = ids
+                .iter()
+                .take(CITED)
+                .map(|pos| a.risks[*pos].id(ws))
+                .collect();
+        }
+    }
+    out
+}
+
+/// How many of the highest risks a summary names.
+const HIGHEST: usize = 5;
+
+/// Keeps the [`HIGHEST`] entries with the highest level (then the earliest position).
+fn push_top(top: &mut Vec<(u8, usize)>, x: (u8, usize)) {
+    let key = |e: &(u8, usize)| (std::cmp::Reverse(e.0), e.1);
+    if top.contains(&x) {
+        return;
+    }
+    if top.len() == HIGHEST && top.last().is_some_and(|last| key(&x) >= key(last)) {
+        return;
+    }
+    let at = top.partition_point(|e| key(e) < key(&x));
+    top.insert(at, x);
+    top.truncate(HIGHEST);
+}
+
+/// The values a rule read, as `path = value`, for the justification: what made it hold.
+fn facts_read(rule: &crate::rules::expr::Expr, interp: &Interpreter, b: &Bindings<'_>) -> String {
+    rule.reads()
+        .iter()
+        .filter(|p| p.contains('.'))
+        .filter_map(|path| {
+            let e = crate::rules::expr::Expr::compile(path).ok()?;
+            let v = e.interpret(interp, b).ok()?;
+            Some(format!("{path} = {}", crate::rules::expr::literal(&v)))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Builds the SoA of a workspace.
 pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErrors) {
     let n = ws.catalog.controls.len();
     let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); n];
     let mut exclusions: Vec<Vec<Reason>> = vec![Vec::new(); n];
-    let mut plan = vec![PlanProgress::default(); n];
+    let plan = crate::controls::plan_progress(ws, as_of);
     let mut errors = Vec::new();
 
     // Risk treatment: each action names the risks it treats and the controls it selects.
-    let mut treated: Vec<BTreeMap<String, Vec<String>>> = vec![BTreeMap::new(); n];
-    for action in &ws.actions {
-        let cancelled = action.status == ActionStatus::Cancelled;
+    for action in ws
+        .actions
+        .iter()
+        .filter(|x| x.status != ActionStatus::Cancelled)
+    {
         for c in &action.controls {
-            let p = &mut plan[c.index()];
-            if !cancelled {
-                p.actions += 1;
-                match action.status {
-                    ActionStatus::Done => p.done += 1,
-                    _ => {
-                        p.open += 1;
-                        if action.due.is_some_and(|d| d < as_of) {
-                            p.overdue += 1;
-                        }
-                    }
-                }
-                let risks: Vec<String> = action
-                    .risks
-                    .iter()
-                    .map(|r| ws.risks[r.index()].id.clone())
-                    .collect();
-                treated[c.index()]
-                    .entry(action.id.clone())
-                    .or_default()
-                    .extend(risks);
+            if action.risks.is_empty() {
+                reasons[c.index()].push(treatment_reason(action, None));
+            }
+            for r in &action.risks {
+                reasons[c.index()].push(treatment_reason(action, Some(&ws.risks[r.index()])));
             }
         }
     }
-    for (c, by_action) in treated.into_iter().enumerate() {
-        for (action, risks) in by_action {
-            let text = if risks.is_empty() {
-                format!("selected by treatment action {action}")
-            } else {
-                format!("treats {} (action {action})", risks.join(", "))
-            };
-            reasons[c].push(Reason {
+    // Risks mitigated: register risks with a linked threat that no action already cites for
+    // the control (tolerated and transferred risks too), then the generated scenarios.
+    let summaries = mitigation_summaries(ws, a);
+    let mut cited: Vec<usize> = vec![0; n];
+    for (r, risk) in ws.risks.iter().enumerate() {
+        let Some(t) = risk.threat else { continue };
+        let Some(m) = ws.mitigations.get(t.index()) else {
+            continue;
+        };
+        let terminated = risk
+            .treatment
+            .as_ref()
+            .is_some_and(|d| d.option == TreatmentOption::Terminate);
+        if terminated {
+            continue;
+        }
+        let scored = a.risks.get(r);
+        for c in m.likelihood.iter().chain(&m.impact) {
+            let list = &mut reasons[c.index()];
+            if list.iter().any(|x| x.source == risk.id) {
+                continue;
+            }
+            cited[c.index()] += 1;
+            if cited[c.index()] > CITED {
+                continue;
+            }
+            let decision = risk
+                .treatment
+                .as_ref()
+                .map_or("no treatment decision".to_owned(), |d| d.option.to_string());
+            let level = scored.map_or(String::new(), |s| {
+                format!(
+                    ", residual level {} {}",
+                    s.residual.level,
+                    ws.risk_model.matrix.level_info(s.residual.level).name
+                )
+            });
+            list.push(Reason {
                 category: ReasonCategory::RiskTreatment,
-                source: action,
-                text,
+                kind: ReasonKind::Mitigated,
+                source: risk.id.clone(),
+                text: format!("{} ({decision}{level})", risk.id),
             });
         }
+    }
+    for (c, summary) in summaries.iter().enumerate() {
+        if cited[c] > CITED {
+            reasons[c].push(Reason {
+                category: ReasonCategory::RiskTreatment,
+                kind: ReasonKind::Mitigated,
+                source: "register".to_owned(),
+                text: format!("{} more register risks", cited[c] - CITED),
+            });
+        }
+        let Some(s) = summary.as_ref().filter(|s| s.scenarios > 0) else {
+            continue;
+        };
+        let highest = s
+            .highest
+            .iter()
+            .find(|id| ws.risk_by_id(id).is_none())
+            .cloned()
+            .unwrap_or_default();
+        let top = s.by_level.iter().rposition(|&k| k > 0).map_or(0, |i| i + 1);
+        reasons[c].push(Reason {
+            category: ReasonCategory::RiskTreatment,
+            kind: ReasonKind::Mitigated,
+            source: "scenarios".to_owned(),
+            text: format!(
+                "{} generated scenarios with threats {} ({} of them and the register's above the appetite; highest level {} {}{})",
+                s.scenarios,
+                s.threats.join(", "),
+                s.above_appetite,
+                top,
+                ws.risk_model.matrix.level_info(top as u8).name,
+                if highest.is_empty() { String::new() } else { format!(", e.g. {highest}") }
+            ),
+        });
     }
     for req in &ws.profile.requirements {
         for c in &req.controls {
             reasons[c.index()].push(Reason {
                 category: requirement_category(req.kind),
+                kind: ReasonKind::Requirement,
                 source: req.id.clone(),
-                text: format!("required by {} ({})", req.title, req.kind),
+                text: format!("{}: {} ({})", req.id, req.title, req.kind),
             });
         }
     }
@@ -183,11 +433,18 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
         for rule in &set.applicability {
             match rule.when.eval_bool(&interp, &b) {
                 Ok(true) => {
+                    let facts = facts_read(&rule.when, &interp, &b);
+                    let text = if facts.is_empty() {
+                        format!("rule {}: {}", rule.id, rule.justification)
+                    } else {
+                        format!("rule {} ({facts}): {}", rule.id, rule.justification)
+                    };
                     for c in &rule.controls {
                         reasons[c.index()].push(Reason {
                             category: rule.category,
+                            kind: ReasonKind::Rule,
                             source: rule.id.clone(),
-                            text: rule.justification.clone(),
+                            text: text.clone(),
                         });
                     }
                 }
@@ -198,11 +455,13 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
         for rule in &set.exclusions {
             match rule.when.eval_bool(&interp, &b) {
                 Ok(true) => {
+                    let facts = facts_read(&rule.when, &interp, &b);
                     for c in &rule.controls {
                         exclusions[c.index()].push(Reason {
                             category: ReasonCategory::Business,
+                            kind: ReasonKind::Exclusion,
                             source: rule.id.clone(),
-                            text: rule.justification.clone(),
+                            text: format!("rule {} ({facts}): {}", rule.id, rule.justification),
                         });
                     }
                 }
@@ -213,10 +472,12 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
     }
 
     for (p, r) in &a.plugin_reasons {
+        let id = &ws.plugins[*p].manifest.id;
         reasons[r.control.index()].push(Reason {
             category: r.category,
-            source: format!("plugin:{}", ws.plugins[*p].manifest.id),
-            text: r.text.clone(),
+            kind: ReasonKind::Plugin,
+            source: format!("plugin:{id}"),
+            text: format!("plugin {id}: {}", r.text),
         });
     }
 
@@ -224,23 +485,31 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
     for e in &ws.soa {
         declared[e.control.index()] = Some(e);
     }
+    let mut summaries = summaries;
     let rows = ws
         .catalog
         .iter()
         .map(|(idx, control)| {
             let i = idx.index();
             let d = declared[i];
-            let (applicable, basis) = if !reasons[i].is_empty() {
+            let decides = reasons[i].iter().any(|r| r.kind.decides());
+            let (applicable, basis) = if decides {
                 (true, Basis::Reasons)
             } else if !exclusions[i].is_empty() {
                 (false, Basis::ExcludedByFact)
             } else if let Some(d) = d {
-                (d.applicable, Basis::Declaration)
+                // Mitigated risks support a declared inclusion; they do not overturn an
+                // exclusion (the gap checks question it).
+                if d.applicable && !reasons[i].is_empty() {
+                    (true, Basis::Reasons)
+                } else {
+                    (d.applicable, Basis::Declaration)
+                }
             } else {
                 (false, Basis::Undecided)
             };
-            let status = d
-                .map(|d| d.status)
+            let declared_status = d.filter(|d| d.status_given).map(|d| d.status);
+            let status = declared_status
                 .or_else(|| plan[i].implied_status())
                 .unwrap_or(ImplementationStatus::NotImplemented);
             let justification = justify(
@@ -248,7 +517,7 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
                 basis,
                 &reasons[i],
                 &exclusions[i],
-                d.and_then(|d| d.justification.as_deref()),
+                d.map(|d| (d.applicable, d.justification.as_deref())),
             );
             SoaRow {
                 control: idx,
@@ -262,61 +531,113 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
                 justification,
                 declared_applicable: d.map(|d| d.applicable),
                 declared_justification: d.and_then(|d| d.justification.clone()),
-                declared_status: d.map(|d| d.status),
+                declared_status,
                 evidence: d.map(|d| d.evidence.clone()).unwrap_or_default(),
                 plan: plan[i],
                 status,
+                mitigates: summaries[i].take(),
             }
         })
         .collect();
     (Soa { rows }, errors)
 }
 
-/// Renders the justification an auditor reads: reasons grouped by category.
+/// Renders the justification an auditor reads: each reason under the label of its kind,
+/// the organisation's declared text beside it, and a conflict with the declaration said.
 fn justify(
     applicable: bool,
     basis: Basis,
     reasons: &[Reason],
     exclusions: &[Reason],
-    declared: Option<&str>,
+    declared: Option<(bool, Option<&str>)>,
 ) -> String {
     let joined = |rs: &[Reason]| {
-        let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut by: BTreeMap<(ReasonKind, &str), Vec<String>> = BTreeMap::new();
         for r in rs {
             // The sentences are joined with ". " and closed with "." below: a reason's own
             // full stop would double it.
-            by.entry(label(r.category))
+            by.entry((r.kind, label(r)))
                 .or_default()
                 .push(r.text.trim_end().trim_end_matches('.').to_owned());
         }
         by.into_iter()
-            .map(|(k, v)| format!("{k}: {}", v.join("; ")))
+            .map(|((_, k), v)| format!("{k}: {}", v.join("; ")))
             .collect::<Vec<_>>()
             .join(". ")
     };
+    let declared_text = |j: Option<&str>| {
+        j.map_or_else(
+            || " Declared: no justification given.".to_owned(),
+            |j| format!(" Declared: {}", j.trim()),
+        )
+    };
     match basis {
-        Basis::Reasons => format!("Applicable. {}.", joined(reasons)),
-        Basis::ExcludedByFact => format!("Not applicable. {}.", joined(exclusions)),
-        Basis::Declaration => match (applicable, declared) {
-            (true, Some(j)) => format!("Applicable (declared): {j}"),
-            (false, Some(j)) => format!("Not applicable (declared): {j}"),
-            (true, None) => "Applicable (declared, no justification given).".to_owned(),
-            (false, None) => "Not applicable (declared, no justification given).".to_owned(),
-        },
+        Basis::Reasons => {
+            let conflict = match declared {
+                Some((false, j)) => format!(
+                    " The SoA declares it not applicable; the reasons above override that.{}",
+                    declared_text(j)
+                ),
+                Some((true, Some(j))) => format!(" Declared: {}", j.trim()),
+                _ => String::new(),
+            };
+            format!("Applicable. {}.{conflict}", joined(reasons))
+        }
+        Basis::ExcludedByFact => {
+            let conflict = match declared {
+                Some((true, j)) => format!(
+                    " The SoA declares it applicable; nothing requires it.{}",
+                    declared_text(j)
+                ),
+                Some((false, Some(j))) => format!(" Declared: {}", j.trim()),
+                _ => String::new(),
+            };
+            format!("Not applicable. {}.{conflict}", joined(exclusions))
+        }
+        Basis::Declaration => {
+            let mitigated = if reasons.is_empty() {
+                String::new()
+            } else {
+                format!(" {}.", joined(reasons))
+            };
+            match (applicable, declared.and_then(|(_, j)| j)) {
+                (true, Some(j)) => format!("Applicable (declared): {j}"),
+                (false, Some(j)) => format!("Not applicable (declared): {j}{mitigated}"),
+                (true, None) => "Applicable (declared, no justification given).".to_owned(),
+                (false, None) => {
+                    format!("Not applicable (declared, no justification given).{mitigated}")
+                }
+            }
+        }
         Basis::Undecided => {
             "Not yet decided: the SoA does not list this control and no reason applies.".to_owned()
         }
     }
 }
 
-fn label(c: ReasonCategory) -> &'static str {
-    match c {
-        ReasonCategory::RiskTreatment => "Risk treatment",
-        ReasonCategory::Legal => "Legal requirement",
-        ReasonCategory::Regulatory => "Regulatory requirement",
-        ReasonCategory::Contractual => "Contractual requirement",
-        ReasonCategory::Business => "Business requirement",
-        ReasonCategory::Baseline => "Baseline",
+/// The label of a reason in the justification.
+fn label(r: &Reason) -> &'static str {
+    match r.kind {
+        ReasonKind::TreatedDone => "Risk treated (action done)",
+        ReasonKind::TreatedPending => "Risk treatment pending",
+        ReasonKind::Selected => "Selected by the treatment plan",
+        ReasonKind::Avoided => "Risk avoided (terminated)",
+        ReasonKind::Mitigated => "Risk mitigated",
+        ReasonKind::Requirement => match r.category {
+            ReasonCategory::Legal => "Legal requirement",
+            ReasonCategory::Regulatory => "Regulatory requirement",
+            ReasonCategory::Contractual => "Contractual requirement",
+            _ => "Business requirement",
+        },
+        ReasonKind::Rule => match r.category {
+            ReasonCategory::Baseline => "Baseline rule",
+            ReasonCategory::Legal => "Legal rule",
+            ReasonCategory::Regulatory => "Regulatory rule",
+            ReasonCategory::Contractual => "Contractual rule",
+            _ => "Business rule",
+        },
+        ReasonKind::Plugin => "Plugin",
+        ReasonKind::Exclusion => "Excluded by rule",
     }
 }
 

@@ -58,6 +58,10 @@ pub struct Workspace {
     pub(crate) scope_filter: Option<Expr>,
     /// Each threat's applicability filter, compiled, by threat index.
     pub(crate) threat_filters: Vec<Expr>,
+    /// Per threat index: the controls that reduce its likelihood or impact.
+    pub(crate) mitigations: Vec<crate::riskmodel::ThreatMitigation>,
+    /// Texts that are no justification and no reference (normalised, see `gaps`).
+    pub(crate) placeholders: Vec<String>,
     pub(crate) profile: Profile,
     pub(crate) scope: Scope,
     pub(crate) assets: Vec<Asset>,

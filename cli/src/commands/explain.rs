@@ -11,11 +11,12 @@ use crate::output;
 use crate::workspace::options;
 
 pub fn run(eval: &Eval, id: &str, format: SummaryFormat) -> Result<u8, Failure> {
-    let ws = crate::workspace::load(&eval.dir)?;
+    let mut ws = crate::workspace::load(&eval.dir)?;
+    let options = options(eval, &mut ws);
     if ws.risk_by_id(id).is_none() && ws.catalog().find(id).is_some() {
-        return control(&ws, eval, id, format);
+        return control(&ws, options, id, format);
     }
-    let d = explain(&ws, id, options(eval, &ws)).map_err(|e| Failure::Usage(e.to_string()))?;
+    let d = explain(&ws, id, options).map_err(|e| Failure::Usage(e.to_string()))?;
     let bytes = match format {
         SummaryFormat::Json => {
             let mut v = serde_json::to_vec_pretty(&d).map_err(|e| Failure::Io(e.to_string()))?;
@@ -31,11 +32,11 @@ pub fn run(eval: &Eval, id: &str, format: SummaryFormat) -> Result<u8, Failure> 
 /// Why a control is applicable or not: its reasons, exclusions, declaration and plan.
 fn control(
     ws: &isms_engine::Workspace,
-    eval: &Eval,
+    options: isms_engine::Options,
     id: &str,
     format: SummaryFormat,
 ) -> Result<u8, Failure> {
-    let evaluation = isms_engine::report::evaluate(ws, options(eval, ws));
+    let evaluation = isms_engine::report::evaluate(ws, options);
     let report = isms_engine::report::build(ws, &evaluation);
     let control_id = ws
         .catalog()
@@ -68,12 +69,47 @@ fn control(
             "not applicable"
         }
     );
-    let _ = writeln!(o, "\nReasons that make it applicable:");
+    let _ = writeln!(o, "\nReasons:");
     if row.reasons.is_empty() {
         let _ = writeln!(o, "  none");
     }
     for r in &row.reasons {
-        let _ = writeln!(o, "  [{}] {}: {}", r.category, r.source, r.text);
+        let kind = serde_json::to_value(r.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let _ = writeln!(o, "  [{kind}] {}", r.text);
+    }
+    if let Some(m) = &row.mitigates {
+        let levels = &report.heatmap.levels;
+        let _ = writeln!(
+            o,
+            "\nRisks it mitigates (threats {}): {} register risks, {} generated scenarios, {} above the appetite",
+            m.threats.join(", "),
+            m.register,
+            m.scenarios,
+            m.above_appetite
+        );
+        let by_level: Vec<String> = m
+            .by_level
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| {
+                let name = levels.get(i).map_or("", |l| l.name.as_str());
+                format!("{n} at level {} {name}", i + 1)
+            })
+            .collect();
+        let _ = writeln!(o, "  by residual level: {}", by_level.join(", "));
+        let _ = writeln!(o, "  highest: {}", m.highest.join(", "));
+        if !m.register_above.is_empty() {
+            let _ = writeln!(
+                o,
+                "  register risks above the appetite: {}",
+                m.register_above.join(", ")
+            );
+        }
     }
     if !row.exclusions.is_empty() {
         let _ = writeln!(o, "\nFacts that exclude it:");
@@ -203,7 +239,7 @@ fn render(d: &Derivation, ws: &isms_engine::Workspace) -> String {
     }
     let _ = writeln!(
         o,
-        "\n4. Inherent risk ({}): likelihood {} x impact {} -> level {} ({}){}",
+        "\n4. Inherent risk, before existing controls ({}): likelihood {} x impact {} -> level {} ({}){}",
         d.method,
         d.inherent.likelihood,
         d.inherent.impact,
@@ -211,10 +247,38 @@ fn render(d: &Derivation, ws: &isms_engine::Workspace) -> String {
         d.inherent_level,
         value(d, d.inherent.value)
     );
-    if d.actions.is_empty() {
-        let _ = writeln!(o, "\n5. No treatment action in the plan");
+    if d.controls.is_empty() {
+        let _ = writeln!(o, "\n5. No control of the SoA is linked to this threat");
     } else {
-        let _ = writeln!(o, "\n5. Treatment plan");
+        let _ = writeln!(
+            o,
+            "\n5. Existing controls (SoA status; effectiveness; share of the steps): likelihood -{}, impact -{}",
+            d.control_reduction.0, d.control_reduction.1
+        );
+        for c in &d.controls {
+            let _ = writeln!(
+                o,
+                "   {:<7} {:<10} {}{}, effectiveness {:.2}, -{:.2} steps",
+                c.control,
+                c.factor,
+                c.status,
+                if c.evidence || c.status == "excluded" {
+                    ""
+                } else {
+                    " (no evidence)"
+                },
+                c.effectiveness,
+                c.steps
+            );
+        }
+        if let Some(note) = &d.controls_note {
+            let _ = writeln!(o, "   not counted: {note}");
+        }
+    }
+    if d.actions.is_empty() {
+        let _ = writeln!(o, "\n6. No treatment action in the plan");
+    } else {
+        let _ = writeln!(o, "\n6. Treatment plan");
         for a in &d.actions {
             let _ = writeln!(
                 o,
@@ -242,7 +306,7 @@ fn render(d: &Derivation, ws: &isms_engine::Workspace) -> String {
     );
     let _ = writeln!(
         o,
-        "\n6. Acceptance: appetite is level {} ({}); this risk is {}",
+        "\n7. Acceptance: appetite is level {} ({}); this risk is {}",
         d.appetite,
         m.level_info(d.appetite).name,
         d.status.as_str()

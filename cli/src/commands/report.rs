@@ -21,9 +21,10 @@ pub fn evaluate(eval: &Eval) -> Result<Report, Failure> {
 
 /// [`evaluate`], keeping the workspace for renderers that read more than the report.
 fn evaluate_workspace(eval: &Eval) -> Result<(Workspace, Report), Failure> {
-    let ws = crate::workspace::load(&eval.dir)?;
+    let mut ws = crate::workspace::load(&eval.dir)?;
+    let options = options(eval, &mut ws);
     let stage = crate::progress::Stage::start("evaluating: risks, SoA, gaps, readiness");
-    let evaluation = report::evaluate(&ws, options(eval, &ws));
+    let evaluation = report::evaluate(&ws, options);
     drop(stage);
     crate::workspace::warn_rule_failures(&evaluation.assessment.rule_failures);
     crate::workspace::check_plugins(eval, &evaluation.assessment.plugin_failures)?;

@@ -79,6 +79,23 @@ pub struct ObjectRef {
     pub id: String,
 }
 
+/// A text as placeholders are compared: trimmed, lower case, without closing punctuation
+/// (`N/A.` is `n/a`); text that is only punctuation (`-`, `...`) stays as it is.
+pub fn placeholder_key(text: &str) -> String {
+    let lower = text.trim().to_lowercase();
+    let stripped = lower
+        .trim_end_matches(['.', ',', ';', ':', '!'])
+        .trim()
+        .to_owned();
+    if stripped.is_empty() { lower } else { stripped }
+}
+
+/// Whether a justification or reference says nothing: empty, or a placeholder of the list.
+pub(crate) fn is_placeholder(text: &str, placeholders: &[String]) -> bool {
+    let key = placeholder_key(text);
+    key.is_empty() || placeholders.contains(&key)
+}
+
 fn obj(kind: ObjectKind, id: impl Into<String>) -> ObjectRef {
     ObjectRef {
         kind,
@@ -123,18 +140,19 @@ checks! {
     PLAN_CONTROL_OMITTED = "GAP-PLAN-CONTROL-OMITTED", High, "The treatment plan selects a control that the declared SoA does not list.";
     EXCLUDED_BUT_REQUIRED = "GAP-EXCLUDED-BUT-REQUIRED", High, "The SoA excludes a control that a requirement or a rule makes applicable.";
     SOA_MISSING_CONTROL = "GAP-SOA-MISSING-CONTROL", Medium, "A control of the catalog is missing from the declared SoA, or its row does not decide whether it applies.";
-    EXCLUSION_UNJUSTIFIED = "GAP-EXCLUSION-UNJUSTIFIED", Medium, "The SoA excludes a control without a justification.";
-    INCLUSION_UNJUSTIFIED = "GAP-INCLUSION-UNJUSTIFIED", Low, "The SoA includes a control without a justification.";
+    EXCLUDED_MITIGATES_RISK = "GAP-EXCLUDED-MITIGATES-RISK", High, "The SoA excludes a control that mitigates risks above the appetite (medium when the exclusion's justification names those risks).";
+    EXCLUSION_UNJUSTIFIED = "GAP-EXCLUSION-UNJUSTIFIED", Medium, "The SoA excludes a control without a justification, or with only a placeholder such as N/A.";
+    INCLUSION_UNJUSTIFIED = "GAP-INCLUSION-UNJUSTIFIED", Low, "The SoA includes a control without a justification, or with only a placeholder.";
     INCLUSION_UNSUPPORTED = "GAP-INCLUSION-UNSUPPORTED", Low, "The SoA includes a control that no risk, requirement or rule supports.";
     IMPLEMENTED_ACTIONS_OPEN = "GAP-IMPLEMENTED-ACTIONS-OPEN", Medium, "The SoA says implemented while the plan's actions for the control are open (high when overdue).";
-    STATUS_BEHIND_PLAN = "GAP-STATUS-BEHIND-PLAN", Low, "Every action for the control is done but the SoA does not say implemented.";
-    IMPLEMENTED_NO_EVIDENCE = "GAP-IMPLEMENTED-NO-EVIDENCE", Medium, "The SoA says implemented but names no evidence.";
+    STATUS_BEHIND_PLAN = "GAP-STATUS-BEHIND-PLAN", Low, "The plan has done more for an applicable control than the SoA's status says (every action done but not implemented, or some done but planned or not implemented).";
+    IMPLEMENTED_NO_EVIDENCE = "GAP-IMPLEMENTED-NO-EVIDENCE", Medium, "The SoA says implemented but names no evidence (or only placeholders).";
     RISK_UNTREATED = "GAP-RISK-UNTREATED", High, "A risk above the appetite has no treatment decision (critical at the top level).";
     TOLERATED_NO_ACCEPTANCE = "GAP-TOLERATED-NO-ACCEPTANCE", High, "A risk above the appetite is tolerated without an acceptance record.";
     ACCEPTANCE_EXPIRED = "GAP-ACCEPTANCE-EXPIRED", Medium, "A tolerated risk above the appetite has an acceptance that has lapsed.";
     TREAT_NO_ACTIONS = "GAP-TREAT-NO-ACTIONS", High, "A risk to be treated has no action, or no action selects a control.";
     TREATMENT_INSUFFICIENT = "GAP-TREATMENT-INSUFFICIENT", Medium, "Even with every planned action done, the residual risk stays above the appetite.";
-    TRANSFER_NO_REFERENCE = "GAP-TRANSFER-NO-REFERENCE", Medium, "A transferred risk names no contract or insurance.";
+    TRANSFER_NO_REFERENCE = "GAP-TRANSFER-NO-REFERENCE", Medium, "A transferred risk names no contract or insurance (or only a placeholder such as TBC).";
     TERMINATE_ASSET_ACTIVE = "GAP-TERMINATE-ASSET-ACTIVE", Medium, "A terminated risk's asset is still active.";
     ACTION_OVERDUE = "GAP-ACTION-OVERDUE", Medium, "A treatment action is open past its due date.";
     RISK_OUT_OF_SCOPE = "GAP-RISK-OUT-OF-SCOPE", Low, "A risk concerns only assets outside the ISMS scope.";
@@ -159,6 +177,7 @@ checks! {
     LEAVER_ACCESS_LAPSE = "GAP-LEAVER-ACCESS-LAPSE", Medium, "A leaver's access was revoked more than the allowed days after leaving (high when privileged).";
     RISK_ASSESSMENT_STALE = "GAP-RISK-ASSESSMENT-STALE", Medium, "A register risk was not assessed again within the risk assessment interval.";
     PLUGIN_FAILURE = "GAP-PLUGIN-FAILURE", High, "A plugin trapped, ran out of its budget or returned a malformed result: its results for that call are missing.";
+    PLUGIN_APPETITE_SHIFT = "GAP-PLUGIN-APPETITE-SHIFT", Info, "A plugin moves more than the configured share of its scenarios across the appetite line.";
 }
 
 /// What the checks read.
@@ -230,10 +249,12 @@ const CHECK_FNS: &[CheckFn] = &[
     excluded_but_required,
     soa_missing,
     justification,
+    excluded_mitigates_risk,
     unsupported_inclusion,
     status_vs_plan,
     no_evidence,
     risk_decisions,
+    plugin_influence,
     actions_overdue,
     risk_scope,
     asset_hygiene,
@@ -362,7 +383,7 @@ fn excluded_but_required(ctx: &Context<'_>) -> Vec<Gap> {
                 };
                 objects.push(obj(kind, &r.source));
             }
-            let why: Vec<String> = demands.iter().map(|r| format!("{} ({})", r.source, r.text)).collect();
+            let why: Vec<String> = demands.iter().map(|r| r.text.clone()).collect();
             Some(ctx.gap(
                 EXCLUDED_BUT_REQUIRED,
                 format!("the SoA excludes {} but {} make it applicable", row.id, why.join("; ")),
@@ -404,10 +425,15 @@ fn soa_missing(ctx: &Context<'_>) -> Vec<Gap> {
 }
 
 fn justification(ctx: &Context<'_>) -> Vec<Gap> {
+    let placeholders = &ctx.ws.placeholders;
     ctx.ws
         .soa
         .iter()
-        .filter(|e| e.justification.is_none())
+        .filter(|e| {
+            e.justification
+                .as_deref()
+                .is_none_or(|j| is_placeholder(j, placeholders))
+        })
         .map(|e| {
             let id = ctx.control_id(e.control);
             let (info, what, action) = if e.applicable {
@@ -423,12 +449,85 @@ fn justification(ctx: &Context<'_>) -> Vec<Gap> {
                     "State why the control does not apply; an auditor will ask for each exclusion.",
                 )
             };
+            let how = match &e.justification {
+                Some(j) => format!("with only the placeholder {:?} as justification", j.trim()),
+                None => "without a justification".to_owned(),
+            };
             ctx.gap(
                 info,
-                format!("the SoA {what} {id} without a justification"),
+                format!("the SoA {what} {id} {how}"),
                 action,
                 vec![obj(ObjectKind::Control, id)],
                 Some(e.origin),
+            )
+        })
+        .collect()
+}
+
+/// A declared exclusion of a control that mitigates risks above the appetite: the
+/// justification must weigh those risks (it names one of them), else the gap is high.
+fn excluded_mitigates_risk(ctx: &Context<'_>) -> Vec<Gap> {
+    ctx.soa
+        .rows
+        .iter()
+        .filter(|row| row.declared_applicable == Some(false) && !row.applicable)
+        .filter_map(|row| {
+            let m = row.mitigates.as_ref().filter(|m| m.above_appetite > 0)?;
+            let declared = row.declared_justification.as_deref().unwrap_or("");
+            let weighed = m.register_above.iter().any(|id| declared.contains(id.as_str()));
+            let mut objects = vec![obj(ObjectKind::Control, &row.id)];
+            objects.extend(m.register_above.iter().map(|id| obj(ObjectKind::Risk, id)));
+            let named = if m.register_above.is_empty() {
+                String::new()
+            } else {
+                format!(" (register: {})", m.register_above.join(", "))
+            };
+            let verdict = if weighed {
+                "its justification names some of them; confirm the owners accept them without the control".to_owned()
+            } else if is_placeholder(declared, &ctx.ws.placeholders) {
+                "its justification says nothing".to_owned()
+            } else {
+                format!("its justification ({:?}) names none of them", declared.trim())
+            };
+            Some(ctx.gap_with(
+                EXCLUDED_MITIGATES_RISK,
+                if weighed { Severity::Medium } else { Severity::High },
+                format!(
+                    "the SoA excludes {}, which mitigates {} risks above the appetite{named} through threats {}; {verdict}",
+                    row.id,
+                    m.above_appetite,
+                    m.threats.join(", ")
+                ),
+                "Include and implement the control, or justify the exclusion against these risks and have their owners accept them.",
+                objects,
+                ctx.ws.soa_entry(row.control).map(|e| e.origin),
+            ))
+        })
+        .collect()
+}
+
+/// A plugin that moves more than the configured share of its scenarios across the appetite.
+fn plugin_influence(ctx: &Context<'_>) -> Vec<Gap> {
+    let share = ctx.ws.risk_model.plugin_appetite_share;
+    ctx.assessment
+        .plugin_influence
+        .iter()
+        .filter(|p| p.crossing_share() > share)
+        .map(|p| {
+            ctx.gap(
+                PLUGIN_APPETITE_SHIFT,
+                format!(
+                    "plugin {} moves {:.1}% of the {} scenarios it sees across the appetite ({} above, {} below; more than the {:.1}% allowed)",
+                    p.plugin,
+                    p.crossing_share() * 100.0,
+                    p.scenarios,
+                    p.crossed_above,
+                    p.crossed_below,
+                    share * 100.0
+                ),
+                "Review the plugin's adjustments (`isms explain` shows them per scenario) before relying on the levels; set [risk] plugin_appetite_share to change the threshold.",
+                vec![obj(ObjectKind::Plugin, &p.plugin)],
+                None,
             )
         })
         .collect()
@@ -451,9 +550,26 @@ fn unsupported_inclusion(ctx: &Context<'_>) -> Vec<Gap> {
         .collect()
 }
 
+/// How far a status is along: not implemented < planned < partial < implemented.
+fn progress_rank(s: ImplementationStatus) -> u8 {
+    match s {
+        ImplementationStatus::NotImplemented => 0,
+        ImplementationStatus::Planned => 1,
+        ImplementationStatus::Partial => 2,
+        ImplementationStatus::Implemented => 3,
+    }
+}
+
+/// The declared status against the plan, both ways, on applicable controls only (an
+/// excluded control has no status to check).
 fn status_vs_plan(ctx: &Context<'_>) -> Vec<Gap> {
     let mut out = Vec::new();
-    for row in &ctx.soa.rows {
+    for row in ctx
+        .soa
+        .rows
+        .iter()
+        .filter(|r| r.applicable && r.declared_applicable != Some(false))
+    {
         let Some(status) = row.declared_status else {
             continue;
         };
@@ -480,19 +596,21 @@ fn status_vs_plan(ctx: &Context<'_>) -> Vec<Gap> {
                 at,
             ));
         }
-        if row.plan.actions > 0
-            && row.plan.open == 0
-            && matches!(
-                status,
-                ImplementationStatus::NotImplemented | ImplementationStatus::Planned
-            )
-        {
+        let Some(implied) = row.plan.implied_status() else {
+            continue;
+        };
+        if progress_rank(implied) > progress_rank(status) && row.plan.done > 0 {
+            let what = if row.plan.open == 0 {
+                format!("every action for {} is done", row.id)
+            } else {
+                format!(
+                    "{} of the {} actions for {} are done",
+                    row.plan.done, row.plan.actions, row.id
+                )
+            };
             out.push(ctx.gap(
                 STATUS_BEHIND_PLAN,
-                format!(
-                    "every action for {} is done but the SoA says {status}",
-                    row.id
-                ),
+                format!("{what} but the SoA says {status}; the plan implies {implied}"),
                 "Update the SoA status and record the evidence of implementation.",
                 objects(),
                 at,
@@ -506,7 +624,12 @@ fn no_evidence(ctx: &Context<'_>) -> Vec<Gap> {
     ctx.ws
         .soa
         .iter()
-        .filter(|e| e.status == ImplementationStatus::Implemented && e.evidence.is_empty())
+        .filter(|e| e.applicable && e.status_given && e.status == ImplementationStatus::Implemented)
+        .filter(|e| {
+            e.evidence
+                .iter()
+                .all(|x| is_placeholder(x, &ctx.ws.placeholders))
+        })
         .map(|e| {
             let id = ctx.control_id(e.control);
             ctx.gap(
@@ -607,9 +730,12 @@ fn risk_decisions(ctx: &Context<'_>) -> Vec<Gap> {
                         }
                     }
                 }
-                TreatmentOption::Transfer if d.transfer_reference.is_none() => out.push(ctx.gap(
+                TreatmentOption::Transfer if d.transfer_reference.as_deref().is_none_or(|r| is_placeholder(r, &ws.placeholders)) => out.push(ctx.gap(
                     TRANSFER_NO_REFERENCE,
-                    format!("{} is transferred but names no contract or insurance", risk.id),
+                    match &d.transfer_reference {
+                        Some(r) => format!("{} is transferred but its reference {:?} is a placeholder, not a contract or insurance", risk.id, r.trim()),
+                        None => format!("{} is transferred but names no contract or insurance", risk.id),
+                    },
                     "Record the insurance policy or contract that carries the risk (transfer_reference).",
                     objects(),
                     Some(risk.origin),

@@ -478,17 +478,17 @@ impl Loader {
         if undecided && !r.has("applicable") {
             r.missing("applicable", "`applicable` is required (yes or no)");
         }
+        let status = r.vocab(
+            "status",
+            ImplementationStatus::parse,
+            ImplementationStatus::expected,
+        );
         let entry = SoaEntry {
             control: ControlIdx(0),
             applicable: applicable.unwrap_or(false),
             justification: r.text("justification"),
-            status: r
-                .vocab(
-                    "status",
-                    ImplementationStatus::parse,
-                    ImplementationStatus::expected,
-                )
-                .unwrap_or(ImplementationStatus::NotImplemented),
+            status: status.unwrap_or(ImplementationStatus::NotImplemented),
+            status_given: status.is_some(),
             evidence: r.list("evidence"),
             origin: self.origin(r),
         };

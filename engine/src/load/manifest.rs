@@ -53,6 +53,9 @@ pub struct Manifest {
     /// Intervals of the operating cycle.
     #[serde(default)]
     pub cycle: CycleSection,
+    /// Settings of the gap checks.
+    #[serde(default)]
+    pub gaps: GapsSection,
     /// How each input file is read, keyed by its entry as written under `[inputs]`.
     #[serde(default)]
     pub files: BTreeMap<String, Spanned<FileSection>>,
@@ -343,6 +346,83 @@ pub struct RiskSection {
     pub generate_scenarios: Option<bool>,
     pub classic: Option<ClassicSection>,
     pub quantitative: Option<QuantitativeSection>,
+    /// How existing controls lower likelihood and impact.
+    pub controls: Option<ControlsSection>,
+    /// Share of its scenarios a plugin may move across the appetite before a gap names it.
+    pub plugin_appetite_share: Option<Spanned<f64>>,
+}
+
+/// `[gaps]`: settings of the gap checks.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GapsSection {
+    /// Texts that are no justification and no reference (compared without case and
+    /// surrounding punctuation); replaces the default list.
+    pub placeholders: Option<Vec<String>>,
+}
+
+/// The placeholder texts the gap checks see through: the manifest's list, else the defaults.
+pub fn placeholders(section: &GapsSection) -> Vec<String> {
+    const DEFAULT: &[&str] = &[
+        "n/a",
+        "na",
+        "n.a.",
+        "-",
+        "--",
+        "?",
+        "tbd",
+        "tbc",
+        "tba",
+        "todo",
+        "to do",
+        "none",
+        "nil",
+        "null",
+        "see above",
+        "see below",
+        "as above",
+        "same as above",
+        "idem",
+        "ditto",
+        "pending",
+        "xxx",
+        "x",
+        "...",
+        "not applicable",
+        "unknown",
+        "various",
+        "other",
+        "no",
+        "yes",
+        "ok",
+        "default",
+    ];
+    match &section.placeholders {
+        Some(list) => list
+            .iter()
+            .map(|p| crate::gaps::placeholder_key(p))
+            .collect(),
+        None => DEFAULT
+            .iter()
+            .map(|p| crate::gaps::placeholder_key(p))
+            .collect(),
+    }
+}
+
+/// `[risk.controls]`: the effect of existing controls (see `riskmodel::mitigation`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlsSection {
+    pub likelihood_steps: Option<Spanned<i64>>,
+    pub impact_steps: Option<Spanned<i64>>,
+    pub implemented: Option<Spanned<f64>>,
+    pub partial: Option<Spanned<f64>>,
+    pub planned: Option<Spanned<f64>>,
+    pub not_implemented: Option<Spanned<f64>>,
+    pub excluded: Option<Spanned<f64>>,
+    pub missing_evidence: Option<Spanned<f64>>,
+    /// `current` (the default) or `inherent`.
+    pub register: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -634,6 +714,12 @@ pub fn risk_model(
     }
     model.builtin_threats = section.builtin_threats.unwrap_or(true);
     model.generate_scenarios = section.generate_scenarios.unwrap_or(true);
+    if let Some(c) = &section.controls {
+        model.controls = control_settings(c, manifest, model.matrix.max_level(), diags);
+    }
+    if let Some(share) = &section.plugin_appetite_share {
+        model.plugin_appetite_share = fraction(share, "plugin_appetite_share", manifest, diags);
+    }
     let levels = usize::from(model.matrix.max_level());
     let thresholds = |t: &Option<Spanned<Vec<f64>>>, default: Vec<f64>, diags: &mut Diagnostics| {
         let Some(t) = t else { return default };
@@ -755,4 +841,85 @@ pub fn risk_model(
         }
     };
     (model, matrix_source)
+}
+
+/// A number from 0 to 1, else an error at its place (and 1).
+fn fraction(v: &Spanned<f64>, name: &str, manifest: &SourceFile, diags: &mut Diagnostics) -> f64 {
+    let x = *v.get_ref();
+    if (0.0..=1.0).contains(&x) {
+        return x;
+    }
+    diags.push(spanned_error(
+        manifest,
+        "load::value",
+        v.span(),
+        format!("{name} must be a number from 0 to 1, not {x}"),
+    ));
+    1.0
+}
+
+/// `[risk.controls]`, checked value by value.
+fn control_settings(
+    c: &ControlsSection,
+    manifest: &SourceFile,
+    max_step: u8,
+    diags: &mut Diagnostics,
+) -> crate::riskmodel::ControlSettings {
+    use crate::riskmodel::{ControlSettings, RegisterValues};
+    let mut s = ControlSettings::default();
+    for (value, name, target) in [
+        (
+            &c.likelihood_steps,
+            "likelihood_steps",
+            &mut s.likelihood_steps,
+        ),
+        (&c.impact_steps, "impact_steps", &mut s.impact_steps),
+    ] {
+        let Some(v) = value else { continue };
+        match u8::try_from(*v.get_ref()) {
+            Ok(n) if n < max_step => *target = n,
+            _ => diags.push(spanned_error(
+                manifest,
+                "load::value",
+                v.span(),
+                format!(
+                    "{name} must be a number of steps from 0 to {}",
+                    max_step.saturating_sub(1)
+                ),
+            )),
+        }
+    }
+    for (value, name, target) in [
+        (&c.implemented, "implemented", &mut s.implemented),
+        (&c.partial, "partial", &mut s.partial),
+        (&c.planned, "planned", &mut s.planned),
+        (
+            &c.not_implemented,
+            "not_implemented",
+            &mut s.not_implemented,
+        ),
+        (&c.excluded, "excluded", &mut s.excluded),
+        (
+            &c.missing_evidence,
+            "missing_evidence",
+            &mut s.missing_evidence,
+        ),
+    ] {
+        if let Some(v) = value {
+            *target = fraction(v, name, manifest, diags);
+        }
+    }
+    if let Some(r) = &c.register {
+        match r.get_ref().as_str() {
+            "current" => s.register = RegisterValues::Current,
+            "inherent" => s.register = RegisterValues::Inherent,
+            other => diags.push(spanned_error(
+                manifest,
+                "load::value",
+                r.span(),
+                format!("register must be `current` (assessed with existing controls) or `inherent` (before controls), not `{other}`"),
+            )),
+        }
+    }
+    s
 }

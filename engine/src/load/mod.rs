@@ -714,7 +714,38 @@ impl Loader {
         )
     }
 
+    /// Per threat: the controls the rule sets say mitigate it. A mitigation naming a threat
+    /// the workspace lacks is a warning (a built-in set's links to built-in threats are
+    /// silently unused when `builtin_threats = false`).
+    fn link_mitigations(&mut self) -> Vec<crate::riskmodel::ThreatMitigation> {
+        let mut out = vec![crate::riskmodel::ThreatMitigation::default(); self.threats.len()];
+        for set in &self.rulesets {
+            for m in &set.mitigations {
+                match self.threat_ids.get(&m.threat) {
+                    Some((t, _)) => {
+                        let entry = &mut out[t.index()];
+                        entry.add(&m.likelihood, &m.impact);
+                        entry.why.push((m.origin.to_string(), m.why.clone()));
+                    }
+                    None if set.name.starts_with("builtin:") => {}
+                    None => self.diags.push(
+                        Diagnostic::error(
+                            "load::unknown-reference",
+                            format!(
+                                "{}: the mitigation names threat `{}`, which the workspace does not have; it is ignored",
+                                m.origin, m.threat
+                            ),
+                        )
+                        .warning(),
+                    ),
+                }
+            }
+        }
+        out
+    }
+
     fn finish(mut self) -> Result<Loaded, LoadError> {
+        let mitigations = self.link_mitigations();
         self.sort_diagnostics();
         let (Some(manifest), Some(profile), false) =
             (self.manifest, self.profile, self.diags.has_errors())
@@ -742,6 +773,8 @@ impl Loader {
             risk_model: self.risk_model,
             scope_filter: self.scope_filter,
             threat_filters: self.threat_filters,
+            mitigations,
+            placeholders: manifest::placeholders(&manifest.gaps),
             scope: manifest::scope(&manifest),
             profile,
             assets: self.assets,

@@ -199,6 +199,8 @@ pub struct Assessment {
     pub plugin_reasons: Vec<(usize, crate::plugin::PluginReason)>,
     /// Fuel spent by each plugin that did not fail.
     pub plugin_costs: Vec<plugins::PluginCost>,
+    /// What each plugin that did not fail changed in the levels.
+    pub plugin_influence: Vec<plugins::PluginInfluence>,
     pub as_of: NaiveDate,
     pub evaluator: Evaluator,
 }
@@ -285,6 +287,22 @@ pub struct ActionEffect {
     pub counted: bool,
 }
 
+/// What one existing control did to a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ControlEffect {
+    pub control: String,
+    /// `likelihood` or `impact`.
+    pub factor: String,
+    /// The status that counted (`excluded` when the SoA excludes the control).
+    pub status: String,
+    /// Whether the SoA names evidence for it.
+    pub evidence: bool,
+    /// Its effectiveness, 0 to 1 (status, halved without evidence by default).
+    pub effectiveness: f64,
+    /// Its share of the factor's reduction, in steps, before rounding.
+    pub steps: f64,
+}
+
 /// The derivation of one risk's levels, step by step.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Derivation {
@@ -305,6 +323,13 @@ pub struct Derivation {
     pub method: String,
     pub inherent: Score,
     pub inherent_level: String,
+    /// The threat's mitigating controls, each with its share of the reduction.
+    pub controls: Vec<ControlEffect>,
+    /// Steps the existing controls removed from likelihood and impact (after rounding).
+    pub control_reduction: (u8, u8),
+    /// Why the controls did not count, when they did not (the register's assessed values
+    /// already weigh the controls in place).
+    pub controls_note: Option<String>,
     pub actions: Vec<ActionEffect>,
     pub residual: Score,
     pub residual_level: String,
@@ -329,6 +354,10 @@ struct Scorer<'a> {
     actions_by_risk: Vec<Vec<usize>>,
     /// (asset, threat) pairs the register covers: no generated scenario for them.
     covered: HashSet<(AssetIdx, ThreatIdx)>,
+    /// Every control's status and effectiveness, from the declared SoA and the plan.
+    control_states: Vec<crate::controls::ControlState>,
+    /// Per threat: the steps its mitigating controls remove.
+    threat_effects: Vec<crate::controls::ThreatEffect>,
     as_of: NaiveDate,
 }
 
@@ -392,6 +421,9 @@ impl<'a> Scorer<'a> {
             .collect();
         let org = OrgRecord::new(&ws.profile);
         let threats: Vec<ThreatRecord> = ThreatRecord::all(&ws.threats);
+        let plan_progress = crate::controls::plan_progress(ws, options.as_of);
+        let control_states = crate::controls::states(ws, &plan_progress);
+        let threat_effects = crate::controls::threat_effects(ws, &control_states);
         let plan = ScenarioRules::new(
             ws.rulesets.iter().flat_map(|s| &s.risk_rules).collect(),
             &threats,
@@ -409,6 +441,8 @@ impl<'a> Scorer<'a> {
             filter_leader,
             actions_by_risk,
             covered,
+            control_states,
+            threat_effects,
             as_of: options.as_of,
         }
     }
@@ -601,6 +635,7 @@ impl<'a> Scorer<'a> {
             input.source,
             input.register,
             input.asset,
+            input.threat,
             input.id,
             likelihood,
             impact,
@@ -655,6 +690,7 @@ impl<'a> Scorer<'a> {
         source: RiskSource,
         register: Option<&Risk>,
         asset: AssetIdx,
+        threat: Option<ThreatIdx>,
         id: RiskId<'_>,
         likelihood: u8,
         impact: u8,
@@ -674,8 +710,10 @@ impl<'a> Scorer<'a> {
                 .method
                 .score(&model.matrix, likelihood, impact, asset_value_need, &key);
 
-        // Residual: done actions of the treatment plan lower likelihood and impact.
-        let (mut l_red, mut i_red) = (0i32, 0i32);
+        // Residual: existing controls, then done actions of the treatment plan, lower
+        // likelihood and impact.
+        let (c_l, c_i) = self.control_steps(threat, register, trace.as_deref_mut());
+        let (mut l_red, mut i_red) = (i32::from(c_l), i32::from(c_i));
         if let RiskSource::Register(r) = source {
             for &a in &self.actions_by_risk[r.index()] {
                 let action = &ws.actions[a];
@@ -755,14 +793,78 @@ impl<'a> Scorer<'a> {
         };
         let l = clamp(r.inherent.likelihood, dl, None, m.max_likelihood());
         let i = clamp(r.inherent.impact, di, None, m.max_impact());
-        let (inherent, residual, status) =
-            self.finish(r.source, register, r.asset, r.key(ws), l, i, trace);
+        let (inherent, residual, status) = self.finish(
+            r.source,
+            register,
+            r.asset,
+            r.threat,
+            r.key(ws),
+            l,
+            i,
+            trace,
+        );
         ScoredRisk {
             inherent,
             residual,
             status,
             ..*r
         }
+    }
+
+    /// Steps the existing controls remove from a scenario's likelihood and impact. A factor
+    /// the register assessed is left alone unless the manifest says assessed values are
+    /// inherent (`[risk.controls] register = "inherent"`).
+    fn control_steps(
+        &self,
+        threat: Option<ThreatIdx>,
+        register: Option<&Risk>,
+        trace: Option<&mut Derivation>,
+    ) -> (u8, u8) {
+        let Some(t) = threat else { return (0, 0) };
+        let ws = self.ws;
+        let settings = &ws.risk_model.controls;
+        let effect = self
+            .threat_effects
+            .get(t.index())
+            .copied()
+            .unwrap_or_default();
+        let current = settings.register == crate::riskmodel::RegisterValues::Current;
+        let counts_l = !(current && register.is_some_and(|r| r.likelihood.is_some()));
+        let counts_i = !(current && register.is_some_and(|r| r.impact.is_some()));
+        let steps = (
+            if counts_l { effect.likelihood } else { 0 },
+            if counts_i { effect.impact } else { 0 },
+        );
+        if let (Some(trace), Some(m)) = (trace, ws.mitigations.get(t.index())) {
+            for (factor, list, max) in [
+                ("likelihood", &m.likelihood, settings.likelihood_steps),
+                ("impact", &m.impact, settings.impact_steps),
+            ] {
+                for c in list {
+                    let state = self.control_states[c.index()];
+                    trace.controls.push(ControlEffect {
+                        control: ws.catalog.control(*c).id.clone(),
+                        factor: factor.to_owned(),
+                        status: state.status_name().to_owned(),
+                        evidence: state.evidence,
+                        effectiveness: state.effectiveness,
+                        steps: f64::from(max) * state.effectiveness / list.len() as f64,
+                    });
+                }
+            }
+            trace.control_reduction = steps;
+            if !(counts_l && counts_i) && !trace.controls.is_empty() {
+                let which = match (counts_l, counts_i) {
+                    (false, false) => "likelihood and impact",
+                    (false, true) => "likelihood",
+                    _ => "impact",
+                };
+                trace.controls_note = Some(format!(
+                    "the register assessed the {which} with the controls in place (register = \"current\"), so the controls do not lower it again"
+                ));
+            }
+        }
+        steps
     }
 
     /// The register row's asset with the highest protection need (ties: the first listed).
@@ -900,7 +1002,12 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
         register_failures.extend(chunk.failures);
     }
     let from_plugins = plugins::run(&scorer, &risks, Some(&in_scope));
-    plugins::apply(&scorer, &mut risks, &from_plugins.adjustments);
+    let plugin_influence = plugins::apply(
+        &scorer,
+        &mut risks,
+        &from_plugins.adjustments,
+        &from_plugins.failures,
+    );
     Assessment {
         risks,
         in_scope,
@@ -910,6 +1017,7 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
         plugin_failures: from_plugins.failures,
         plugin_reasons: from_plugins.reasons,
         plugin_costs: from_plugins.costs,
+        plugin_influence,
         as_of: options.as_of,
         evaluator: options.evaluator,
     }
@@ -1040,6 +1148,9 @@ pub fn explain(ws: &Workspace, id: &str, options: Options) -> Result<Derivation,
             value: 0.0,
         },
         inherent_level: String::new(),
+        controls: Vec::new(),
+        control_reduction: (0, 0),
+        controls_note: None,
         actions: Vec::new(),
         residual: Score {
             likelihood: 0,
@@ -1090,6 +1201,8 @@ pub fn explain(ws: &Workspace, id: &str, options: Options) -> Result<Derivation,
             })
             .collect();
         trace.actions.clear();
+        trace.controls.clear();
+        trace.controls_note = None;
         let (dl, di) = from_plugins
             .adjustments
             .iter()

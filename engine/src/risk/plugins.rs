@@ -1,13 +1,13 @@
 //! Running the workspace's plugins over the scored scenarios: batches out, checked risk
 //! adjustments and findings back, on a rayon pool of their own.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 #[cfg(feature = "plugins")]
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 #[cfg(feature = "plugins")]
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{ScoredRisk, Scorer};
 use crate::model::{AssetIdx, Severity};
@@ -369,13 +369,40 @@ pub(super) fn run(
     PluginResults::default()
 }
 
-/// Applies the adjustments to the risks they name.
-pub(super) fn apply(
-    scorer: &Scorer<'_>,
-    risks: &mut [ScoredRisk],
-    adjustments: &[PluginAdjustment],
-) {
-    let mut steps: HashMap<usize, (i32, i32)> = HashMap::new();
+/// What one plugin's adjustments did, each plugin judged alone against the rule-based
+/// levels: how many scenarios it moved, which way, and how many crossed the appetite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PluginInfluence {
+    pub plugin: String,
+    /// The scenarios the plugin saw.
+    pub scenarios: usize,
+    /// Scenarios it adjusted at all.
+    pub adjusted: usize,
+    /// Scenarios whose residual level it raised.
+    pub raised: usize,
+    /// Scenarios whose residual level it lowered.
+    pub lowered: usize,
+    /// Scenarios it moved from within the appetite to above it.
+    pub crossed_above: usize,
+    /// Scenarios it moved from above the appetite to within it.
+    pub crossed_below: usize,
+}
+
+impl PluginInfluence {
+    /// The share of the scenarios it saw that it moved across the appetite line.
+    pub fn crossing_share(&self) -> f64 {
+        if self.scenarios == 0 {
+            return 0.0;
+        }
+        (self.crossed_above + self.crossed_below) as f64 / self.scenarios as f64
+    }
+}
+
+/// Per risk: the summed (likelihood, impact) steps of the adjustments.
+fn steps_of<'a>(
+    adjustments: impl Iterator<Item = &'a PluginAdjustment>,
+) -> BTreeMap<usize, (i32, i32)> {
+    let mut steps: BTreeMap<usize, (i32, i32)> = BTreeMap::new();
     for a in adjustments {
         let e = steps.entry(a.risk).or_default();
         match a.factor {
@@ -383,7 +410,49 @@ pub(super) fn apply(
             Factor::Impact => e.1 += i32::from(a.delta),
         }
     }
-    for (i, (dl, di)) in steps {
+    steps
+}
+
+/// Applies the adjustments to the risks they name and says what each plugin that did not
+/// fail changed.
+pub(super) fn apply(
+    scorer: &Scorer<'_>,
+    risks: &mut [ScoredRisk],
+    adjustments: &[PluginAdjustment],
+    failures: &[PluginFailure],
+) -> Vec<PluginInfluence> {
+    let ws = scorer.ws;
+    let appetite = ws.profile.risk_appetite;
+    let mut influence = Vec::new();
+    for (p, plugin) in ws.plugins.iter().enumerate() {
+        let id = &plugin.manifest.id;
+        if failures.iter().any(|f| &f.plugin == id) {
+            continue;
+        }
+        let mut it = PluginInfluence {
+            plugin: id.clone(),
+            scenarios: risks.len(),
+            adjusted: 0,
+            raised: 0,
+            lowered: 0,
+            crossed_above: 0,
+            crossed_below: 0,
+        };
+        for (i, (dl, di)) in steps_of(adjustments.iter().filter(|a| a.plugin == p)) {
+            let (before, after) = (
+                risks[i].residual.level,
+                scorer.rescore(&risks[i], dl, di, None).residual.level,
+            );
+            it.adjusted += 1;
+            it.raised += usize::from(after > before);
+            it.lowered += usize::from(after < before);
+            it.crossed_above += usize::from(before <= appetite && after > appetite);
+            it.crossed_below += usize::from(before > appetite && after <= appetite);
+        }
+        influence.push(it);
+    }
+    for (i, (dl, di)) in steps_of(adjustments.iter()) {
         risks[i] = scorer.rescore(&risks[i], dl, di, None);
     }
+    influence
 }

@@ -267,6 +267,24 @@ fn not_a_bool(v: &Value) -> EvalError {
     ))
 }
 
+/// A value as CEL would write it (`true`, `12`, `"aws"`), for justifications.
+pub fn literal(v: &Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::UInt(u) => u.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::String(s) => format!("{s:?}"),
+        Value::Null => "null".to_owned(),
+        Value::List(items) => {
+            let shown: Vec<String> = items.iter().take(5).map(literal).collect();
+            let more = if items.len() > 5 { ", ..." } else { "" };
+            format!("[{}{more}]", shown.join(", "))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
 fn describe(v: &Value) -> String {
     match v {
         Value::Int(i) => format!("the number {i}"),

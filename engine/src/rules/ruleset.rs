@@ -151,6 +151,17 @@ pub struct ApplicabilityRule {
     pub origin: RuleOrigin,
 }
 
+/// The controls a rule set says reduce a threat's likelihood or impact, and why.
+#[derive(Debug)]
+pub struct Mitigation {
+    /// The threat's id, resolved against the workspace's threats after loading.
+    pub threat: String,
+    pub likelihood: Vec<ControlIdx>,
+    pub impact: Vec<ControlIdx>,
+    pub why: String,
+    pub origin: RuleOrigin,
+}
+
 /// A rule that excludes controls when an organisation fact makes them irrelevant.
 #[derive(Debug)]
 pub struct ExclusionRule {
@@ -204,6 +215,8 @@ pub struct RuleSet {
     pub checks: Vec<Check>,
     pub applicability: Vec<ApplicabilityRule>,
     pub exclusions: Vec<ExclusionRule>,
+    /// Controls that reduce a threat's likelihood or impact, by threat id.
+    pub mitigations: Vec<Mitigation>,
     /// The organisation facts (`org.<name>`) the set documents, by name.
     pub facts: BTreeMap<String, Documented>,
     /// The free asset attributes (`asset.attributes.<name>`) the set documents, by name.
@@ -228,6 +241,19 @@ struct File {
     applicability: Vec<ApplicabilityEntry>,
     #[serde(default)]
     exclusion: Vec<ExclusionEntry>,
+    #[serde(default)]
+    mitigation: Vec<MitigationEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MitigationEntry {
+    threat: Spanned<String>,
+    #[serde(default)]
+    likelihood: Vec<Spanned<String>>,
+    #[serde(default)]
+    impact: Vec<Spanned<String>>,
+    why: String,
 }
 
 #[derive(Deserialize)]
@@ -482,6 +508,7 @@ fn compile(
         checks: Vec::new(),
         applicability: Vec::new(),
         exclusions: Vec::new(),
+        mitigations: Vec::new(),
         facts: file.facts,
         attributes: file.attributes,
     };
@@ -522,6 +549,26 @@ fn compile(
                 justification: e.justification,
             });
         }
+    }
+    for m in file.mitigation {
+        let likelihood = controls(source, &m.likelihood, diags, catalog);
+        let impact = controls(source, &m.impact, diags, catalog);
+        if m.likelihood.is_empty() && m.impact.is_empty() {
+            diags.push(bad_value(
+                m.threat.span(),
+                format!(
+                    "mitigation of `{}`: name the controls under `likelihood`, `impact` or both",
+                    m.threat.get_ref()
+                ),
+            ));
+        }
+        set.mitigations.push(Mitigation {
+            origin: origin(source, &m.threat.span()),
+            threat: m.threat.into_inner(),
+            likelihood,
+            impact,
+            why: m.why,
+        });
     }
     for f in file.scope_filter {
         if let Some(exclude) = compile_expr(source, &f.exclude, f.id.get_ref(), diags) {
