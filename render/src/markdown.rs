@@ -86,8 +86,8 @@ pub fn report(r: &Report) -> String {
         (
             "Scenarios",
             format!(
-                "{} assessed, {} above the appetite",
-                s.scenarios, s.scenarios_above_appetite
+                "{} assessed, {} above the appetite ({} before existing controls)",
+                s.scenarios, s.scenarios_above_appetite, s.scenarios_above_appetite_inherent
             ),
         ),
         (
@@ -104,8 +104,48 @@ pub fn report(r: &Report) -> String {
         rows.into_iter().map(|(k, v)| vec![k.to_owned(), v]),
     ));
     let _ = writeln!(o, "\n## Risk heat maps\n");
-    heatmap(&mut o, "Inherent risk", &r.heatmap, &r.heatmap.inherent);
-    heatmap(&mut o, "Residual risk", &r.heatmap, &r.heatmap.residual);
+    heatmap(
+        &mut o,
+        "Inherent risk (before existing controls)",
+        &r.heatmap,
+        &r.heatmap.inherent,
+    );
+    heatmap(
+        &mut o,
+        "Residual risk (after existing controls and done actions)",
+        &r.heatmap,
+        &r.heatmap.residual,
+    );
+    if !r.plugin_influence.is_empty() {
+        let _ = writeln!(
+            o,
+            "### Plugin adjustments
+"
+        );
+        o.push_str(&table(
+            &[
+                "plugin",
+                "scenarios seen",
+                "adjusted",
+                "raised",
+                "lowered",
+                "crossed above the appetite",
+                "crossed below",
+            ],
+            r.plugin_influence.iter().map(|p| {
+                vec![
+                    p.plugin.clone(),
+                    p.scenarios.to_string(),
+                    p.adjusted.to_string(),
+                    p.raised.to_string(),
+                    p.lowered.to_string(),
+                    p.crossed_above.to_string(),
+                    p.crossed_below.to_string(),
+                ]
+            }),
+        ));
+        o.push('\n');
+    }
 
     let _ = writeln!(o, "## Risk register\n");
     o.push_str(&table(

@@ -81,13 +81,27 @@ pub(super) fn section(r: &Report) -> Markup {
             h2 { "Risk heat maps" }
             p.note {
                 "Number of risk scenarios (register and generated, " (r.summary.scenarios)
-                " in all) per likelihood and impact, before treatment (inherent) and after the \
-                 planned and completed treatment (residual). The heavy line marks the risk \
+                " in all) per likelihood and impact, before any control (inherent) and after the \
+                 existing controls of the SoA and the completed treatment actions (residual; \
+                 `isms explain` gives each control's share). The heavy line marks the risk \
                  appetite (" (r.appetite.name) "); cells beyond it are above the appetite."
             }
             div.maps {
                 (svg(h, r.appetite.value, "heatmap-inherent", "Inherent risk", &h.inherent))
                 (svg(h, r.appetite.value, "heatmap-residual", "Residual risk", &h.residual))
+            }
+            @if !r.plugin_influence.is_empty() {
+                h3 { "Plugin adjustments" }
+                (super::table(&["Plugin", "Scenarios seen", "Adjusted", "Raised", "Lowered",
+                    "Crossed above the appetite", "Crossed below"], html! {
+                    @for p in &r.plugin_influence {
+                        tr {
+                            td { (p.plugin) } td { (p.scenarios) } td { (p.adjusted) }
+                            td { (p.raised) } td { (p.lowered) } td { (p.crossed_above) }
+                            td { (p.crossed_below) }
+                        }
+                    }
+                }))
             }
             div.legend {
                 strong { "Levels:" }

@@ -70,7 +70,7 @@ pub fn report(r: &Report) -> String {
 // ---- small building blocks ----
 
 /// A table: a header row of constant column names, then the body rows.
-fn table(headers: &[&str], body: impl Render) -> Markup {
+pub(super) fn table(headers: &[&str], body: impl Render) -> Markup {
     html! {
         table {
             thead { tr { @for h in headers { th scope="col" { (h) } } } }
@@ -162,7 +162,8 @@ fn summary(r: &Report) -> Markup {
                 (card(s.register_above_appetite > 0, s.register_risks, "risks in the register",
                     Some(html! { (s.register_above_appetite) " above the appetite" })))
                 (card(s.scenarios_above_appetite > 0, s.scenarios, "risk scenarios assessed",
-                    Some(html! { (s.scenarios_above_appetite) " above the appetite" })))
+                    Some(html! { (s.scenarios_above_appetite) " above the appetite ("
+                        (s.scenarios_above_appetite_inherent) " before existing controls)" })))
                 (card(false, s.applicable, "applicable controls",
                     Some(html! { "of " (s.controls) " in the catalog" })))
                 // A narrow no-break space between the number and the percent sign.
