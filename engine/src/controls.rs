@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ActionStatus, ImplementationStatus};
+use crate::model::{ActionStatus, DocumentStatus, ImplementationStatus};
 use crate::riskmodel::mitigation::{ControlSettings, reduction};
 use crate::workspace::Workspace;
 
@@ -62,13 +62,16 @@ pub fn plan_progress(ws: &Workspace, as_of: NaiveDate) -> Vec<PlanProgress> {
 }
 
 /// One control as risk scoring sees it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ControlState {
     /// The status that counts: `None` when the declared SoA excludes the control; else the
     /// declared status, else the one the plan implies, else not implemented.
     pub status: Option<ImplementationStatus>,
     /// Whether the SoA names evidence for it.
     pub evidence: bool,
+    /// A document of the register the evidence names that is past its review, not approved
+    /// or withdrawn on the evaluation date: the evidence is stale.
+    pub stale: Option<String>,
     /// From 0 (no effect) to 1 (fully effective).
     pub effectiveness: f64,
 }
@@ -80,8 +83,28 @@ impl ControlState {
     }
 }
 
+/// The first evidence reference that names a document of the register (by its id, the
+/// reference's first word) which is stale on `as_of`: not approved, or past its review.
+fn stale_document(ws: &Workspace, evidence: &[String], as_of: NaiveDate) -> Option<String> {
+    let docs = &ws.cycle.documents;
+    if docs.is_empty() {
+        return None;
+    }
+    evidence.iter().find_map(|e| {
+        let id = e.split_whitespace().next()?;
+        let d = docs.iter().find(|d| d.id == id)?;
+        let why = if d.status != DocumentStatus::Approved {
+            format!("{id} is {}", d.status)
+        } else {
+            let due = ws.cycle.document_due(d).filter(|due| *due < as_of)?;
+            format!("{id} was due for review on {due}")
+        };
+        Some(why)
+    })
+}
+
 /// Every control's state, in catalog order.
-pub fn states(ws: &Workspace, plan: &[PlanProgress]) -> Vec<ControlState> {
+pub fn states(ws: &Workspace, plan: &[PlanProgress], as_of: NaiveDate) -> Vec<ControlState> {
     let settings = &ws.risk_model.controls;
     let mut declared = vec![None; ws.catalog.controls.len()];
     for e in &ws.soa {
@@ -104,10 +127,16 @@ pub fn states(ws: &Workspace, plan: &[PlanProgress]) -> Vec<ControlState> {
                     .iter()
                     .any(|e| !crate::gaps::is_placeholder(e, &ws.placeholders))
             });
+            let stale = d.and_then(|d| stale_document(ws, &d.evidence, as_of));
+            let mut effectiveness = effectiveness(settings, status, evidence);
+            if evidence && stale.is_some() {
+                effectiveness *= settings.stale_evidence;
+            }
             ControlState {
                 status,
                 evidence,
-                effectiveness: effectiveness(settings, status, evidence),
+                stale,
+                effectiveness,
             }
         })
         .collect()

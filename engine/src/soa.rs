@@ -401,7 +401,7 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
             kind: ReasonKind::Mitigated,
             source: "scenarios".to_owned(),
             text: format!(
-                "{} generated scenarios with threats {} ({} of them and the register's above the appetite; highest level {} {}{})",
+                "{} generated scenarios with threats {} ({} risks above the appetite, register ones included; highest level {} {}{})",
                 s.scenarios,
                 s.threats.join(", "),
                 s.above_appetite,
@@ -615,7 +615,14 @@ fn justify(
     }
 }
 
-/// The label of a reason in the justification.
+impl Reason {
+    /// The label of the reason in the justification (`Risk treated (action done)`,
+    /// `Legal requirement`, `Business rule`, ...).
+    pub fn label(&self) -> &'static str {
+        label(self)
+    }
+}
+
 fn label(r: &Reason) -> &'static str {
     match r.kind {
         ReasonKind::TreatedDone => "Risk treated (action done)",

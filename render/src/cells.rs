@@ -184,6 +184,7 @@ mod tests {
             status: isms_engine::report::ImplementationStatus::NotImplemented,
             evidence: Vec::new(),
             plan: Default::default(),
+            mitigates: None,
         };
         assert_eq!(applicability(&row(false, Basis::Undecided)), "undecided");
         assert_eq!(applicability(&row(false, Basis::Declaration)), "no");

@@ -109,7 +109,7 @@ fn csv_excel_writes_a_byte_order_mark_and_crlf() {
 #[test]
 fn soa_keeps_the_declared_justification_beside_the_generated_one() {
     let declared = "DLP tooling is not considered proportionate";
-    let generated = "Applicable. Risk treatment: treats RSK-010";
+    let generated = "Applicable. Risk treatment pending: RSK-010 by action ACT-021 (planned, due 2027-03-31). Risk mitigated: RSK-004";
     let run = isms(&["soa", "examples/acme", "--format", "csv"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let rows = records(&run.stdout);

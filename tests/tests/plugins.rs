@@ -222,6 +222,47 @@ fn example_plugins_change_risks_soa_and_gaps() {
         !after_codes.iter().any(|c| c == "GAP-PLUGIN-FAILURE"),
         "{after_codes:?}"
     );
+    // What each plugin changed, judged alone: counts that add up.
+    let influence = after["plugin_influence"].as_array().unwrap();
+    let ids: Vec<&str> = influence
+        .iter()
+        .map(|p| p["plugin"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["healthcare", "payments"]);
+    let n = |p: &Value, k: &str| p[k].as_u64().unwrap();
+    assert!(
+        influence
+            .iter()
+            .any(|p| n(p, "raised") > 0 && n(p, "crossed_above") > 0),
+        "{influence:?}"
+    );
+    for p in influence {
+        assert_eq!(n(p, "scenarios"), n(&after["summary"], "scenarios"));
+        assert!(n(p, "adjusted") >= n(p, "raised") + n(p, "lowered"), "{p}");
+        assert!(n(p, "raised") >= n(p, "crossed_above"), "{p}");
+    }
+    // A plugin that moves more than the allowed share across the appetite is named.
+    let shift = |r: &Value| {
+        r["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["code"] == "GAP-PLUGIN-APPETITE-SHIFT")
+            .count()
+    };
+    assert_eq!(shift(&after), 0, "within the default 10%");
+    let strict = std::fs::read_to_string(&manifest).unwrap().replace(
+        "[inputs]",
+        "[risk]\nplugin_appetite_share = 0.0\n\n[inputs]",
+    );
+    std::fs::write(&manifest, strict).unwrap();
+    let (_, zero, stderr) = gaps_json(with.path(), &[]);
+    let crossing = influence
+        .iter()
+        .filter(|p| n(p, "crossed_above") + n(p, "crossed_below") > 0)
+        .count();
+    assert_eq!(shift(&zero), crossing, "{stderr}");
+
     // The report records the plugins and their hashes.
     let plugins: Vec<&str> = after["plugins"]
         .as_array()

@@ -23,6 +23,7 @@ const ACME_FAILURES: &[(&str, Gaps)] = &[
                 "GAP-EXCLUDED-BUT-REQUIRED",
                 &["A.8.24", "REQ-GDPR", "AP-CRYPTO"],
             ),
+            ("GAP-EXCLUDED-MITIGATES-RISK", &["A.7.12"]),
             ("GAP-EXCLUSION-UNJUSTIFIED", &["A.7.12"]),
         ],
     ),

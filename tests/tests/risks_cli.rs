@@ -66,9 +66,10 @@ fn explain_shows_each_step() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     for step in [
         "1. Base values",
-        "4. Inherent risk (matrix)",
-        "5. Treatment plan",
-        "6. Acceptance",
+        "4. Inherent risk, before existing controls (matrix)",
+        "5. Existing controls",
+        "6. Treatment plan",
+        "7. Acceptance",
     ] {
         assert!(run.stdout.contains(step), "{step} missing:\n{}", run.stdout);
     }

@@ -74,11 +74,7 @@ fn control(
         let _ = writeln!(o, "  none");
     }
     for r in &row.reasons {
-        let kind = serde_json::to_value(r.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        let _ = writeln!(o, "  [{kind}] {}", r.text);
+        let _ = writeln!(o, "  [{}] {}", r.label(), r.text);
     }
     if let Some(m) = &row.mitigates {
         let levels = &report.heatmap.levels;

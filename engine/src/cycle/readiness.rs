@@ -190,6 +190,7 @@ fn stage1(ws: &Workspace, soa: &Soa, gaps: &[Gap]) -> Vec<ReadinessItem> {
             "GAP-PLAN-CONTROL-EXCLUDED",
             "GAP-PLAN-CONTROL-OMITTED",
             "GAP-EXCLUDED-BUT-REQUIRED",
+            "GAP-EXCLUDED-MITIGATES-RISK",
             "GAP-SOA-MISSING-CONTROL",
             "GAP-EXCLUSION-UNJUSTIFIED",
             "GAP-INCLUSION-UNJUSTIFIED",
@@ -211,6 +212,7 @@ fn stage1(ws: &Workspace, soa: &Soa, gaps: &[Gap]) -> Vec<ReadinessItem> {
         )],
         &[
             "GAP-RISK-UNTREATED",
+            "GAP-PLUGIN-APPETITE-SHIFT",
             "GAP-ASSET-NOT-ASSESSED",
             "GAP-COPY-PASTE-ASSESSMENT",
             "GAP-RISK-OUT-OF-SCOPE",

@@ -421,6 +421,7 @@ pub struct ControlsSection {
     pub not_implemented: Option<Spanned<f64>>,
     pub excluded: Option<Spanned<f64>>,
     pub missing_evidence: Option<Spanned<f64>>,
+    pub stale_evidence: Option<Spanned<f64>>,
     /// `current` (the default) or `inherent`.
     pub register: Option<Spanned<String>>,
 }
@@ -904,6 +905,7 @@ fn control_settings(
             "missing_evidence",
             &mut s.missing_evidence,
         ),
+        (&c.stale_evidence, "stale_evidence", &mut s.stale_evidence),
     ] {
         if let Some(v) = value {
             *target = fraction(v, name, manifest, diags);

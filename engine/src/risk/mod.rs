@@ -297,6 +297,8 @@ pub struct ControlEffect {
     pub status: String,
     /// Whether the SoA names evidence for it.
     pub evidence: bool,
+    /// Why its evidence is stale, when it names a document past its review or not approved.
+    pub stale_evidence: Option<String>,
     /// Its effectiveness, 0 to 1 (status, halved without evidence by default).
     pub effectiveness: f64,
     /// Its share of the factor's reduction, in steps, before rounding.
@@ -422,7 +424,7 @@ impl<'a> Scorer<'a> {
         let org = OrgRecord::new(&ws.profile);
         let threats: Vec<ThreatRecord> = ThreatRecord::all(&ws.threats);
         let plan_progress = crate::controls::plan_progress(ws, options.as_of);
-        let control_states = crate::controls::states(ws, &plan_progress);
+        let control_states = crate::controls::states(ws, &plan_progress, options.as_of);
         let threat_effects = crate::controls::threat_effects(ws, &control_states);
         let plan = ScenarioRules::new(
             ws.rulesets.iter().flat_map(|s| &s.risk_rules).collect(),
@@ -841,19 +843,20 @@ impl<'a> Scorer<'a> {
                 ("impact", &m.impact, settings.impact_steps),
             ] {
                 for c in list {
-                    let state = self.control_states[c.index()];
+                    let state = &self.control_states[c.index()];
                     trace.controls.push(ControlEffect {
                         control: ws.catalog.control(*c).id.clone(),
                         factor: factor.to_owned(),
                         status: state.status_name().to_owned(),
                         evidence: state.evidence,
+                        stale_evidence: state.stale.clone(),
                         effectiveness: state.effectiveness,
                         steps: f64::from(max) * state.effectiveness / list.len() as f64,
                     });
                 }
             }
             trace.control_reduction = steps;
-            if !(counts_l && counts_i) && !trace.controls.is_empty() {
+            if !trace.controls.is_empty() && (!counts_l || !counts_i) {
                 let which = match (counts_l, counts_i) {
                     (false, false) => "likelihood and impact",
                     (false, true) => "likelihood",

@@ -45,6 +45,9 @@ pub struct ControlSettings {
     pub excluded: f64,
     /// Factor on the effectiveness of a control whose SoA row names no evidence.
     pub missing_evidence: f64,
+    /// Factor when the evidence names a document of the register that is past its review
+    /// or not approved on the evaluation date.
+    pub stale_evidence: f64,
     /// What the register's assessed values mean.
     pub register: RegisterValues,
 }
@@ -60,6 +63,7 @@ impl Default for ControlSettings {
             not_implemented: 0.0,
             excluded: 0.0,
             missing_evidence: 0.5,
+            stale_evidence: 0.75,
             register: RegisterValues::Current,
         }
     }
