@@ -687,6 +687,39 @@ mod tests {
         (set, diags.iter().map(ToString::to_string).collect())
     }
 
+    /// Every built-in threat has exactly one mitigation entry, with controls for both
+    /// factors and its reasoning; the control ids are checked by compiling (an unknown id
+    /// is an error).
+    #[test]
+    fn every_builtin_threat_names_its_mitigating_controls() {
+        let (set, errors) = compile_text(BUILTIN[0].1);
+        assert!(errors.is_empty(), "{errors:?}");
+        let set = set.unwrap();
+        let threats: Vec<&str> = include_str!("../../../rulesets/threats/builtin.csv")
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').next())
+            .collect();
+        let mut linked: Vec<&str> = set.mitigations.iter().map(|m| m.threat.as_str()).collect();
+        assert_eq!(linked, threats, "one entry per threat, in catalog order");
+        linked.dedup();
+        assert_eq!(linked.len(), threats.len());
+        for m in &set.mitigations {
+            assert!(!m.likelihood.is_empty() && !m.impact.is_empty(), "{}", m.threat);
+            assert!(m.why.len() > 40, "{} explains its links", m.threat);
+        }
+    }
+
+    #[test]
+    fn a_mitigation_needs_controls_and_known_ids() {
+        let (_, errors) = compile_text(
+            "[ruleset]\nid = \"x\"\nversion = \"1\"\n[[mitigation]]\nthreat = \"T\"\nwhy = \"w\"\n[[mitigation]]\nthreat = \"U\"\nlikelihood = [\"A.9.99\"]\nwhy = \"w\"\n",
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("name the controls under `likelihood`, `impact` or both"), "{errors:?}");
+        assert!(errors[1].contains("A.9.99"), "{errors:?}");
+    }
+
     #[test]
     fn builtin_rule_sets_compile() {
         for (id, text) in BUILTIN {
