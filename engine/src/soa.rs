@@ -10,7 +10,7 @@
 //! the declared SoA decides, supported by the risks the control mitigates, and the gap checks
 //! say when that declaration stands on nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,17 @@ use crate::workspace::Workspace;
 
 /// What a reason truly is, so that the justification labels it right.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonKind {
@@ -278,6 +288,40 @@ fn mitigation_summaries(ws: &Workspace, a: &Assessment) -> Vec<Option<Mitigates>
     out
 }
 
+/// Risk reasons per (control, kind): the first [`CITED`] kept, the rest counted.
+#[derive(Default)]
+struct Citations {
+    counts: HashMap<(usize, ReasonKind), usize>,
+}
+
+impl Citations {
+    fn push(&mut self, reasons: &mut [Vec<Reason>], control: usize, reason: Reason) {
+        let n = self.counts.entry((control, reason.kind)).or_default();
+        *n += 1;
+        if *n <= CITED {
+            reasons[control].push(reason);
+        }
+    }
+
+    /// Adds one reason per (control, kind) that had more than [`CITED`]: "N more".
+    fn finish(self, reasons: &mut [Vec<Reason>]) {
+        let mut over: Vec<((usize, ReasonKind), usize)> = self
+            .counts
+            .into_iter()
+            .filter(|(_, n)| *n > CITED)
+            .collect();
+        over.sort_unstable();
+        for ((control, kind), n) in over {
+            reasons[control].push(Reason {
+                category: ReasonCategory::RiskTreatment,
+                kind,
+                source: "more".to_owned(),
+                text: format!("{} more", n - CITED),
+            });
+        }
+    }
+}
+
 /// How many of the highest risks a summary names.
 const HIGHEST: usize = 5;
 
@@ -318,6 +362,10 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
     let mut errors = Vec::new();
 
     // Risk treatment: each action names the risks it treats and the controls it selects.
+    // Risks are cited by id up to [`CITED`] per control and kind, then counted, so a
+    // register of 100,000 risks keeps each justification readable and the work linear.
+    let mut cite = Citations::default();
+    let mut by_action: HashSet<(usize, usize)> = HashSet::new();
     for action in ws
         .actions
         .iter()
@@ -325,17 +373,18 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
     {
         for c in &action.controls {
             if action.risks.is_empty() {
-                reasons[c.index()].push(treatment_reason(action, None));
+                cite.push(&mut reasons, c.index(), treatment_reason(action, None));
             }
             for r in &action.risks {
-                reasons[c.index()].push(treatment_reason(action, Some(&ws.risks[r.index()])));
+                by_action.insert((c.index(), r.index()));
+                let reason = treatment_reason(action, Some(&ws.risks[r.index()]));
+                cite.push(&mut reasons, c.index(), reason);
             }
         }
     }
     // Risks mitigated: register risks with a linked threat that no action already cites for
     // the control (tolerated and transferred risks too), then the generated scenarios.
     let summaries = mitigation_summaries(ws, a);
-    let mut cited: Vec<usize> = vec![0; n];
     for (r, risk) in ws.risks.iter().enumerate() {
         let Some(t) = risk.threat else { continue };
         let Some(m) = ws.mitigations.get(t.index()) else {
@@ -349,15 +398,13 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
             continue;
         }
         let scored = a.risks.get(r);
+        let mut seen: Vec<usize> = Vec::new();
         for c in m.likelihood.iter().chain(&m.impact) {
-            let list = &mut reasons[c.index()];
-            if list.iter().any(|x| x.source == risk.id) {
+            let c = c.index();
+            if seen.contains(&c) || by_action.contains(&(c, r)) {
                 continue;
             }
-            cited[c.index()] += 1;
-            if cited[c.index()] > CITED {
-                continue;
-            }
+            seen.push(c);
             let decision = risk
                 .treatment
                 .as_ref()
@@ -369,23 +416,17 @@ pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErro
                     ws.risk_model.matrix.level_info(s.residual.level).name
                 )
             });
-            list.push(Reason {
+            let reason = Reason {
                 category: ReasonCategory::RiskTreatment,
                 kind: ReasonKind::Mitigated,
                 source: risk.id.clone(),
                 text: format!("{} ({decision}{level})", risk.id),
-            });
+            };
+            cite.push(&mut reasons, c, reason);
         }
     }
+    cite.finish(&mut reasons);
     for (c, summary) in summaries.iter().enumerate() {
-        if cited[c] > CITED {
-            reasons[c].push(Reason {
-                category: ReasonCategory::RiskTreatment,
-                kind: ReasonKind::Mitigated,
-                source: "register".to_owned(),
-                text: format!("{} more register risks", cited[c] - CITED),
-            });
-        }
         let Some(s) = summary.as_ref().filter(|s| s.scenarios > 0) else {
             continue;
         };

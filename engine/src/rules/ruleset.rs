@@ -705,7 +705,11 @@ mod tests {
         linked.dedup();
         assert_eq!(linked.len(), threats.len());
         for m in &set.mitigations {
-            assert!(!m.likelihood.is_empty() && !m.impact.is_empty(), "{}", m.threat);
+            assert!(
+                !m.likelihood.is_empty() && !m.impact.is_empty(),
+                "{}",
+                m.threat
+            );
             assert!(m.why.len() > 40, "{} explains its links", m.threat);
         }
     }
@@ -716,7 +720,10 @@ mod tests {
             "[ruleset]\nid = \"x\"\nversion = \"1\"\n[[mitigation]]\nthreat = \"T\"\nwhy = \"w\"\n[[mitigation]]\nthreat = \"U\"\nlikelihood = [\"A.9.99\"]\nwhy = \"w\"\n",
         );
         assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(errors[0].contains("name the controls under `likelihood`, `impact` or both"), "{errors:?}");
+        assert!(
+            errors[0].contains("name the controls under `likelihood`, `impact` or both"),
+            "{errors:?}"
+        );
         assert!(errors[1].contains("A.9.99"), "{errors:?}");
     }
 
