@@ -31,6 +31,10 @@ pub struct Cli {
     /// number.
     #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
+    /// Print on stderr, when the run ends, the wall and CPU time of each stage (load, risk
+    /// assessment, SoA, checks, gaps, readiness, report building, rendering and writing).
+    #[arg(long, global = true)]
+    pub timings: bool,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -12,6 +12,7 @@ mod exit;
 mod output;
 mod progress;
 mod render;
+mod timings;
 mod workspace;
 
 use std::process::ExitCode;

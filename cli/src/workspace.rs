@@ -8,6 +8,7 @@ pub fn load(dir: &std::path::Path) -> Result<isms_engine::Workspace, Failure> {
     let stage = crate::progress::Stage::start(format!("loading {}", dir.display()));
     let loaded = isms_engine::load(dir);
     drop(stage);
+    crate::timings::mark("load");
     let loaded = loaded?;
     for w in loaded.warnings.iter() {
         crate::output::note_raw(&crate::render::diagnostic(w));
@@ -59,6 +60,7 @@ pub fn evaluate(
     let stage = crate::progress::Stage::start("assessing the risks");
     let assessment = isms_engine::risk::assess(&ws, options);
     drop(stage);
+    crate::timings::mark("risk assessment");
     check_plugins(eval, &assessment.plugin_failures)?;
     Ok((ws, assessment))
 }

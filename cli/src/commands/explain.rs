@@ -118,14 +118,17 @@ fn control(
         "\nDeclared SoA: {}",
         match row.declared_applicable {
             None => "no row".to_owned(),
-            Some(a) => format!(
-                "{}, {}: {}",
-                if a { "applicable" } else { "excluded" },
-                row.status,
-                row.declared_justification
+            Some(a) => {
+                let why = row
+                    .declared_justification
                     .as_deref()
-                    .unwrap_or("(no justification)")
-            ),
+                    .unwrap_or("(no justification)");
+                if a {
+                    format!("applicable, {}: {why}", row.status)
+                } else {
+                    format!("excluded: {why}")
+                }
+            }
         }
     );
     let p = row.plan;

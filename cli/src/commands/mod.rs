@@ -21,8 +21,23 @@ mod verify;
 use crate::cli::{Cli, Command};
 use crate::exit::{EXIT_OK, Failure};
 
-/// Runs the command the user asked for.
+/// Runs the command the user asked for; with `--timings`, then says where the time went.
 pub fn run(cli: Cli) -> Result<u8, Failure> {
+    let timings = cli.timings;
+    if timings {
+        crate::timings::start();
+    }
+    let result = dispatch(cli);
+    if timings {
+        crate::timings::mark("rendering and writing");
+        if let Some(table) = crate::timings::report() {
+            crate::output::note_raw(&table);
+        }
+    }
+    result
+}
+
+fn dispatch(cli: Cli) -> Result<u8, Failure> {
     if let Some(n) = cli.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(usize::from(n))
