@@ -21,6 +21,11 @@ use crate::workspace::Workspace;
 pub use crate::cycle::calendar::{Calendar, DueItem, ExternalAudit};
 pub use crate::cycle::readiness::{GapRef, Readiness, ReadinessItem, Stage};
 pub use crate::diag::RecordLocation;
+pub use crate::framework::coverage::{
+    ClauseLink, ControlLink, FrameworkCoverage, GapBrief, GroupCoverage, LinkState,
+    RequirementCoverage, Verdict, VerdictCounts,
+};
+pub use crate::framework::Relationship;
 pub use crate::gaps::{Gap, ObjectKind, ObjectRef};
 pub use crate::model::{ImplementationStatus, Severity, TreatmentOption};
 pub use crate::risk::AppetiteStatus;
@@ -263,6 +268,10 @@ pub struct Report {
     pub rule_failures: Vec<RuleFailure>,
     /// Certification readiness (Stage 1 and Stage 2 checklists) and the certification calendar.
     pub readiness: Readiness,
+    /// The coverage of each framework the profile declares (`frameworks = [...]`), each with
+    /// the attribution of its data; empty when none is declared.
+    #[serde(default)]
+    pub coverage: Vec<FrameworkCoverage>,
 }
 
 /// Everything computed for a report, kept for callers that want more than the report.
@@ -280,6 +289,8 @@ pub struct Evaluation {
     pub soa_rule_errors: soa::RuleErrors,
     /// Certification readiness and calendar.
     pub readiness: Readiness,
+    /// The coverage of each framework the profile declares.
+    pub coverage: Vec<FrameworkCoverage>,
 }
 
 /// Runs the whole pipeline after loading: risks, SoA, custom checks, gaps.
@@ -289,6 +300,11 @@ pub fn evaluate(ws: &Workspace, options: risk::Options) -> Evaluation {
     let checks = checks::run(ws, &assessment);
     let gaps = gaps::detect(&Context::new(ws, &assessment, &soa), &checks);
     let readiness = readiness::assess(ws, &soa, &gaps, options.as_of);
+    let coverage = ws
+        .declared_frameworks()
+        .into_iter()
+        .map(|f| coverage(ws, f, &soa, &gaps, &readiness))
+        .collect();
     Evaluation {
         assessment,
         soa,
@@ -296,6 +312,30 @@ pub fn evaluate(ws: &Workspace, options: risk::Options) -> Evaluation {
         gaps,
         soa_rule_errors,
         readiness,
+        coverage,
+    }
+}
+
+fn coverage(
+    ws: &Workspace,
+    f: &crate::framework::Framework,
+    soa: &Soa,
+    gaps: &[Gap],
+    readiness: &Readiness,
+) -> FrameworkCoverage {
+    let declared = ws.profile.frameworks.contains(&f.id);
+    crate::framework::coverage::compute(f, declared, ws.catalog, soa, gaps, readiness)
+}
+
+impl Evaluation {
+    /// The coverage of any framework the workspace knows (declared or not), by id; `None`
+    /// when it knows none with that id.
+    pub fn coverage_of(&self, ws: &Workspace, id: &str) -> Option<FrameworkCoverage> {
+        let f = ws.framework(id)?;
+        if let Some(c) = self.coverage.iter().find(|c| c.framework == f.id) {
+            return Some(c.clone());
+        }
+        Some(coverage(ws, f, &self.soa, &self.gaps, &self.readiness))
     }
 }
 
@@ -501,6 +541,7 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
         gaps: e.gaps.clone(),
         rule_failures,
         readiness: e.readiness.clone(),
+        coverage: e.coverage.clone(),
     }
 }
 
