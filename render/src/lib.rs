@@ -48,7 +48,7 @@ mod html;
 mod markdown;
 mod xlsx;
 
-use isms_engine::report::Readiness;
+use isms_engine::report::{FrameworkCoverage, Readiness};
 use isms_engine::report::Report;
 
 pub use markdown::table as markdown_table;
@@ -76,6 +76,18 @@ pub fn markdown_readiness(readiness: &Readiness, heading: &str) -> String {
     out
 }
 
+/// The coverage section of [`markdown()`] for one framework alone: summary per group and
+/// overall, every requirement with its verdict and reason, and the attribution of the data.
+/// `heading` is the Markdown heading of the section (`"##"`, or `"#"` for a document of its
+/// own).
+pub fn markdown_coverage(coverage: &FrameworkCoverage, heading: &str) -> String {
+    let mut out = String::new();
+    markdown::coverage(&mut out, coverage, heading);
+    out
+}
+
+pub use markdown::{COVERAGE_HEADER, coverage_rows};
+
 /// What a workbook is about: the sheet it opens on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
@@ -85,6 +97,8 @@ pub enum Subject {
     Soa,
     /// The gap list (`isms gaps`): opens on the gaps.
     Gaps,
+    /// Framework coverage (`isms coverage`): opens on the coverage.
+    Coverage,
 }
 
 /// The report as an XLSX workbook (its bytes), opening on the sheet of `subject`: one sheet

@@ -684,7 +684,7 @@ mod tests {
         }
     }
 
-    use ImplementationStatus::*;
+    use ImplementationStatus::{Implemented, NotImplemented, Planned};
     use LinkState::*;
     use Relationship::*;
 
