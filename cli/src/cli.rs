@@ -184,8 +184,9 @@ pub enum Command {
     Explain {
         #[command(flatten)]
         eval: Eval,
-        /// A register risk id, `<asset id>:<threat id>` for a generated scenario, or a control
-        /// id such as A.8.24.
+        /// A register risk id, `<asset id>:<threat id>` for a generated scenario, a control
+        /// id such as A.8.24, or `<framework>:<requirement>` for a requirement of a framework
+        /// (`nis2-2024-2690:1.1.1.a`, or `nis2:1.1.1.a`).
         id: String,
         #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
         format: SummaryFormat,
@@ -234,6 +235,24 @@ pub enum Command {
         /// imported into a compliance-trestle workspace with `trestle import -o isms`).
         #[arg(long, value_enum, default_value_t = OscalLinks::Relative)]
         oscal_links: OscalLinks,
+    },
+    /// How far the ISMS covers another framework (NIS2, or one of the workspace's own): per
+    /// requirement, the linked controls and clauses with their relationship, applicability,
+    /// status, evidence and gaps, a verdict with its reason, and a summary per group.
+    Coverage {
+        #[command(flatten)]
+        eval: Eval,
+        /// The framework id (`nis2-2024-2690`, or an id under [[frameworks]] in isms.toml);
+        /// default: the one framework the profile declares.
+        #[arg(long)]
+        framework: Option<String>,
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+        #[command(flatten)]
+        csv: CsvOptions,
+        /// Write to this file (atomically) instead of stdout; required for xlsx.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
     /// Certification readiness: Stage 1 (documentation) and Stage 2 (operation evidence)
     /// checklists, the surveillance and recertification calendar, and what falls due next.

@@ -15,6 +15,12 @@ pub fn run(eval: &Eval, id: &str, format: SummaryFormat) -> Result<u8, Failure> 
     if ws.risk_by_id(id).is_none() && ws.catalog().find(id).is_some() {
         return control(&ws, eval, id, format);
     }
+    if let Some((framework, requirement)) = id.split_once(':')
+        && ws.risk_by_id(id).is_none()
+        && ws.framework(framework).is_some()
+    {
+        return framework_requirement(&ws, eval, framework, requirement, format);
+    }
     let d = explain(&ws, id, options(eval, &ws)).map_err(|e| Failure::Usage(e.to_string()))?;
     let bytes = match format {
         SummaryFormat::Json => {
@@ -108,6 +114,108 @@ fn control(
         for g in gaps {
             let _ = writeln!(o, "  {} {}: {}", g.severity, g.code, g.message);
         }
+    }
+    output::emit(None, o.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
+/// One requirement of a framework: its verdict and reason, and every linked control and
+/// clause with what the ISMS shows for it.
+fn framework_requirement(
+    ws: &isms_engine::Workspace,
+    eval: &Eval,
+    framework: &str,
+    requirement: &str,
+    format: SummaryFormat,
+) -> Result<u8, Failure> {
+    let evaluation = isms_engine::report::evaluate(ws, options(eval, ws));
+    let Some(c) = evaluation.coverage_of(ws, framework) else {
+        return Err(Failure::Usage(format!("unknown framework `{framework}`")));
+    };
+    let Some(q) = c.requirements.iter().find(|q| q.id == requirement.trim()) else {
+        return Err(Failure::Usage(format!(
+            "{} has no requirement `{requirement}`: `isms coverage DIR --framework {}` lists them",
+            c.framework, c.framework
+        )));
+    };
+    if format == SummaryFormat::Json {
+        let v = serde_json::json!({
+            "framework": c.framework,
+            "title": c.title,
+            "requirement": q,
+            "attribution": c.attribution,
+        });
+        let mut bytes = serde_json::to_vec_pretty(&v).map_err(|e| Failure::Io(e.to_string()))?;
+        bytes.push(b'\n');
+        output::emit(None, &bytes)?;
+        return Ok(EXIT_OK);
+    }
+    let mut o = String::new();
+    let _ = writeln!(o, "{}:{}  {}", c.framework, q.id, q.title);
+    let group = c.groups.iter().find(|g| g.id == q.group);
+    let _ = writeln!(
+        o,
+        "  {}, group {}",
+        c.title,
+        group.map_or_else(|| q.group.clone(), isms_render::cells::coverage_group)
+    );
+    let _ = writeln!(o, "\nVerdict: {}", q.verdict);
+    let _ = writeln!(o, "  {}", q.reason);
+    if !q.controls.is_empty() {
+        let _ = writeln!(o, "\nLinked Annex A controls:");
+    }
+    for l in &q.controls {
+        let _ = writeln!(
+            o,
+            "  {} {} [{}{}]",
+            l.control,
+            l.title,
+            l.relationship,
+            l.strength.map(|s| format!(", strength {s}")).unwrap_or_default()
+        );
+        let _ = writeln!(
+            o,
+            "    {}, {}; evidence: {}",
+            if l.applicable { "applicable" } else { "excluded" },
+            l.status,
+            if l.evidence.is_empty() {
+                "none named".to_owned()
+            } else {
+                l.evidence.join("; ")
+            }
+        );
+        if !l.gaps.is_empty() {
+            let gaps: Vec<String> = l
+                .gaps
+                .iter()
+                .map(|g| format!("{} ({})", g.code, g.severity))
+                .collect();
+            let _ = writeln!(o, "    open gaps: {}", gaps.join(", "));
+        }
+    }
+    if !q.clauses.is_empty() {
+        let _ = writeln!(o, "\nLinked clauses (answered from the operating-cycle evidence):");
+    }
+    for l in &q.clauses {
+        let checks = if l.checks.is_empty() {
+            "no readiness check is about this clause".to_owned()
+        } else {
+            l.checks.join(", ")
+        };
+        let _ = writeln!(o, "  clause {} [{}]: {checks}", l.clause, l.relationship);
+        if !l.evidence.is_empty() {
+            let _ = writeln!(o, "    evidence: {}", l.evidence.join("; "));
+        }
+        if !l.gaps.is_empty() {
+            let _ = writeln!(o, "    failing on: {}", l.gaps.join(", "));
+        }
+    }
+    if q.controls.is_empty() && q.clauses.is_empty() {
+        let _ = writeln!(o, "\nThe mapping links nothing to this requirement.");
+    }
+    let attribution = isms_render::cells::attribution(&c);
+    if !attribution.is_empty() {
+        let _ = writeln!(o, "\n{attribution}");
     }
     output::emit(None, o.as_bytes())?;
     Ok(EXIT_OK)

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod check;
+mod coverage;
 mod diff;
 mod explain;
 mod extras;
@@ -84,6 +85,19 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             output,
             oscal_links,
         } => report::report(&eval, format, output.as_deref(), oscal_links.into()),
+        Command::Coverage {
+            eval,
+            framework,
+            format,
+            csv,
+            output,
+        } => coverage::run(
+            &eval,
+            framework.as_deref(),
+            format,
+            &csv,
+            output.as_deref(),
+        ),
         Command::Readiness {
             eval,
             format,
