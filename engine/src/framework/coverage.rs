@@ -571,10 +571,18 @@ pub fn verdict(controls: &[ControlLink], clauses: &[ClauseLink]) -> (Verdict, St
     if !full_met.is_empty() {
         let rels: BTreeSet<&str> = full_met.iter().map(|l| l.relationship.as_str()).collect();
         let rels: Vec<&str> = rels.into_iter().collect();
+        let what = match (
+            full_met.iter().any(|l| l.status.is_some()),
+            full_met.iter().any(|l| l.status.is_none()),
+        ) {
+            (true, false) => "implemented with evidence",
+            (false, true) => "operating-cycle evidence passes",
+            _ => "implemented with evidence, clause evidence passing",
+        };
         return (
             Verdict::Covered,
             format!(
-                "{} met (implemented with evidence, or the clause's evidence passes) and linked as {}: the mapping says that covers the whole requirement{gaps}",
+                "{} {what}, linked as {}: the mapping says that covers the whole requirement{gaps}",
                 names(full_met.into_iter()),
                 rels.join("/")
             ),
@@ -714,7 +722,10 @@ mod tests {
         ];
         let (v, reason) = verdict(&links, &[]);
         assert_eq!(v, Verdict::Covered);
-        assert!(reason.starts_with("A.5.1 met"), "{reason}");
+        assert_eq!(
+            reason,
+            "A.5.1 implemented with evidence, linked as subset: the mapping says that covers the whole requirement"
+        );
         let (v, reason) = verdict(&[control("A.5.1", Equal, Partial, Implemented)], &[]);
         assert_eq!(v, Verdict::PartlyCovered);
         assert!(reason.contains("no link that covers the whole requirement (A.5.1) is met"));
