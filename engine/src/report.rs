@@ -21,11 +21,11 @@ use crate::workspace::Workspace;
 pub use crate::cycle::calendar::{Calendar, DueItem, ExternalAudit};
 pub use crate::cycle::readiness::{GapRef, Readiness, ReadinessItem, Stage};
 pub use crate::diag::RecordLocation;
+pub use crate::framework::Relationship;
 pub use crate::framework::coverage::{
     ClauseLink, ControlLink, FrameworkCoverage, GapBrief, GroupCoverage, LinkState,
     RequirementCoverage, Verdict, VerdictCounts,
 };
-pub use crate::framework::Relationship;
 pub use crate::gaps::{Gap, ObjectKind, ObjectRef};
 pub use crate::model::{ImplementationStatus, Severity, TreatmentOption};
 pub use crate::risk::AppetiteStatus;

@@ -48,8 +48,8 @@ mod html;
 mod markdown;
 mod xlsx;
 
-use isms_engine::report::{FrameworkCoverage, Readiness};
 use isms_engine::report::Report;
+use isms_engine::report::{FrameworkCoverage, Readiness};
 
 pub use markdown::table as markdown_table;
 

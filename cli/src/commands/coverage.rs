@@ -160,9 +160,7 @@ pub fn run(
                 .map_err(|e| Failure::Io(e.to_string()))?;
             output::write_atomic(path, &bytes)?
         }
-        TableFormat::Csv => {
-            output::emit(out, &render::csv(&CSV_HEADER, csv_rows(&c), csv_style)?)?
-        }
+        TableFormat::Csv => output::emit(out, &render::csv(&CSV_HEADER, csv_rows(&c), csv_style)?)?,
         TableFormat::Md => output::emit(out, isms_render::markdown_coverage(&c, "#").as_bytes())?,
         TableFormat::Table => {
             let mut text = format!("{}\n\n", c.title);

@@ -171,12 +171,18 @@ fn framework_requirement(
             l.control,
             l.title,
             l.relationship,
-            l.strength.map(|s| format!(", strength {s}")).unwrap_or_default()
+            l.strength
+                .map(|s| format!(", strength {s}"))
+                .unwrap_or_default()
         );
         let _ = writeln!(
             o,
             "    {}, {}; evidence: {}",
-            if l.applicable { "applicable" } else { "excluded" },
+            if l.applicable {
+                "applicable"
+            } else {
+                "excluded"
+            },
             l.status,
             if l.evidence.is_empty() {
                 "none named".to_owned()
@@ -194,7 +200,10 @@ fn framework_requirement(
         }
     }
     if !q.clauses.is_empty() {
-        let _ = writeln!(o, "\nLinked clauses (answered from the operating-cycle evidence):");
+        let _ = writeln!(
+            o,
+            "\nLinked clauses (answered from the operating-cycle evidence):"
+        );
     }
     for l in &q.clauses {
         let checks = if l.checks.is_empty() {

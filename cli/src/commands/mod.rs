@@ -91,13 +91,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             format,
             csv,
             output,
-        } => coverage::run(
-            &eval,
-            framework.as_deref(),
-            format,
-            &csv,
-            output.as_deref(),
-        ),
+        } => coverage::run(&eval, framework.as_deref(), format, &csv, output.as_deref()),
         Command::Readiness {
             eval,
             format,

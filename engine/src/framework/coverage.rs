@@ -486,7 +486,10 @@ fn seen<'a>(controls: &'a [ControlLink], clauses: &'a [ClauseLink]) -> Vec<Seen<
 }
 
 fn names<'a>(links: impl Iterator<Item = &'a Seen<'a>>) -> String {
-    links.map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ")
+    links
+        .map(|l| l.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What is still open on the links that are not met, in words.
@@ -631,7 +634,10 @@ pub fn verdict(controls: &[ControlLink], clauses: &[ClauseLink]) -> (Verdict, St
             names(full.into_iter())
         )
     };
-    (Verdict::PartlyCovered, format!("{head}{why}{open_text}{gaps}"))
+    (
+        Verdict::PartlyCovered,
+        format!("{head}{why}{open_text}{gaps}"),
+    )
 }
 
 /// A requirement of a declared framework that no in-place control covers: the controls to
@@ -678,7 +684,12 @@ pub fn uncovered<'f>(framework: &'f Framework, soa: &Soa) -> Vec<Uncovered<'f>> 
 mod tests {
     use super::*;
 
-    fn control(id: &str, rel: Relationship, state: LinkState, status: ImplementationStatus) -> ControlLink {
+    fn control(
+        id: &str,
+        rel: Relationship,
+        state: LinkState,
+        status: ImplementationStatus,
+    ) -> ControlLink {
         ControlLink {
             control: id.into(),
             title: String::new(),
@@ -711,7 +722,11 @@ mod tests {
         let (v, _) = verdict(&[control("A.5.1", Related, Met, Implemented)], &[]);
         assert_eq!(v, Verdict::PartlyCovered);
         let (v, _) = verdict(&[control("A.5.1", Superset, Met, Implemented)], &[]);
-        assert_eq!(v, Verdict::PartlyCovered, "superset: the control covers part of it");
+        assert_eq!(
+            v,
+            Verdict::PartlyCovered,
+            "superset: the control covers part of it"
+        );
     }
 
     #[test]
@@ -729,7 +744,10 @@ mod tests {
         let (v, reason) = verdict(&[control("A.5.1", Equal, Partial, Implemented)], &[]);
         assert_eq!(v, Verdict::PartlyCovered);
         assert!(reason.contains("no link that covers the whole requirement (A.5.1) is met"));
-        assert!(reason.contains("implemented without evidence: A.5.1"), "{reason}");
+        assert!(
+            reason.contains("implemented without evidence: A.5.1"),
+            "{reason}"
+        );
     }
 
     #[test]

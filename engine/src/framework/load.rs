@@ -82,15 +82,20 @@ pub fn load_custom(
         };
         if !valid_id(id) {
             diags.push(
-                at_id(format!("framework id `{}` is not valid", crate::diag::excerpt(id)))
-                    .with_help("use letters, digits, `.`, `_` and `-` (at most 64), e.g. nist-csf-2.0"),
+                at_id(format!(
+                    "framework id `{}` is not valid",
+                    crate::diag::excerpt(id)
+                ))
+                .with_help("use letters, digits, `.`, `_` and `-` (at most 64), e.g. nist-csf-2.0"),
             );
             continue;
         }
         if super::builtin_by_id(id).is_some() {
             diags.push(
-                at_id(format!("framework id `{id}` is the id of a built-in framework"))
-                    .with_help("give your framework another id; the built-in one needs no entry"),
+                at_id(format!(
+                    "framework id `{id}` is the id of a built-in framework"
+                ))
+                .with_help("give your framework another id; the built-in one needs no entry"),
             );
             continue;
         }
@@ -119,7 +124,12 @@ pub fn load_custom(
         let header = Header {
             id: id.to_owned(),
             title: entry.title.clone().unwrap_or_else(|| id.to_owned()),
-            attribution: entry.attribution.clone().unwrap_or_default().trim().to_owned(),
+            attribution: entry
+                .attribution
+                .clone()
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
         };
         let sources = Sources {
             requirements,
@@ -214,7 +224,11 @@ pub fn parse(
             if let (Some(id), Some(title)) = (r.required("id"), r.required("title"))
                 && titles.insert(id.clone(), title).is_some()
             {
-                r.error("load::duplicate-id", "id", format!("group `{id}` is listed twice"));
+                r.error(
+                    "load::duplicate-id",
+                    "id",
+                    format!("group `{id}` is listed twice"),
+                );
             }
         });
     }
@@ -290,7 +304,9 @@ pub fn parse(
                     r.error(
                         "load::unknown-reference",
                         "requirement",
-                        format!("unknown requirement `{id}`: the requirements file does not list it"),
+                        format!(
+                            "unknown requirement `{id}`: the requirements file does not list it"
+                        ),
                     );
                 }
                 found

@@ -23,7 +23,17 @@ use crate::catalog::{CatalogId, ControlIdx};
 /// requirement to the target as in the OSCAL mapping model and NIST OLIR: `subset` means the
 /// requirement is a subset of the control (the control covers all of it).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Relationship {
@@ -234,7 +244,11 @@ fn nis2() -> Framework {
     let catalog = crate::catalog::Catalog::builtin(CatalogId::Iso27001_2022);
     let framework = load::parse(header, &sources, catalog, &mut diags);
     if diags.has_errors() {
-        let first = diags.iter().next().map(|d| d.to_string()).unwrap_or_default();
+        let first = diags
+            .iter()
+            .next()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
         panic!("embedded framework {NIS2} is malformed: {first}");
     }
     framework
@@ -279,7 +293,11 @@ mod tests {
             .map(|r| r.id.as_str())
             .collect();
         assert_eq!(unmapped.len(), 24, "{unmapped:?}");
-        assert!(unmapped.iter().all(|id| id.starts_with("7.") || id.starts_with("9.")));
+        assert!(
+            unmapped
+                .iter()
+                .all(|id| id.starts_with("7.") || id.starts_with("9."))
+        );
         assert!(
             f.requirements
                 .iter()
@@ -312,8 +330,14 @@ mod tests {
     #[test]
     fn relationships_parse_in_the_spellings_of_mapping_tools() {
         assert_eq!(Relationship::parse("Subset-of"), Some(Relationship::Subset));
-        assert_eq!(Relationship::parse("equivalent-to"), Some(Relationship::Equal));
-        assert_eq!(Relationship::parse("intersects-with"), Some(Relationship::Intersect));
+        assert_eq!(
+            Relationship::parse("equivalent-to"),
+            Some(Relationship::Equal)
+        );
+        assert_eq!(
+            Relationship::parse("intersects-with"),
+            Some(Relationship::Intersect)
+        );
         assert_eq!(Relationship::parse("overlaps"), None);
         assert!(Relationship::Equal.covers_fully() && Relationship::Subset.covers_fully());
         assert!(!Relationship::Superset.covers_fully());

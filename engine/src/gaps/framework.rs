@@ -71,10 +71,13 @@ pub(super) fn uncovered(ctx: &Context<'_>) -> Vec<Gap> {
 
 fn state_words(ctx: &Context<'_>, c: ControlIdx) -> String {
     let row = ctx.soa.rows.iter().find(|r| r.control == c);
-    match row.map(coverage::control_state) {
-        Some(LinkState::Excluded) | None => "excluded in the SoA".into(),
-        Some(LinkState::ExcludedByFact) => "excluded by the organisation's facts".into(),
-        Some(_) => row.map(|r| r.status.to_string()).unwrap_or_default(),
+    match (row, row.map(coverage::control_state)) {
+        (_, Some(LinkState::ExcludedByFact)) => "excluded by the organisation's facts".into(),
+        (Some(r), _) if r.declared_applicable == Some(false) => "excluded in the SoA".into(),
+        (Some(r), Some(state)) if state != LinkState::Excluded => {
+            r.status.as_str().replace('_', " ")
+        }
+        _ => "excluded in the SoA".into(),
     }
 }
 
@@ -90,7 +93,7 @@ pub(super) fn left_uncovered(ctx: &Context<'_>) -> HashMap<ControlIdx, Vec<Strin
                     .rows
                     .iter()
                     .find(|r| r.control == *c)
-                    .is_some_and(|r| !r.applicable && r.basis != crate::soa::Basis::ExcludedByFact);
+                    .is_some_and(|r| r.declared_applicable == Some(false));
                 if excluded {
                     map.entry(*c)
                         .or_default()

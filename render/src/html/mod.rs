@@ -213,6 +213,7 @@ mod tests {
             "soa",
             "gaps",
             "readiness",
+            "coverage",
             "inputs",
         ] {
             assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
