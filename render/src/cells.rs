@@ -156,41 +156,6 @@ pub fn due_rows(calendar: &Calendar) -> impl Iterator<Item = Vec<String>> + '_ {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_are_neutralised_but_numbers_kept() {
-        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(spreadsheet_safe("-3"), "-3");
-        assert_eq!(spreadsheet_safe("A.5.1"), "A.5.1");
-    }
-
-    #[test]
-    fn undecided_controls_are_not_spelled_no() {
-        let row = |applicable, basis| SoaRowView {
-            control: "A.5.1".into(),
-            title: String::new(),
-            group: String::new(),
-            applicable,
-            basis,
-            justification: String::new(),
-            reasons: Vec::new(),
-            exclusions: Vec::new(),
-            declared_applicable: None,
-            declared_justification: None,
-            status: isms_engine::report::ImplementationStatus::NotImplemented,
-            evidence: Vec::new(),
-            plan: Default::default(),
-        };
-        assert_eq!(applicability(&row(false, Basis::Undecided)), "undecided");
-        assert_eq!(applicability(&row(false, Basis::Declaration)), "no");
-        assert_eq!(applicability(&row(true, Basis::Reasons)), "yes");
-    }
-}
-
 /// The links of a requirement in one cell: `A.5.1 intersect implemented; clause 9.3.1
 /// intersect evidenced`, controls first.
 pub fn coverage_links(r: &isms_engine::report::RequirementCoverage) -> String {
@@ -257,5 +222,40 @@ pub fn attribution(c: &isms_engine::report::FrameworkCoverage) -> String {
         String::new()
     } else {
         format!("Source of {}: {}", c.framework, c.attribution)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_but_numbers_kept() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("-3"), "-3");
+        assert_eq!(spreadsheet_safe("A.5.1"), "A.5.1");
+    }
+
+    #[test]
+    fn undecided_controls_are_not_spelled_no() {
+        let row = |applicable, basis| SoaRowView {
+            control: "A.5.1".into(),
+            title: String::new(),
+            group: String::new(),
+            applicable,
+            basis,
+            justification: String::new(),
+            reasons: Vec::new(),
+            exclusions: Vec::new(),
+            declared_applicable: None,
+            declared_justification: None,
+            status: isms_engine::report::ImplementationStatus::NotImplemented,
+            evidence: Vec::new(),
+            plan: Default::default(),
+        };
+        assert_eq!(applicability(&row(false, Basis::Undecided)), "undecided");
+        assert_eq!(applicability(&row(false, Basis::Declaration)), "no");
+        assert_eq!(applicability(&row(true, Basis::Reasons)), "yes");
     }
 }
