@@ -4,9 +4,11 @@
 //!   no external resources), written with [maud](https://maud.lambda.xyz/) templates, which
 //!   escape every value taken from the report;
 //! - [`markdown()`]: the same sections as Markdown, the heat maps as tables of counts;
-//!   [`markdown_readiness`] is its readiness section alone;
+//!   [`markdown_readiness`] is its readiness section alone, [`markdown_coverage`] the coverage
+//!   of one framework;
 //! - [`xlsx()`]: a workbook with one sheet per register (SoA, gaps, risks, readiness,
-//!   calendar), one per relation a cell can only summarise, a summary and an "About" sheet;
+//!   calendar, framework coverage), one per relation a cell can only summarise, a summary and
+//!   an "About" sheet;
 //!   it holds at any size (no cell or sheet over Excel's limits) and text is always written
 //!   as string cells, never changed to neutralise formulas.
 //!
