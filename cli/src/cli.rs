@@ -248,6 +248,10 @@ pub enum Command {
         framework: Option<String>,
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
         format: TableFormat,
+        /// Only requirements with this verdict (repeatable) in table, csv and md; the summary,
+        /// json and xlsx always hold every requirement.
+        #[arg(long, value_enum)]
+        verdict: Vec<VerdictFilter>,
         #[command(flatten)]
         csv: CsvOptions,
         /// Write to this file (atomically) instead of stdout; required for xlsx.
@@ -503,6 +507,29 @@ impl From<OscalLinks> for isms_engine::oscal::Links {
         match links {
             OscalLinks::Relative => isms_engine::oscal::Links::Relative,
             OscalLinks::Trestle => isms_engine::oscal::Links::Trestle,
+        }
+    }
+}
+
+/// The verdicts `isms coverage --verdict` selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerdictFilter {
+    Covered,
+    PartlyCovered,
+    NotCovered,
+    NotApplicable,
+    NoMapping,
+}
+
+impl From<VerdictFilter> for isms_engine::report::Verdict {
+    fn from(v: VerdictFilter) -> Self {
+        use isms_engine::report::Verdict;
+        match v {
+            VerdictFilter::Covered => Verdict::Covered,
+            VerdictFilter::PartlyCovered => Verdict::PartlyCovered,
+            VerdictFilter::NotCovered => Verdict::NotCovered,
+            VerdictFilter::NotApplicable => Verdict::NotApplicable,
+            VerdictFilter::NoMapping => Verdict::NoMapping,
         }
     }
 }

@@ -186,6 +186,46 @@ fn the_table_ends_with_the_summary_and_the_attribution() {
 }
 
 #[test]
+fn verdict_selects_the_rows_of_table_csv_and_md() {
+    let run = isms(&[
+        "coverage",
+        "examples/acme",
+        "--verdict",
+        "no-mapping",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 1 + 24);
+    let run = isms(&["coverage", "examples/acme", "--verdict", "no-mapping"]);
+    assert!(
+        run.stdout
+            .contains("24 of 349 requirements shown (--verdict)"),
+        "{}",
+        run.stdout
+    );
+    // The summary still counts every requirement.
+    assert!(
+        run.stdout
+            .contains("349 requirements: 0 covered, 325 partly covered")
+    );
+    let run = isms(&[
+        "coverage",
+        "examples/acme",
+        "--verdict",
+        "covered",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--verdict selects the rows"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn the_attribution_is_in_every_output_format() {
     let dir = tempfile::tempdir().unwrap();
     let notice =

@@ -4,10 +4,10 @@
 use std::path::Path;
 
 use isms_engine::Workspace;
-use isms_engine::report::{self, FrameworkCoverage, Report};
+use isms_engine::report::{self, FrameworkCoverage, Report, Verdict};
 use isms_render::cells;
 
-use crate::cli::{CsvOptions, Eval, TableFormat};
+use crate::cli::{CsvOptions, Eval, TableFormat, VerdictFilter};
 use crate::exit::{EXIT_OK, Failure};
 use crate::workspace::options;
 use crate::{output, render};
@@ -141,15 +141,36 @@ pub fn summary_text(c: &FrameworkCoverage) -> String {
     text
 }
 
-pub fn run(
-    eval: &Eval,
-    framework: Option<&str>,
-    format: TableFormat,
-    csv: &CsvOptions,
-    out: Option<&Path>,
-) -> Result<u8, Failure> {
+/// What `isms coverage` was asked for.
+pub struct Args<'a> {
+    pub framework: Option<&'a str>,
+    pub format: TableFormat,
+    pub verdicts: &'a [VerdictFilter],
+    pub csv: &'a CsvOptions,
+    pub out: Option<&'a Path>,
+}
+
+pub fn run(eval: &Eval, args: Args<'_>) -> Result<u8, Failure> {
+    let Args {
+        framework,
+        format,
+        verdicts,
+        csv,
+        out,
+    } = args;
+    if !verdicts.is_empty() && matches!(format, TableFormat::Json | TableFormat::Xlsx) {
+        return Err(Failure::Usage(
+            "--verdict selects the rows of table, csv and md; json and xlsx always hold every requirement".into(),
+        ));
+    }
     let csv_style = csv.style(format == TableFormat::Csv)?;
-    let (r, c) = evaluate(eval, framework)?;
+    let (r, mut c) = evaluate(eval, framework)?;
+    let total = c.requirements.len();
+    if !verdicts.is_empty() {
+        let keep: Vec<Verdict> = verdicts.iter().map(|v| Verdict::from(*v)).collect();
+        c.requirements.retain(|q| keep.contains(&q.verdict));
+    }
+    let shown = c.requirements.len();
     match format {
         TableFormat::Json => output::emit(out, &super::report::json(&c)?)?,
         TableFormat::Xlsx => {
@@ -175,6 +196,11 @@ pub fn run(
                     ]
                 }),
             ));
+            if shown < total {
+                text.push_str(&format!(
+                    "{shown} of {total} requirements shown (--verdict)\n"
+                ));
+            }
             text.push('\n');
             text.push_str(&summary_text(&c));
             text.push_str(&format!(

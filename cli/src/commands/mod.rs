@@ -89,9 +89,19 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             eval,
             framework,
             format,
+            verdict,
             csv,
             output,
-        } => coverage::run(&eval, framework.as_deref(), format, &csv, output.as_deref()),
+        } => coverage::run(
+            &eval,
+            coverage::Args {
+                framework: framework.as_deref(),
+                format,
+                verdicts: &verdict,
+                csv: &csv,
+                out: output.as_deref(),
+            },
+        ),
         Command::Readiness {
             eval,
             format,
