@@ -537,6 +537,37 @@ fn nis2_points_whose_only_control_is_not_in_place_are_gaps() {
     assert_eq!(r["verdict"], "not_covered");
     assert_eq!(r["reason"], "nothing linked is in place: planned: A.5.24");
     assert_eq!(c["summary"]["not_covered"], 7);
+    // `isms diff` names the requirements whose verdict moved.
+    let old = dir.path().join("old.json");
+    let new = dir.path().join("new.json");
+    for (workspace, path) in [("examples/acme", &old), (ws, &new)] {
+        let run = isms(&[
+            "report",
+            workspace,
+            "--format",
+            "json",
+            "--output",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let d = json(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(d["counts"]["coverage_changed"], 7);
+    assert_eq!(d["coverage_changed"][0]["requirement"], "3.1.1");
+    assert_eq!(d["coverage_changed"][0]["from"], "partly_covered");
+    assert_eq!(d["coverage_changed"][0]["to"], "not_covered");
+    let run = isms(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert!(
+        run.stdout.contains("nis2-2024-2690:3.1.1 partly covered -> not covered: nothing linked is in place: planned: A.5.24"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
