@@ -469,6 +469,26 @@ mod tests {
     }
 
     #[test]
+    fn hostile_files_give_diagnostics_never_a_panic() {
+        let long = "x".repeat(100_000);
+        let cases = [
+            String::new(),
+            "requirement".to_owned(),
+            "requirement,control,relationship\n\"unclosed,A.5.1,subset\n".to_owned(),
+            "requirement,control,relationship\nR1,A.5.1\nR1,A.5.1,subset,7,extra\n".to_owned(),
+            format!("requirement,control,relationship\n{long},A.5.1,subset\n"),
+            "requirement,control,relationship,strength\nR1,\u{0391}.5.1,subset,-1\nR1,A.5.1,subset,1e9\n"
+                .to_owned(),
+            "\u{feff}requirement;control;relationship\nR1;A.5.1;subset\n".to_owned(),
+        ];
+        for text in &cases {
+            let (f, diags) = parse_texts("id,title\nR1,One\n", text, Some(text));
+            assert!(f.requirements.len() <= 1);
+            let _ = diags.iter().map(|d| d.to_string()).count();
+        }
+    }
+
+    #[test]
     fn framework_ids_are_plain() {
         assert!(valid_id("nist-csf-2.0"));
         assert!(!valid_id("a b") && !valid_id("") && !valid_id("x:y"));
