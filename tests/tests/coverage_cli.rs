@@ -294,6 +294,14 @@ fn explain_shows_one_requirement() {
     assert!(run.stdout.contains("licensed under CC BY 4.0"));
     let run = isms(&["explain", "examples/acme", "nis2-2024-2690:9.2.c.iv"]);
     assert!(run.stdout.contains("Verdict: no mapping"), "{}", run.stdout);
+    // A control names the requirements of declared frameworks it is linked to.
+    let run = isms(&["explain", "examples/acme", "A.5.24"]);
+    assert!(
+        run.stdout
+            .contains("Linked to 7 requirements of declared frameworks: nis2-2024-2690:3.1.1, "),
+        "{}",
+        run.stdout
+    );
     let run = isms(&["explain", "examples/acme", "nis2:99.1"]);
     assert_eq!(run.code, 2);
     assert!(

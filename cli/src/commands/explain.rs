@@ -56,8 +56,20 @@ fn control(
         .iter()
         .filter(|g| g.objects.iter().any(|o| o.id == control_id))
         .collect();
+    // The requirements of declared frameworks this control is linked to.
+    let serves: Vec<String> = report
+        .coverage
+        .iter()
+        .flat_map(|c| {
+            c.requirements
+                .iter()
+                .filter(|q| q.controls.iter().any(|l| l.control == control_id))
+                .map(move |q| format!("{}:{}", c.framework, q.id))
+        })
+        .collect();
     if format == SummaryFormat::Json {
-        let v = serde_json::json!({ "control": row, "gaps": gaps });
+        let v =
+            serde_json::json!({ "control": row, "gaps": gaps, "framework_requirements": serves });
         let mut bytes = serde_json::to_vec_pretty(&v).map_err(|e| Failure::Io(e.to_string()))?;
         bytes.push(b'\n');
         output::emit(None, &bytes)?;
@@ -109,6 +121,21 @@ fn control(
         p.actions, p.done, p.open, p.overdue
     );
     let _ = writeln!(o, "\nJustification: {}", row.justification);
+    if !serves.is_empty() {
+        const SHOWN: usize = 12;
+        let more = serves.len().saturating_sub(SHOWN);
+        let _ = writeln!(
+            o,
+            "\nLinked to {} requirements of declared frameworks: {}{}",
+            serves.len(),
+            serves[..serves.len().min(SHOWN)].join(", "),
+            if more > 0 {
+                format!(" and {more} more (`isms coverage` lists them)")
+            } else {
+                String::new()
+            }
+        );
+    }
     if !gaps.is_empty() {
         let _ = writeln!(o, "\nGaps:");
         for g in gaps {
