@@ -166,6 +166,7 @@ pub fn coverage_links(r: &isms_engine::report::RequirementCoverage) -> String {
         LinkState::Unmet => "not met",
         LinkState::NotChecked => "not checked",
         LinkState::Excluded => "excluded",
+        LinkState::Undecided => "undecided",
         LinkState::ExcludedByFact => "excluded by fact",
     };
     let mut parts: Vec<String> = r

@@ -88,6 +88,8 @@ pub enum LinkState {
     NotChecked,
     /// The SoA excludes the control.
     Excluded,
+    /// Nothing decides whether the control applies: the SoA omits it or leaves it undecided.
+    Undecided,
     /// An organisation fact excludes the control and nothing requires it.
     ExcludedByFact,
 }
@@ -263,10 +265,10 @@ fn soa_row(soa: &Soa, c: ControlIdx) -> Option<&SoaRow> {
 /// How far a control link is met, from the generated SoA.
 pub fn control_state(row: &SoaRow) -> LinkState {
     if !row.applicable {
-        return if row.basis == Basis::ExcludedByFact {
-            LinkState::ExcludedByFact
-        } else {
-            LinkState::Excluded
+        return match row.basis {
+            Basis::ExcludedByFact => LinkState::ExcludedByFact,
+            Basis::Undecided => LinkState::Undecided,
+            Basis::Reasons | Basis::Declaration => LinkState::Excluded,
         };
     }
     match row.status {
@@ -514,6 +516,7 @@ fn open_parts(links: &[Seen<'_>]) -> Vec<String> {
         l.state == LinkState::Unmet && l.status == Some(ImplementationStatus::NotImplemented)
     });
     add("excluded in the SoA", &|l| l.state == LinkState::Excluded);
+    add("undecided in the SoA", &|l| l.state == LinkState::Undecided);
     add("excluded by the organisation's facts", &|l| {
         l.state == LinkState::ExcludedByFact
     });
@@ -762,6 +765,11 @@ mod tests {
         assert_eq!(
             reason,
             "nothing linked is in place: planned: A.5.1; excluded in the SoA: A.5.2"
+        );
+        let undecided = [control("A.5.3", Intersect, Undecided, NotImplemented)];
+        assert_eq!(
+            verdict(&undecided, &[]).1,
+            "nothing linked is in place: undecided in the SoA: A.5.3"
         );
         let by_fact = [control("A.7.1", Intersect, ExcludedByFact, NotImplemented)];
         assert_eq!(verdict(&by_fact, &[]).0, Verdict::NotApplicable);

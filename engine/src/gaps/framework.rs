@@ -73,8 +73,9 @@ fn state_words(ctx: &Context<'_>, c: ControlIdx) -> String {
     let row = ctx.soa.rows.iter().find(|r| r.control == c);
     match (row, row.map(coverage::control_state)) {
         (_, Some(LinkState::ExcludedByFact)) => "excluded by the organisation's facts".into(),
+        (_, Some(LinkState::Undecided)) => "undecided in the SoA".into(),
         (Some(r), _) if r.declared_applicable == Some(false) => "excluded in the SoA".into(),
-        (Some(r), Some(state)) if state != LinkState::Excluded => {
+        (Some(r), Some(state)) if !matches!(state, LinkState::Excluded) => {
             r.status.as_str().replace('_', " ")
         }
         _ => "excluded in the SoA".into(),
