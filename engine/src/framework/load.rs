@@ -484,7 +484,9 @@ mod tests {
         for text in &cases {
             let (f, diags) = parse_texts("id,title\nR1,One\n", text, Some(text));
             assert!(f.requirements.len() <= 1);
-            let _ = diags.iter().map(|d| d.to_string()).count();
+            for d in diags.iter() {
+                assert!(!d.to_string().is_empty());
+            }
         }
     }
 
