@@ -188,8 +188,9 @@ pub enum Command {
     Explain {
         #[command(flatten)]
         eval: Eval,
-        /// A register risk id, `<asset id>:<threat id>` for a generated scenario, or a control
-        /// id such as A.8.24.
+        /// A register risk id, `<asset id>:<threat id>` for a generated scenario, a control
+        /// id such as A.8.24, or `<framework>:<requirement>` for a requirement of a framework
+        /// (`nis2-2024-2690:1.1.1.a`, or `nis2:1.1.1.a`).
         id: String,
         #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
         format: SummaryFormat,
@@ -238,6 +239,28 @@ pub enum Command {
         /// imported into a compliance-trestle workspace with `trestle import -o isms`).
         #[arg(long, value_enum, default_value_t = OscalLinks::Relative)]
         oscal_links: OscalLinks,
+    },
+    /// How far the ISMS covers another framework (NIS2, or one of the workspace's own): per
+    /// requirement, the linked controls and clauses with their relationship, applicability,
+    /// status, evidence and gaps, a verdict with its reason, and a summary per group.
+    Coverage {
+        #[command(flatten)]
+        eval: Eval,
+        /// The framework id (`nis2-2024-2690`, or an id under [[frameworks]] in isms.toml);
+        /// default: the one framework the profile declares.
+        #[arg(long)]
+        framework: Option<String>,
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+        /// Only requirements with this verdict (repeatable) in table, csv and md; the summary,
+        /// json and xlsx always hold every requirement.
+        #[arg(long, value_enum)]
+        verdict: Vec<VerdictFilter>,
+        #[command(flatten)]
+        csv: CsvOptions,
+        /// Write to this file (atomically) instead of stdout; required for xlsx.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
     /// Certification readiness: Stage 1 (documentation) and Stage 2 (operation evidence)
     /// checklists, the surveillance and recertification calendar, and what falls due next.
@@ -488,6 +511,29 @@ impl From<OscalLinks> for isms_engine::oscal::Links {
         match links {
             OscalLinks::Relative => isms_engine::oscal::Links::Relative,
             OscalLinks::Trestle => isms_engine::oscal::Links::Trestle,
+        }
+    }
+}
+
+/// The verdicts `isms coverage --verdict` selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerdictFilter {
+    Covered,
+    PartlyCovered,
+    NotCovered,
+    NotApplicable,
+    NoMapping,
+}
+
+impl From<VerdictFilter> for isms_engine::report::Verdict {
+    fn from(v: VerdictFilter) -> Self {
+        use isms_engine::report::Verdict;
+        match v {
+            VerdictFilter::Covered => Verdict::Covered,
+            VerdictFilter::PartlyCovered => Verdict::PartlyCovered,
+            VerdictFilter::NotCovered => Verdict::NotCovered,
+            VerdictFilter::NotApplicable => Verdict::NotApplicable,
+            VerdictFilter::NoMapping => Verdict::NoMapping,
         }
     }
 }

@@ -51,6 +51,20 @@ pub fn options(eval: &crate::cli::Eval, ws: &mut isms_engine::Workspace) -> isms
     })
 }
 
+/// The whole evaluation (risks, SoA, checks, gaps, readiness, coverage) under a spinner
+/// that says `what`, each stage marked for `--timings`.
+pub fn evaluate_all(
+    ws: &isms_engine::Workspace,
+    options: isms_engine::Options,
+    what: &str,
+) -> isms_engine::Evaluation {
+    let stage = crate::progress::Stage::start(what);
+    let evaluation =
+        isms_engine::report::evaluate_with(ws, options, &mut |name| crate::timings::mark(name));
+    drop(stage);
+    evaluation
+}
+
 /// Loads a workspace and assesses its risks.
 pub fn evaluate(
     eval: &crate::cli::Eval,

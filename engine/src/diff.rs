@@ -113,6 +113,21 @@ pub struct ControlDiff {
     pub changes: Vec<FieldChange>,
 }
 
+/// A requirement of a framework whose coverage verdict changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoverageChange {
+    /// The framework id (`nis2-2024-2690`).
+    pub framework: String,
+    /// The requirement id (`3.1.1`).
+    pub requirement: String,
+    /// The verdict in the earlier evaluation.
+    pub from: crate::framework::coverage::Verdict,
+    /// The verdict in the later evaluation.
+    pub to: crate::framework::coverage::Verdict,
+    /// The later evaluation's reason.
+    pub reason: String,
+}
+
 /// A gap, identified by its code and the objects it concerns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GapRef {
@@ -141,6 +156,8 @@ pub struct DiffCounts {
     pub gaps_opened: usize,
     /// Length of [`Diff::gaps_closed`].
     pub gaps_closed: usize,
+    /// Length of [`Diff::coverage_changed`].
+    pub coverage_changed: usize,
 }
 
 /// Which evaluation a side is.
@@ -173,6 +190,9 @@ pub struct Diff {
     pub gaps_opened: Vec<GapRef>,
     /// Gaps of the old report with no match in the new, in the old report's order.
     pub gaps_closed: Vec<GapRef>,
+    /// Requirements of frameworks covered in both reports whose verdict changed, in the new
+    /// report's order.
+    pub coverage_changed: Vec<CoverageChange>,
 }
 
 impl Diff {
@@ -289,6 +309,35 @@ fn unmatched(a: &[Gap], b: &[Gap]) -> Vec<GapRef> {
     out
 }
 
+/// The requirements whose verdict changed, for each framework both reports cover.
+fn coverage_changes(old: &Report, new: &Report) -> Vec<CoverageChange> {
+    let mut out = Vec::new();
+    for b in &new.coverage {
+        let Some(a) = old.coverage.iter().find(|a| a.framework == b.framework) else {
+            continue;
+        };
+        let before: BTreeMap<&str, crate::framework::coverage::Verdict> = a
+            .requirements
+            .iter()
+            .map(|q| (q.id.as_str(), q.verdict))
+            .collect();
+        for q in &b.requirements {
+            if let Some(from) = before.get(q.id.as_str())
+                && *from != q.verdict
+            {
+                out.push(CoverageChange {
+                    framework: b.framework.clone(),
+                    requirement: q.id.clone(),
+                    from: *from,
+                    to: q.verdict,
+                    reason: q.reason.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Compares two evaluations.
 pub fn diff(old: &Report, new: &Report) -> Diff {
     let old_risks: BTreeMap<&str, &RiskRow> =
@@ -337,6 +386,7 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         .collect();
     let gaps_opened = unmatched(&new.gaps, &old.gaps);
     let gaps_closed = unmatched(&old.gaps, &new.gaps);
+    let coverage_changed = coverage_changes(old, new);
     let side = |r: &Report| Side {
         workspace: r.workspace.clone(),
         as_of: r.options.as_of.clone(),
@@ -351,6 +401,7 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
             controls_changed: controls_changed.len(),
             gaps_opened: gaps_opened.len(),
             gaps_closed: gaps_closed.len(),
+            coverage_changed: coverage_changed.len(),
         },
         risks_changed,
         risks_added,
@@ -358,6 +409,7 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         controls_changed,
         gaps_opened,
         gaps_closed,
+        coverage_changed,
     }
 }
 

@@ -74,6 +74,7 @@
 pub mod catalog;
 pub mod diag;
 pub mod diff;
+pub mod framework;
 pub mod model;
 pub mod oscal;
 pub mod report;

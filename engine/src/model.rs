@@ -465,6 +465,9 @@ pub struct Profile {
     pub risk_appetite: u8,
     /// Date of the initial certification, the start of the three-year cycle.
     pub certification_date: Option<NaiveDate>,
+    /// Ids of the frameworks the organisation must meet besides ISO/IEC 27001
+    /// (`nis2-2024-2690`), each built in or named under `[[frameworks]]`, in profile order.
+    pub frameworks: Vec<String>,
 }
 
 /// The ISMS scope: the statement of clause 4.3 and the CEL filter selecting in-scope assets.

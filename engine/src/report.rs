@@ -21,6 +21,11 @@ use crate::workspace::Workspace;
 pub use crate::cycle::calendar::{Calendar, DueItem, ExternalAudit};
 pub use crate::cycle::readiness::{GapRef, Readiness, ReadinessItem, Stage};
 pub use crate::diag::RecordLocation;
+pub use crate::framework::Relationship;
+pub use crate::framework::coverage::{
+    ClauseLink, ControlLink, FrameworkCoverage, GapBrief, GroupCoverage, LinkState,
+    RequirementCoverage, Verdict, VerdictCounts,
+};
 pub use crate::gaps::{Gap, ObjectKind, ObjectRef};
 pub use crate::model::{ImplementationStatus, Severity, TreatmentOption};
 pub use crate::risk::AppetiteStatus;
@@ -273,6 +278,10 @@ pub struct Report {
     pub plugin_influence: Vec<crate::risk::plugins::PluginInfluence>,
     /// Certification readiness (Stage 1 and Stage 2 checklists) and the certification calendar.
     pub readiness: Readiness,
+    /// The coverage of each framework the profile declares (`frameworks = [...]`), each with
+    /// the attribution of its data; empty when none is declared.
+    #[serde(default)]
+    pub coverage: Vec<FrameworkCoverage>,
 }
 
 /// Everything computed for a report, kept for callers that want more than the report.
@@ -290,15 +299,41 @@ pub struct Evaluation {
     pub soa_rule_errors: soa::RuleErrors,
     /// Certification readiness and calendar.
     pub readiness: Readiness,
+    /// The coverage of each framework the profile declares.
+    pub coverage: Vec<FrameworkCoverage>,
 }
 
-/// Runs the whole pipeline after loading: risks, SoA, custom checks, gaps.
+/// Runs the whole pipeline after loading: risks, SoA, custom checks, gaps, readiness and
+/// the coverage of declared frameworks.
 pub fn evaluate(ws: &Workspace, options: risk::Options) -> Evaluation {
+    evaluate_with(ws, options, &mut |_| {})
+}
+
+/// [`evaluate`], calling `stage_done` with each stage's name as it ends (`risk assessment`,
+/// `statement of applicability`, `custom checks`, `gap checks`, `readiness`, `framework
+/// coverage`): how the CLI's `--timings` sees where the time goes, without the engine
+/// measuring anything itself.
+pub fn evaluate_with(
+    ws: &Workspace,
+    options: risk::Options,
+    stage_done: &mut dyn FnMut(&'static str),
+) -> Evaluation {
     let assessment = risk::assess(ws, options);
+    stage_done("risk assessment");
     let (soa, soa_rule_errors) = soa::build(ws, &assessment, options.as_of);
+    stage_done("statement of applicability");
     let checks = checks::run(ws, &assessment);
+    stage_done("custom checks");
     let gaps = gaps::detect(&Context::new(ws, &assessment, &soa), &checks);
+    stage_done("gap checks");
     let readiness = readiness::assess(ws, &soa, &gaps, options.as_of);
+    stage_done("readiness");
+    let coverage = ws
+        .declared_frameworks()
+        .into_iter()
+        .map(|f| coverage(ws, f, &soa, &gaps, &readiness))
+        .collect();
+    stage_done("framework coverage");
     Evaluation {
         assessment,
         soa,
@@ -306,6 +341,30 @@ pub fn evaluate(ws: &Workspace, options: risk::Options) -> Evaluation {
         gaps,
         soa_rule_errors,
         readiness,
+        coverage,
+    }
+}
+
+fn coverage(
+    ws: &Workspace,
+    f: &crate::framework::Framework,
+    soa: &Soa,
+    gaps: &[Gap],
+    readiness: &Readiness,
+) -> FrameworkCoverage {
+    let declared = ws.profile.frameworks.contains(&f.id);
+    crate::framework::coverage::compute(f, declared, ws.catalog, soa, gaps, readiness)
+}
+
+impl Evaluation {
+    /// The coverage of any framework the workspace knows (declared or not), by id; `None`
+    /// when it knows none with that id.
+    pub fn coverage_of(&self, ws: &Workspace, id: &str) -> Option<FrameworkCoverage> {
+        let f = ws.framework(id)?;
+        if let Some(c) = self.coverage.iter().find(|c| c.framework == f.id) {
+            return Some(c.clone());
+        }
+        Some(coverage(ws, f, &self.soa, &self.gaps, &self.readiness))
     }
 }
 
@@ -518,6 +577,7 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
         rule_failures,
         plugin_influence: a.plugin_influence.clone(),
         readiness: e.readiness.clone(),
+        coverage: e.coverage.clone(),
     }
 }
 

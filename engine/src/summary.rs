@@ -31,11 +31,27 @@ pub struct Summary {
     pub soa_applicable: usize,
     pub soa_implemented: usize,
     pub requirements: usize,
+    /// The frameworks the workspace can evaluate (built-in and its own), declared ones marked.
+    pub frameworks: Vec<FrameworkSummary>,
     /// Plugins as `id version`.
     pub plugins: Vec<String>,
     pub files: Vec<FileSummary>,
     /// Every rule expression and the path it runs on.
     pub rules: Vec<RulePath>,
+}
+
+/// A framework the workspace can evaluate, in counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkSummary {
+    pub id: String,
+    pub title: String,
+    /// Whether the profile declares it.
+    pub declared: bool,
+    pub requirements: usize,
+    pub control_links: usize,
+    pub clause_links: usize,
+    /// Requirements the mapping links nothing to.
+    pub unmapped: usize,
 }
 
 /// Which evaluator runs a rule: `compiled`, or `interpreter` with the reason.
@@ -156,6 +172,22 @@ impl Summary {
                 .filter(|e| e.status == ImplementationStatus::Implemented)
                 .count(),
             requirements: ws.profile.requirements.len(),
+            frameworks: ws
+                .frameworks()
+                .into_iter()
+                .map(|f| {
+                    let (control_links, clause_links) = f.link_counts();
+                    FrameworkSummary {
+                        id: f.id.clone(),
+                        title: f.title.clone(),
+                        declared: ws.profile.frameworks.contains(&f.id),
+                        requirements: f.requirements.len(),
+                        control_links,
+                        clause_links,
+                        unmapped: f.requirements.iter().filter(|r| r.links.is_empty()).count(),
+                    }
+                })
+                .collect(),
             plugins: ws
                 .plugins
                 .iter()

@@ -73,6 +73,8 @@ pub struct Workspace {
     pub(crate) soa_undecided: Vec<(ControlIdx, Origin)>,
     /// The operating cycle: audits, findings, corrective actions, reviews, documents, people.
     pub(crate) cycle: crate::cycle::Cycle,
+    /// The frameworks of the workspace's own (`[[frameworks]]` in `isms.toml`).
+    pub(crate) frameworks: Vec<crate::framework::Framework>,
     /// Every file read, manifest first, with its sha256.
     pub(crate) sources: Vec<Arc<SourceFile>>,
     pub(crate) index: WorkspaceIndex,
@@ -164,6 +166,31 @@ impl Workspace {
     /// The operating cycle: audits, findings, corrective actions, reviews, documents, people.
     pub fn cycle(&self) -> &crate::cycle::Cycle {
         &self.cycle
+    }
+
+    /// Every framework the workspace can evaluate: the built-in ones of its catalog, then its
+    /// own (`[[frameworks]]`).
+    pub fn frameworks(&self) -> Vec<&crate::framework::Framework> {
+        crate::framework::builtin()
+            .iter()
+            .filter(|f| f.catalog == self.catalog.id)
+            .chain(&self.frameworks)
+            .collect()
+    }
+
+    /// The framework with an id (built-in short names such as `nis2` accepted).
+    pub fn framework(&self, id: &str) -> Option<&crate::framework::Framework> {
+        let id = crate::framework::builtin_alias(id);
+        self.frameworks().into_iter().find(|f| f.id == id)
+    }
+
+    /// The frameworks the profile declares, in its order.
+    pub fn declared_frameworks(&self) -> Vec<&crate::framework::Framework> {
+        self.profile
+            .frameworks
+            .iter()
+            .filter_map(|id| self.framework(id))
+            .collect()
     }
 
     /// Every file read, manifest first, with its sha256.

@@ -78,6 +78,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         requirements: Vec::new(),
         risk_appetite: 2,
         certification_date: None,
+        frameworks: Vec::new(),
     };
     let assets = [asset];
     let a = AssetRecord::new(&assets, AssetIdx(0), assets[0].cia, true);

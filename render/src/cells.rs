@@ -156,6 +156,76 @@ pub fn due_rows(calendar: &Calendar) -> impl Iterator<Item = Vec<String>> + '_ {
     })
 }
 
+/// The links of a requirement in one cell: `A.5.1 intersect implemented; clause 9.3.1
+/// intersect evidenced`, controls first.
+pub fn coverage_links(r: &isms_engine::report::RequirementCoverage) -> String {
+    use isms_engine::report::LinkState;
+    let state = |s: LinkState| match s {
+        LinkState::Met => "met",
+        LinkState::Partial => "partial",
+        LinkState::Unmet => "not met",
+        LinkState::NotChecked => "not checked",
+        LinkState::Excluded => "excluded",
+        LinkState::Undecided => "undecided",
+        LinkState::ExcludedByFact => "excluded by fact",
+    };
+    let mut parts: Vec<String> = r
+        .controls
+        .iter()
+        .map(|c| {
+            let status = if c.applicable {
+                c.status.as_str().replace('_', " ")
+            } else {
+                state(c.state).to_owned()
+            };
+            format!("{} {} {status}", c.control, c.relationship)
+        })
+        .collect();
+    parts.extend(
+        r.clauses
+            .iter()
+            .map(|c| format!("clause {} {} {}", c.clause, c.relationship, state(c.state))),
+    );
+    parts.join(LIST_SEPARATOR)
+}
+
+/// A group's label: `1 Policy on the security of network and information systems`.
+pub fn coverage_group(g: &isms_engine::report::GroupCoverage) -> String {
+    match &g.title {
+        Some(t) => format!("{} {t}", g.id),
+        None => g.id.clone(),
+    }
+}
+
+/// Columns of a coverage summary row (after the group): total, then one per verdict.
+pub const COVERAGE_COUNT_HEADER: [&str; 6] = [
+    "requirements",
+    "covered",
+    "partly covered",
+    "not covered",
+    "not applicable",
+    "no mapping",
+];
+
+/// The counts of a summary row, in [`COVERAGE_COUNT_HEADER`] order.
+pub fn coverage_counts(c: &isms_engine::report::VerdictCounts) -> Vec<String> {
+    use isms_engine::report::Verdict;
+    std::iter::once(c.total)
+        .chain(Verdict::ALL.iter().map(|v| c.get(*v)))
+        .map(|n| n.to_string())
+        .collect()
+}
+
+/// The line every output holding a framework's data ends with: `Source: <attribution>`, or
+/// an empty text when the framework gives none.
+pub fn attribution(c: &isms_engine::report::FrameworkCoverage) -> String {
+    if c.attribution.is_empty() {
+        String::new()
+    } else {
+        format!("Source of {}: {}", c.framework, c.attribution)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

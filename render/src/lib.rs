@@ -4,9 +4,11 @@
 //!   no external resources), written with [maud](https://maud.lambda.xyz/) templates, which
 //!   escape every value taken from the report;
 //! - [`markdown()`]: the same sections as Markdown, the heat maps as tables of counts;
-//!   [`markdown_readiness`] is its readiness section alone;
+//!   [`markdown_readiness`] is its readiness section alone, [`markdown_coverage`] the coverage
+//!   of one framework;
 //! - [`xlsx()`]: a workbook with one sheet per register (SoA, gaps, risks, readiness,
-//!   calendar), one per relation a cell can only summarise, a summary and an "About" sheet;
+//!   calendar, framework coverage), one per relation a cell can only summarise, a summary and
+//!   an "About" sheet;
 //!   it holds at any size (no cell or sheet over Excel's limits) and text is always written
 //!   as string cells, never changed to neutralise formulas.
 //!
@@ -48,8 +50,8 @@ mod html;
 mod markdown;
 mod xlsx;
 
-use isms_engine::report::Readiness;
 use isms_engine::report::Report;
+use isms_engine::report::{FrameworkCoverage, Readiness};
 
 pub use markdown::table as markdown_table;
 
@@ -76,6 +78,18 @@ pub fn markdown_readiness(readiness: &Readiness, heading: &str) -> String {
     out
 }
 
+/// The coverage section of [`markdown()`] for one framework alone: summary per group and
+/// overall, every requirement with its verdict and reason, and the attribution of the data.
+/// `heading` is the Markdown heading of the section (`"##"`, or `"#"` for a document of its
+/// own).
+pub fn markdown_coverage(coverage: &FrameworkCoverage, heading: &str) -> String {
+    let mut out = String::new();
+    markdown::coverage(&mut out, coverage, heading);
+    out
+}
+
+pub use markdown::{COVERAGE_HEADER, coverage_rows};
+
 /// What a workbook is about: the sheet it opens on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
@@ -85,6 +99,8 @@ pub enum Subject {
     Soa,
     /// The gap list (`isms gaps`): opens on the gaps.
     Gaps,
+    /// Framework coverage (`isms coverage`): opens on the coverage.
+    Coverage,
 }
 
 /// The report as an XLSX workbook (its bytes), opening on the sheet of `subject`: one sheet

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use isms_engine::Severity;
-use isms_engine::report::Readiness;
+use isms_engine::report::{FrameworkCoverage, Readiness};
 use isms_engine::report::{HeatMap, Report};
 
 use crate::cells;
@@ -228,6 +228,10 @@ pub fn report(r: &Report) -> String {
 
     readiness(&mut o, &r.readiness, "##");
 
+    for c in &r.coverage {
+        coverage(&mut o, c, "##");
+    }
+
     let _ = writeln!(o, "## Inputs\n");
     o.push_str(&table(
         &["file", "sha256"],
@@ -247,6 +251,66 @@ pub fn report(r: &Report) -> String {
         r.schema
     );
     o
+}
+
+/// Columns of the per-requirement coverage table (Markdown, CSV and the terminal).
+pub const COVERAGE_HEADER: [&str; 5] = ["requirement", "title", "verdict", "links", "reason"];
+
+/// The rows of the per-requirement coverage table.
+pub fn coverage_rows(c: &FrameworkCoverage) -> impl Iterator<Item = Vec<String>> + '_ {
+    c.requirements.iter().map(|r| {
+        vec![
+            r.id.clone(),
+            r.title.clone(),
+            r.verdict.to_string(),
+            cells::coverage_links(r),
+            r.reason.clone(),
+        ]
+    })
+}
+
+/// The coverage section of one framework: the summary per group and overall, every
+/// requirement with its verdict and reason, and the data's attribution.
+pub fn coverage(o: &mut String, c: &FrameworkCoverage, level: &str) {
+    let _ = writeln!(
+        o,
+        "{level} Coverage of {}\n\n{}{}.\n",
+        c.framework,
+        if c.declared {
+            "The profile declares this framework. "
+        } else {
+            ""
+        },
+        c.summary.describe()
+    );
+    let _ = writeln!(
+        o,
+        "A requirement reached only through `superset`, `intersect` or `related` links is at best partly covered: such links do not say that the controls cover the whole requirement.\n"
+    );
+    let _ = writeln!(o, "{level}# Summary per group\n");
+    let mut header = vec!["group"];
+    header.extend(cells::COVERAGE_COUNT_HEADER);
+    let rows = c
+        .groups
+        .iter()
+        .map(|g| {
+            let mut row = vec![cells::coverage_group(g)];
+            row.extend(cells::coverage_counts(&g.counts));
+            row
+        })
+        .chain(std::iter::once({
+            let mut row = vec!["all".to_owned()];
+            row.extend(cells::coverage_counts(&c.summary));
+            row
+        }));
+    o.push_str(&table(&header, rows));
+    let _ = writeln!(o, "\n{level}# Requirements\n");
+    o.push_str(&table(&COVERAGE_HEADER, coverage_rows(c)));
+    let attribution = cells::attribution(c);
+    if !attribution.is_empty() {
+        let _ = writeln!(o, "\n*{attribution}*");
+    }
+    o.push('\n');
 }
 
 /// The readiness section: a checklist per stage, the certification calendar and what falls due.

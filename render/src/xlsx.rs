@@ -182,6 +182,29 @@ const READINESS_GAPS: [Column; 5] = [
     col("Objects", 40.0, true),
 ];
 
+const COVERAGE: [Column; 8] = [
+    col("Framework", 16.0, false),
+    col("Requirement", 14.0, false),
+    col("Title", 40.0, true),
+    col("Group", 8.0, false),
+    col("Verdict", 14.0, false),
+    col("Links", 48.0, true),
+    col("Reason", 70.0, true),
+    col("Source and licence of the data", 60.0, true),
+];
+
+const COVERAGE_SUMMARY: [Column; 9] = [
+    col("Framework", 16.0, false),
+    col("Group", 48.0, true),
+    col("Requirements", 13.0, false),
+    col("Covered", 10.0, false),
+    col("Partly covered", 14.0, false),
+    col("Not covered", 12.0, false),
+    col("Not applicable", 14.0, false),
+    col("No mapping", 12.0, false),
+    col("Source and licence of the data", 60.0, true),
+];
+
 const ABOUT: [Column; 2] = [col("About", 28.0, false), col("Value", 72.0, false)];
 
 /// The cell formats shared by every sheet; `quoted_*` add the quote prefix that keeps text a
@@ -539,6 +562,45 @@ fn readiness_gap_rows(r: &Report) -> impl Iterator<Item = Vec<Cell>> + '_ {
     })
 }
 
+/// One row per requirement of each covered framework, with the attribution of its data.
+fn coverage_rows(r: &Report) -> impl Iterator<Item = Vec<Cell>> + '_ {
+    r.coverage.iter().flat_map(|c| {
+        c.requirements.iter().map(move |q| {
+            vec![
+                c.framework.as_str().into(),
+                q.id.as_str().into(),
+                q.title.as_str().into(),
+                q.group.as_str().into(),
+                q.verdict.as_str().into(),
+                crate::cells::coverage_links(q).into(),
+                q.reason.as_str().into(),
+                c.attribution.as_str().into(),
+            ]
+        })
+    })
+}
+
+/// Per group and overall, the requirements per verdict, with the attribution of the data.
+fn coverage_summary_rows(r: &Report) -> impl Iterator<Item = Vec<Cell>> + '_ {
+    r.coverage.iter().flat_map(|c| {
+        c.groups
+            .iter()
+            .map(|g| (crate::cells::coverage_group(g), &g.counts))
+            .chain(std::iter::once(("all".to_owned(), &c.summary)))
+            .map(move |(label, counts)| {
+                let mut row: Vec<Cell> = vec![c.framework.as_str().into(), label.into()];
+                row.push(counts.total.into());
+                row.extend(
+                    isms_engine::report::Verdict::ALL
+                        .iter()
+                        .map(|v| Cell::from(counts.get(*v))),
+                );
+                row.push(c.attribution.as_str().into());
+                row
+            })
+    })
+}
+
 /// The About sheet: what was evaluated, when, by which engine, and the sha256 of every input
 /// and rule set, so that a workbook passed on can be traced to its inputs.
 fn about_rows(r: &Report) -> Vec<Vec<Cell>> {
@@ -586,6 +648,13 @@ fn about_rows(r: &Report) -> Vec<Vec<Cell>> {
             p.sha256.as_str().into(),
         ]);
     }
+    for c in r.coverage.iter().filter(|c| !c.attribution.is_empty()) {
+        rows.push(vec!["".into(), "".into()]);
+        rows.push(vec![
+            format!("Source of {}", c.framework).into(),
+            c.attribution.as_str().into(),
+        ]);
+    }
     rows
 }
 
@@ -607,6 +676,7 @@ pub fn workbook(r: &Report, subject: Subject) -> Result<Vec<u8>, WriteError> {
         Subject::Report => "Summary",
         Subject::Soa => "SoA",
         Subject::Gaps => "Gaps",
+        Subject::Coverage => "Coverage",
     };
     let mut add = |name: &str,
                    columns: &[Column],
@@ -637,6 +707,12 @@ pub fn workbook(r: &Report, subject: Subject) -> Result<Vec<u8>, WriteError> {
         "Readiness gaps",
         &READINESS_GAPS,
         &mut readiness_gap_rows(r),
+    )?;
+    add("Coverage", &COVERAGE, &mut coverage_rows(r))?;
+    add(
+        "Coverage summary",
+        &COVERAGE_SUMMARY,
+        &mut coverage_summary_rows(r),
     )?;
     add("About", &ABOUT, &mut about_rows(r).into_iter())?;
     Ok(wb.save_to_buffer()?)

@@ -15,6 +15,13 @@ fn acme_example_is_valid_and_summarised() {
         "{}",
         run.stdout
     );
+    assert!(
+        run.stdout.contains(
+            "nis2-2024-2690 (declared): 349 requirements, 730 control and 195 clause links, 24 unmapped"
+        ),
+        "{}",
+        run.stdout
+    );
 
     let run = isms(&["check", "examples/acme", "--format", "json"]);
     assert_eq!(run.code, 0);

@@ -11,7 +11,7 @@ use std::path::Path;
 use calamine::{Data, DataType, Range, Reader, open_workbook_auto};
 use common::{isms, openpyxl, root};
 
-const SHEETS: [&str; 12] = [
+const SHEETS: [&str; 14] = [
     "Summary",
     "SoA",
     "Gaps",
@@ -23,6 +23,8 @@ const SHEETS: [&str; 12] = [
     "SoA evidence",
     "Readiness evidence",
     "Readiness gaps",
+    "Coverage",
+    "Coverage summary",
     "About",
 ];
 

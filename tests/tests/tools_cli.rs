@@ -297,7 +297,7 @@ fn diff_reports_level_control_and_gap_changes() {
     let s = json(&same.stdout);
     assert_eq!(
         s["counts"],
-        serde_json::json!({"risks_changed": 0, "risks_added": 0, "risks_removed": 0, "controls_changed": 0, "gaps_opened": 0, "gaps_closed": 0})
+        serde_json::json!({"risks_changed": 0, "risks_added": 0, "risks_removed": 0, "controls_changed": 0, "gaps_opened": 0, "gaps_closed": 0, "coverage_changed": 0})
     );
 }
 

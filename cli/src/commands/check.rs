@@ -79,6 +79,28 @@ fn render(s: &Summary, verbose: bool) -> String {
         ),
         ("Requirements", s.requirements.to_string()),
         (
+            "Frameworks",
+            if s.frameworks.is_empty() {
+                "none".to_owned()
+            } else {
+                s.frameworks
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{}{}: {} requirements, {} control and {} clause links, {} unmapped",
+                            f.id,
+                            if f.declared { " (declared)" } else { "" },
+                            f.requirements,
+                            f.control_links,
+                            f.clause_links,
+                            f.unmapped
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
+        ),
+        (
             "Rules",
             format!(
                 "{} expressions: {compiled} compiled, {} on the cel interpreter, each \

@@ -122,5 +122,15 @@ fn render(d: &Diff, md: bool) -> String {
             );
         }
     }
+    if !d.coverage_changed.is_empty() {
+        h(&mut s, "Coverage changed", d.coverage_changed.len());
+        for q in &d.coverage_changed {
+            let _ = writeln!(
+                s,
+                "{item}{}:{} {} -> {}: {}",
+                q.framework, q.requirement, q.from, q.to, q.reason
+            );
+        }
+    }
     s
 }

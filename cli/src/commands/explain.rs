@@ -16,6 +16,12 @@ pub fn run(eval: &Eval, id: &str, format: SummaryFormat) -> Result<u8, Failure> 
     if ws.risk_by_id(id).is_none() && ws.catalog().find(id).is_some() {
         return control(&ws, options, id, format);
     }
+    if let Some((framework, requirement)) = id.split_once(':')
+        && ws.risk_by_id(id).is_none()
+        && ws.framework(framework).is_some()
+    {
+        return framework_requirement(&ws, options, framework, requirement, format);
+    }
     let d = explain(&ws, id, options).map_err(|e| Failure::Usage(e.to_string()))?;
     let bytes = match format {
         SummaryFormat::Json => {
@@ -51,8 +57,20 @@ fn control(
         .iter()
         .filter(|g| g.objects.iter().any(|o| o.id == control_id))
         .collect();
+    // The requirements of declared frameworks this control is linked to.
+    let serves: Vec<String> = report
+        .coverage
+        .iter()
+        .flat_map(|c| {
+            c.requirements
+                .iter()
+                .filter(|q| q.controls.iter().any(|l| l.control == control_id))
+                .map(move |q| format!("{}:{}", c.framework, q.id))
+        })
+        .collect();
     if format == SummaryFormat::Json {
-        let v = serde_json::json!({ "control": row, "gaps": gaps });
+        let v =
+            serde_json::json!({ "control": row, "gaps": gaps, "framework_requirements": serves });
         let mut bytes = serde_json::to_vec_pretty(&v).map_err(|e| Failure::Io(e.to_string()))?;
         bytes.push(b'\n');
         output::emit(None, &bytes)?;
@@ -138,11 +156,137 @@ fn control(
         p.actions, p.done, p.open, p.overdue
     );
     let _ = writeln!(o, "\nJustification: {}", row.justification);
+    if !serves.is_empty() {
+        const SHOWN: usize = 12;
+        let more = serves.len().saturating_sub(SHOWN);
+        let _ = writeln!(
+            o,
+            "\nLinked to {} requirements of declared frameworks: {}{}",
+            serves.len(),
+            serves[..serves.len().min(SHOWN)].join(", "),
+            if more > 0 {
+                format!(" and {more} more (`isms coverage` lists them)")
+            } else {
+                String::new()
+            }
+        );
+    }
     if !gaps.is_empty() {
         let _ = writeln!(o, "\nGaps:");
         for g in gaps {
             let _ = writeln!(o, "  {} {}: {}", g.severity, g.code, g.message);
         }
+    }
+    output::emit(None, o.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
+/// One requirement of a framework: its verdict and reason, and every linked control and
+/// clause with what the ISMS shows for it.
+fn framework_requirement(
+    ws: &isms_engine::Workspace,
+    options: isms_engine::Options,
+    framework: &str,
+    requirement: &str,
+    format: SummaryFormat,
+) -> Result<u8, Failure> {
+    let evaluation = isms_engine::report::evaluate(ws, options);
+    let Some(c) = evaluation.coverage_of(ws, framework) else {
+        return Err(Failure::Usage(format!("unknown framework `{framework}`")));
+    };
+    let Some(q) = c.requirements.iter().find(|q| q.id == requirement.trim()) else {
+        return Err(Failure::Usage(format!(
+            "{} has no requirement `{requirement}`: `isms coverage DIR --framework {}` lists them",
+            c.framework, c.framework
+        )));
+    };
+    if format == SummaryFormat::Json {
+        let v = serde_json::json!({
+            "framework": c.framework,
+            "title": c.title,
+            "requirement": q,
+            "attribution": c.attribution,
+        });
+        let mut bytes = serde_json::to_vec_pretty(&v).map_err(|e| Failure::Io(e.to_string()))?;
+        bytes.push(b'\n');
+        output::emit(None, &bytes)?;
+        return Ok(EXIT_OK);
+    }
+    let mut o = String::new();
+    let _ = writeln!(o, "{}:{}  {}", c.framework, q.id, q.title);
+    let group = c.groups.iter().find(|g| g.id == q.group);
+    let _ = writeln!(
+        o,
+        "  {}, group {}",
+        c.title,
+        group.map_or_else(|| q.group.clone(), isms_render::cells::coverage_group)
+    );
+    let _ = writeln!(o, "\nVerdict: {}", q.verdict);
+    let _ = writeln!(o, "  {}", q.reason);
+    if !q.controls.is_empty() {
+        let _ = writeln!(o, "\nLinked Annex A controls:");
+    }
+    for l in &q.controls {
+        let _ = writeln!(
+            o,
+            "  {} {} [{}{}]",
+            l.control,
+            l.title,
+            l.relationship,
+            l.strength
+                .map(|s| format!(", strength {s}"))
+                .unwrap_or_default()
+        );
+        let _ = writeln!(
+            o,
+            "    {}, {}; evidence: {}",
+            if l.applicable {
+                "applicable"
+            } else {
+                "excluded"
+            },
+            l.status,
+            if l.evidence.is_empty() {
+                "none named".to_owned()
+            } else {
+                l.evidence.join("; ")
+            }
+        );
+        if !l.gaps.is_empty() {
+            let gaps: Vec<String> = l
+                .gaps
+                .iter()
+                .map(|g| format!("{} ({})", g.code, g.severity))
+                .collect();
+            let _ = writeln!(o, "    open gaps: {}", gaps.join(", "));
+        }
+    }
+    if !q.clauses.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nLinked clauses (answered from the operating-cycle evidence):"
+        );
+    }
+    for l in &q.clauses {
+        let checks = if l.checks.is_empty() {
+            "no readiness check is about this clause".to_owned()
+        } else {
+            l.checks.join(", ")
+        };
+        let _ = writeln!(o, "  clause {} [{}]: {checks}", l.clause, l.relationship);
+        if !l.evidence.is_empty() {
+            let _ = writeln!(o, "    evidence: {}", l.evidence.join("; "));
+        }
+        if !l.gaps.is_empty() {
+            let _ = writeln!(o, "    failing on: {}", l.gaps.join(", "));
+        }
+    }
+    if q.controls.is_empty() && q.clauses.is_empty() {
+        let _ = writeln!(o, "\nThe mapping links nothing to this requirement.");
+    }
+    let attribution = isms_render::cells::attribution(&c);
+    if !attribution.is_empty() {
+        let _ = writeln!(o, "\n{attribution}");
     }
     output::emit(None, o.as_bytes())?;
     Ok(EXIT_OK)

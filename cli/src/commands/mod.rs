@@ -3,6 +3,7 @@
 
 mod catalog;
 mod check;
+mod coverage;
 mod diff;
 mod explain;
 mod extras;
@@ -99,6 +100,23 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             output,
             oscal_links,
         } => report::report(&eval, format, output.as_deref(), oscal_links.into()),
+        Command::Coverage {
+            eval,
+            framework,
+            format,
+            verdict,
+            csv,
+            output,
+        } => coverage::run(
+            &eval,
+            coverage::Args {
+                framework: framework.as_deref(),
+                format,
+                verdicts: &verdict,
+                csv: &csv,
+                out: output.as_deref(),
+            },
+        ),
         Command::Readiness {
             eval,
             format,

@@ -23,13 +23,14 @@ pub fn evaluate(eval: &Eval) -> Result<Report, Failure> {
 fn evaluate_workspace(eval: &Eval) -> Result<(Workspace, Report), Failure> {
     let mut ws = crate::workspace::load(&eval.dir)?;
     let options = options(eval, &mut ws);
-    let stage = crate::progress::Stage::start("evaluating: risks, SoA, gaps, readiness");
-    let evaluation = report::evaluate(&ws, options);
-    drop(stage);
+    let evaluation =
+        crate::workspace::evaluate_all(&ws, options, "evaluating: risks, SoA, gaps, readiness");
     crate::workspace::warn_rule_failures(&evaluation.assessment.rule_failures);
     crate::workspace::check_plugins(eval, &evaluation.assessment.plugin_failures)?;
-    let _stage = crate::progress::Stage::start("building the report");
+    let stage = crate::progress::Stage::start("building the report");
     let report = report::build(&ws, &evaluation);
+    drop(stage);
+    crate::timings::mark("report building");
     Ok((ws, report))
 }
 

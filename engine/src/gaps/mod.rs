@@ -7,6 +7,7 @@
 //! code (a stable sort, so within a code the order is the order of the input files).
 
 mod cycle;
+mod framework;
 pub mod similarity;
 
 use rayon::prelude::*;
@@ -138,7 +139,7 @@ macro_rules! checks {
 checks! {
     PLAN_CONTROL_EXCLUDED = "GAP-PLAN-CONTROL-EXCLUDED", High, "The treatment plan selects a control that the declared SoA excludes.";
     PLAN_CONTROL_OMITTED = "GAP-PLAN-CONTROL-OMITTED", High, "The treatment plan selects a control that the declared SoA does not list.";
-    EXCLUDED_BUT_REQUIRED = "GAP-EXCLUDED-BUT-REQUIRED", High, "The SoA excludes a control that a requirement or a rule makes applicable.";
+    EXCLUDED_BUT_REQUIRED = "GAP-EXCLUDED-BUT-REQUIRED", High, "The SoA excludes a control that a requirement or a rule makes applicable, or that a declared framework's requirement needs (no other linked control is in place).";
     SOA_MISSING_CONTROL = "GAP-SOA-MISSING-CONTROL", Medium, "A control of the catalog is missing from the declared SoA, or its row does not decide whether it applies.";
     EXCLUDED_MITIGATES_RISK = "GAP-EXCLUDED-MITIGATES-RISK", High, "The SoA excludes a control that mitigates risks above the appetite (medium when the exclusion's justification names those risks).";
     EXCLUSION_UNJUSTIFIED = "GAP-EXCLUSION-UNJUSTIFIED", Medium, "The SoA excludes a control without a justification, or with only a placeholder such as N/A.";
@@ -147,6 +148,7 @@ checks! {
     IMPLEMENTED_ACTIONS_OPEN = "GAP-IMPLEMENTED-ACTIONS-OPEN", Medium, "The SoA says implemented while the plan's actions for the control are open (high when overdue).";
     STATUS_BEHIND_PLAN = "GAP-STATUS-BEHIND-PLAN", Low, "The plan has done more for an applicable control than the SoA's status says (every action done but not implemented, or some done but planned or not implemented).";
     IMPLEMENTED_NO_EVIDENCE = "GAP-IMPLEMENTED-NO-EVIDENCE", Medium, "The SoA says implemented but names no evidence (or only placeholders).";
+    FRAMEWORK_UNCOVERED = "GAP-FRAMEWORK-UNCOVERED", Medium, "A requirement of a framework the profile declares (NIS2, ...) has no linked Annex A control in place: each is excluded or not implemented.";
     RISK_UNTREATED = "GAP-RISK-UNTREATED", High, "A risk above the appetite has no treatment decision (critical at the top level).";
     TOLERATED_NO_ACCEPTANCE = "GAP-TOLERATED-NO-ACCEPTANCE", High, "A risk above the appetite is tolerated without an acceptance record.";
     ACCEPTANCE_EXPIRED = "GAP-ACCEPTANCE-EXPIRED", Medium, "A tolerated risk above the appetite has an acceptance that has lapsed.";
@@ -253,6 +255,7 @@ const CHECK_FNS: &[CheckFn] = &[
     unsupported_inclusion,
     status_vs_plan,
     no_evidence,
+    framework::uncovered,
     risk_decisions,
     plugin_influence,
     actions_overdue,
@@ -363,6 +366,7 @@ fn plan_controls(ctx: &Context<'_>) -> Vec<Gap> {
 }
 
 fn excluded_but_required(ctx: &Context<'_>) -> Vec<Gap> {
+    let framework_left = framework::left_uncovered(ctx);
     ctx.soa
         .rows
         .iter()
@@ -371,7 +375,9 @@ fn excluded_but_required(ctx: &Context<'_>) -> Vec<Gap> {
             // Risk treatment is reported from the plan's side (GAP-PLAN-CONTROL-EXCLUDED).
             let demands: Vec<&crate::soa::Reason> =
                 row.reasons.iter().filter(|r| r.category != ReasonCategory::RiskTreatment).collect();
-            if demands.is_empty() {
+            // Requirements of declared frameworks this exclusion leaves with no control in place.
+            let left = framework_left.get(&row.control).map(Vec::as_slice).unwrap_or_default();
+            if demands.is_empty() && left.is_empty() {
                 return None;
             }
             let mut objects = vec![obj(ObjectKind::Control, &row.id)];
@@ -384,9 +390,20 @@ fn excluded_but_required(ctx: &Context<'_>) -> Vec<Gap> {
                 objects.push(obj(kind, &r.source));
             }
             let why: Vec<String> = demands.iter().map(|r| r.text.clone()).collect();
+            objects.extend(left.iter().take(framework::NAMED).map(|q| obj(ObjectKind::Requirement, q)));
+            let message = match (why.is_empty(), left.is_empty()) {
+                (false, true) => format!("the SoA excludes {} but {} make it applicable", row.id, why.join("; ")),
+                (true, _) => format!("the SoA excludes {}, which leaves {} uncovered", row.id, framework::named(left)),
+                (false, false) => format!(
+                    "the SoA excludes {} but {} make it applicable; the exclusion leaves {} uncovered",
+                    row.id,
+                    why.join("; "),
+                    framework::named(left)
+                ),
+            };
             Some(ctx.gap(
                 EXCLUDED_BUT_REQUIRED,
-                format!("the SoA excludes {} but {} make it applicable", row.id, why.join("; ")),
+                message,
                 "Include the control, or record why the requirement does not apply to it and adjust the requirement or rule.",
                 objects,
                 ctx.ws.soa_entry(row.control).map(|e| e.origin),

@@ -4,7 +4,7 @@
 //! located errors. Everything that reads text builds on these; none of them knows what a
 //! workspace is.
 //!
-//! One module per concern: [`record`] reads records in every format, [`mapping`] maps
+//! One module per concern: `record` reads records in every format, [`mapping`] maps
 //! headers to fields and checks them once, [`suggest`] finds the field a header means,
 //! [`sniff`] the CSV delimiter, [`dates`] the date spellings, [`workbook`] the sheets.
 

@@ -59,6 +59,9 @@ pub struct Manifest {
     /// How each input file is read, keyed by its entry as written under `[inputs]`.
     #[serde(default)]
     pub files: BTreeMap<String, Spanned<FileSection>>,
+    /// Frameworks of the organisation's own, mapped to ISO/IEC 27001 (`[[frameworks]]`).
+    #[serde(default)]
+    pub frameworks: Vec<crate::framework::load::FrameworkEntry>,
 }
 
 /// `[files."entry"]`: how one input file is read (see README, "The workspace format").
@@ -525,6 +528,8 @@ struct ProfileFile {
     requirements: Vec<RequirementEntry>,
     risk_appetite: Option<Spanned<i64>>,
     certification_date: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    frameworks: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -607,9 +612,11 @@ pub fn profile(
     source: &SourceFile,
     catalog: &Catalog,
     max_level: u8,
+    custom: &[crate::framework::Framework],
     diags: &mut Diagnostics,
 ) -> Option<Profile> {
     let file: ProfileFile = parse_toml(source, diags)?;
+    let frameworks = declared_frameworks(&file.frameworks, source, catalog, custom, diags);
     let mut facts = BTreeMap::new();
     for (name, value) in file.facts {
         let fact = match value.get_ref() {
@@ -689,7 +696,64 @@ pub fn profile(
         requirements,
         risk_appetite,
         certification_date,
+        frameworks,
     })
+}
+
+/// The frameworks a profile declares, each resolved to a built-in or custom framework of the
+/// workspace's catalog; unknown ids are located errors listing the available ones.
+fn declared_frameworks(
+    given: &[Spanned<String>],
+    source: &SourceFile,
+    catalog: &Catalog,
+    custom: &[crate::framework::Framework],
+    diags: &mut Diagnostics,
+) -> Vec<String> {
+    use crate::framework;
+    let mut ids: Vec<String> = Vec::new();
+    for name in given {
+        let found = custom
+            .iter()
+            .find(|f| f.id == name.get_ref().trim())
+            .or_else(|| framework::builtin_by_id(name.get_ref()));
+        let Some(f) = found else {
+            let mut available: Vec<&str> =
+                framework::builtin().iter().map(|f| f.id.as_str()).collect();
+            available.extend(custom.iter().map(|f| f.id.as_str()));
+            diags.push(
+                spanned_error(
+                    source,
+                    "load::unknown-reference",
+                    name.span(),
+                    format!("unknown framework `{}`", crate::diag::excerpt(name.get_ref())),
+                )
+                .with_help(format!(
+                    "available: {}; a framework of your own is named under [[frameworks]] in isms.toml",
+                    available.join(", ")
+                )),
+            );
+            continue;
+        };
+        if f.catalog != catalog.id {
+            diags.push(
+                spanned_error(
+                    source,
+                    "load::value",
+                    name.span(),
+                    format!(
+                        "framework `{}` is mapped to {} and this workspace uses {}",
+                        f.id, f.catalog, catalog.id
+                    ),
+                )
+                .with_help("convert the workspace with `isms migrate` to use the mapping"),
+            );
+            continue;
+        }
+        if !ids.contains(&f.id) {
+            ids.push(f.id.clone());
+        }
+    }
+    ids
 }
 
 /// Builds the risk model of `[risk]`, reading a custom matrix when one is named.

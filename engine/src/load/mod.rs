@@ -167,6 +167,8 @@ pub(crate) struct Loader {
     /// The operating-cycle records read so far.
     cycle: crate::cycle::Cycle,
     cycle_ids: CycleIds,
+    /// The frameworks of `[[frameworks]]`.
+    frameworks: Vec<crate::framework::Framework>,
 }
 
 /// Id -> (index, `file:line`) of the operating-cycle records, for links and duplicates.
@@ -330,6 +332,7 @@ impl Loader {
             soa_undecided: Vec::new(),
             cycle: crate::cycle::Cycle::default(),
             cycle_ids: CycleIds::default(),
+            frameworks: Vec::new(),
         }
     }
 
@@ -357,11 +360,21 @@ impl Loader {
         self.scale_i = model.matrix.max_impact();
         let max_level = model.matrix.max_level();
         self.risk_model = model;
+        let manifest_source = Arc::clone(&self.sources[0]);
+        self.frameworks = crate::framework::load::load_custom(
+            &manifest.frameworks,
+            &manifest_source,
+            &self.files,
+            self.catalog,
+            &mut self.diags,
+            &mut self.sources,
+        );
         if let Some(idx) = self.open(&manifest.workspace.profile) {
             self.profile = manifest::profile(
                 &self.sources[idx.index()],
                 self.catalog,
                 max_level,
+                &self.frameworks,
                 &mut self.diags,
             );
         }
@@ -382,7 +395,6 @@ impl Loader {
         if self.risk_model.builtin_threats {
             self.read_builtin_threats();
         }
-        let manifest_source = Arc::clone(&self.sources[0]);
         if self.files.in_memory() {
             for pin in &manifest.plugins {
                 let at = pin.path.span();
@@ -784,6 +796,7 @@ impl Loader {
             soa: self.soa,
             soa_undecided: self.soa_undecided,
             cycle: self.cycle,
+            frameworks: self.frameworks,
             sources: self.sources,
             index,
         };

@@ -72,6 +72,7 @@ fn world(attributes: BTreeMap<String, AttrValue>, tags: Vec<String>, affects: Af
             requirements: Vec::new(),
             risk_appetite: 2,
             certification_date: None,
+            frameworks: Vec::new(),
         },
     }
 }
