@@ -67,7 +67,7 @@ fn explain_shows_each_step() {
     for step in [
         "1. Base values",
         "4. Inherent risk, before existing controls (matrix)",
-        "5. Existing controls",
+        "5. No control of the SoA is linked to this threat",
         "6. Treatment plan",
         "7. Acceptance",
     ] {

@@ -1,4 +1,4 @@
-//! End-to-end tests of `isms migrate`, `isms diff`, `isms completions` and `isms man`.
+//! End-to-end tests of `isms migrate`, `isms diff`, `isms completions`, `isms man` and `--timings`.
 
 mod common;
 
@@ -505,4 +505,34 @@ fn long_runs_show_their_stage_on_a_terminal_only() {
     ]);
     assert_eq!(piped.code, 0);
     assert!(piped.stderr.is_empty(), "{}", piped.stderr);
+}
+
+/// `--timings` names every stage on stderr and changes nothing on stdout.
+#[test]
+fn timings_name_each_stage_and_leave_the_output_alone() {
+    let plain = isms(&["gaps", "examples/acme", "--format", "json"]);
+    let timed = isms(&["--timings", "gaps", "examples/acme", "--format", "json"]);
+    assert_eq!(timed.code, 0, "{}", timed.stderr);
+    assert_eq!(plain.stdout, timed.stdout);
+    assert!(!plain.stderr.contains("timings:"));
+    let stages = [
+        "load",
+        "risk assessment",
+        "statement of applicability",
+        "custom checks",
+        "gap checks",
+        "readiness",
+        "framework coverage",
+        "report building",
+        "rendering and writing",
+        "total",
+    ];
+    let table: Vec<&str> = timed
+        .stderr
+        .lines()
+        .skip_while(|l| *l != "timings:")
+        .skip(2)
+        .map(|l| l.trim_start().split("  ").next().unwrap_or(""))
+        .collect();
+    assert_eq!(table, stages, "{}", timed.stderr);
 }
