@@ -216,6 +216,27 @@ pub fn coverage_counts(c: &isms_engine::report::VerdictCounts) -> Vec<String> {
         .collect()
 }
 
+/// The summary table of a coverage: its header (`group`, then the counts) and one row per
+/// group, then `all`.
+pub fn coverage_summary(
+    c: &isms_engine::report::FrameworkCoverage,
+) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let mut header = vec!["group"];
+    header.extend(COVERAGE_COUNT_HEADER);
+    let rows = c
+        .groups
+        .iter()
+        .map(|g| (coverage_group(g), &g.counts))
+        .chain(std::iter::once(("all".to_owned(), &c.summary)))
+        .map(|(name, counts)| {
+            let mut row = vec![name];
+            row.extend(coverage_counts(counts));
+            row
+        })
+        .collect();
+    (header, rows)
+}
+
 /// The line every output holding a framework's data ends with: `Source: <attribution>`, or
 /// an empty text when the framework gives none.
 pub fn attribution(c: &isms_engine::report::FrameworkCoverage) -> String {

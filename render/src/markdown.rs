@@ -288,21 +288,7 @@ pub fn coverage(o: &mut String, c: &FrameworkCoverage, level: &str) {
         "A requirement reached only through `superset`, `intersect` or `related` links is at best partly covered: such links do not say that the controls cover the whole requirement.\n"
     );
     let _ = writeln!(o, "{level}# Summary per group\n");
-    let mut header = vec!["group"];
-    header.extend(cells::COVERAGE_COUNT_HEADER);
-    let rows = c
-        .groups
-        .iter()
-        .map(|g| {
-            let mut row = vec![cells::coverage_group(g)];
-            row.extend(cells::coverage_counts(&g.counts));
-            row
-        })
-        .chain(std::iter::once({
-            let mut row = vec!["all".to_owned()];
-            row.extend(cells::coverage_counts(&c.summary));
-            row
-        }));
+    let (header, rows) = cells::coverage_summary(c);
     o.push_str(&table(&header, rows));
     let _ = writeln!(o, "\n{level}# Requirements\n");
     o.push_str(&table(&COVERAGE_HEADER, coverage_rows(c)));

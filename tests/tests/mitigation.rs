@@ -195,6 +195,18 @@ fn soa(rows: &str) -> String {
     format!("control,applicable,justification,status,evidence\n{rows}")
 }
 
+/// The small workspace of these tests, with its treatment plan and SoA rows.
+fn small(plan: &str, soa_rows: &str) -> tempfile::TempDir {
+    workspace(&[
+        ("isms.toml", MANIFEST),
+        ("profile.toml", PROFILE),
+        ("assets.csv", ASSETS),
+        ("risks.csv", RISKS),
+        ("plan.csv", plan),
+        ("soa.csv", &soa(soa_rows)),
+    ])
+}
+
 fn gaps(dir: &std::path::Path, extra: &[&str]) -> Vec<Value> {
     let mut args = vec![
         "gaps",
@@ -225,19 +237,10 @@ fn find<'a>(gaps: &'a [Value], code: &str, object: &str) -> Option<&'a Value> {
 
 #[test]
 fn placeholders_are_no_justification_and_no_reference() {
-    let dir = workspace(&[
-        ("isms.toml", MANIFEST),
-        ("profile.toml", PROFILE),
-        ("assets.csv", ASSETS),
-        ("risks.csv", RISKS),
-        ("plan.csv", PLAN),
-        (
-            "soa.csv",
-            &soa(
-                "A.7.11,yes,Generator and UPS,implemented,MAINT-LOG\nA.5.7,no,N/A,,\nA.5.8,no,\" tbd. \",,\nA.5.9,no,We hold no such assets.,,\nA.7.8,yes,see above,implemented,-\n",
-            ),
-        ),
-    ]);
+    let dir = small(
+        PLAN,
+        "A.7.11,yes,Generator and UPS,implemented,MAINT-LOG\nA.5.7,no,N/A,,\nA.5.8,no,\" tbd. \",,\nA.5.9,no,We hold no such assets.,,\nA.7.8,yes,see above,implemented,-\n",
+    );
     let g = gaps(dir.path(), &[]);
     for id in ["A.5.7", "A.5.8"] {
         let gap =
@@ -282,19 +285,10 @@ fn placeholders_are_no_justification_and_no_reference() {
 #[test]
 fn status_checks_run_both_ways_on_applicable_controls_only() {
     let plan = "id,title,risks,controls,status,due,completed_on\nA1,x,R-THEFT,A.7.2,done,2026-05-01,2026-05-01\nA2,y,R-THEFT,A.7.3,done,2026-05-01,2026-05-01\nA3,z,R-THEFT,A.7.4,done,2026-05-01,2026-05-01\nA4,w,R-THEFT,A.7.4,planned,2026-12-01,\nA5,v,R-THEFT,A.5.7,done,2026-05-01,2026-05-01\n";
-    let dir = workspace(&[
-        ("isms.toml", MANIFEST),
-        ("profile.toml", PROFILE),
-        ("assets.csv", ASSETS),
-        ("risks.csv", RISKS),
-        ("plan.csv", plan),
-        (
-            "soa.csv",
-            &soa(
-                "A.7.2,yes,Locks,partial,K\nA.7.3,yes,Rooms,implemented,K\nA.7.4,yes,Cameras,not_implemented,\nA.5.7,no,Not needed here at all,,\n",
-            ),
-        ),
-    ]);
+    let dir = small(
+        plan,
+        "A.7.2,yes,Locks,partial,K\nA.7.3,yes,Rooms,implemented,K\nA.7.4,yes,Cameras,not_implemented,\nA.5.7,no,Not needed here at all,,\n",
+    );
     let g = gaps(dir.path(), &[]);
     let behind =
         find(&g, "GAP-STATUS-BEHIND-PLAN", "A.7.2").expect("partial while every action is done");
@@ -323,17 +317,7 @@ fn status_checks_run_both_ways_on_applicable_controls_only() {
 
 #[test]
 fn the_soa_cites_tolerated_terminated_and_pending_risks_for_what_they_are() {
-    let dir = workspace(&[
-        ("isms.toml", MANIFEST),
-        ("profile.toml", PROFILE),
-        ("assets.csv", ASSETS),
-        ("risks.csv", RISKS),
-        ("plan.csv", PLAN),
-        (
-            "soa.csv",
-            &soa("A.7.11,yes,Generator and UPS,implemented,MAINT-LOG\n"),
-        ),
-    ]);
+    let dir = small(PLAN, "A.7.11,yes,Generator and UPS,implemented,MAINT-LOG\n");
     let r = report(dir.path().to_str().unwrap(), &["--as-of", "2026-11-01"]);
     let justification = |id: &str| {
         r["soa"]
@@ -370,14 +354,7 @@ fn the_soa_cites_tolerated_terminated_and_pending_risks_for_what_they_are() {
 /// acceptance of R-POWER (2026-01-10) stands.
 #[test]
 fn records_dated_after_the_evaluation_date_have_not_happened() {
-    let dir = workspace(&[
-        ("isms.toml", MANIFEST),
-        ("profile.toml", PROFILE),
-        ("assets.csv", ASSETS),
-        ("risks.csv", RISKS),
-        ("plan.csv", PLAN),
-        ("soa.csv", &soa("")),
-    ]);
+    let dir = small(PLAN, "");
     let path = dir.path().to_str().unwrap();
     let theft = |as_of: &str| {
         let r = report(path, &["--as-of", as_of]);

@@ -115,21 +115,7 @@ fn csv_rows(c: &FrameworkCoverage) -> impl Iterator<Item = Vec<String>> + '_ {
 
 /// The summary part of the terminal output: per group and overall.
 pub fn summary_text(c: &FrameworkCoverage) -> String {
-    let mut header = vec!["group"];
-    header.extend(cells::COVERAGE_COUNT_HEADER);
-    let rows = c
-        .groups
-        .iter()
-        .map(|g| {
-            let mut row = vec![cells::coverage_group(g)];
-            row.extend(cells::coverage_counts(&g.counts));
-            row
-        })
-        .chain(std::iter::once({
-            let mut row = vec!["all".to_owned()];
-            row.extend(cells::coverage_counts(&c.summary));
-            row
-        }));
+    let (header, rows) = cells::coverage_summary(c);
     let mut text = render::table(&header, rows);
     text.push_str(&format!("{}: {}\n", c.framework, c.summary.describe()));
     text.push_str(
