@@ -304,7 +304,9 @@ pub struct Evaluation {
 }
 
 /// Runs the whole pipeline after loading: risks, SoA, custom checks, gaps, readiness and
-/// the coverage of declared frameworks.
+/// the coverage of declared frameworks. Rewind the workspace to `options.as_of` first
+/// ([`Workspace::rewind`]) so that records dated later count as not yet happened, as the
+/// CLI does.
 pub fn evaluate(ws: &Workspace, options: risk::Options) -> Evaluation {
     evaluate_with(ws, options, &mut |_| {})
 }

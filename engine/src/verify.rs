@@ -64,8 +64,9 @@ pub enum VerifyError {
     Field(&'static str),
 }
 
-/// Verifies `recorded` (a report document as JSON) against the workspace `ws`.
-pub fn verify(recorded: &Value, ws: &Workspace) -> Result<Verification, VerifyError> {
+/// Verifies `recorded` (a report document as JSON) against the workspace `ws`, rewound to
+/// the report's evaluation date as the report's own run was.
+pub fn verify(recorded: &Value, ws: &mut Workspace) -> Result<Verification, VerifyError> {
     let schema = recorded["schema"].as_str().unwrap_or_default();
     if schema != SCHEMA {
         return Err(VerifyError::Schema(schema.to_owned()));
@@ -79,6 +80,8 @@ pub fn verify(recorded: &Value, ws: &Workspace) -> Result<Verification, VerifyEr
         Some("interpreter") => Evaluator::Interpreter,
         _ => Evaluator::Compiled,
     };
+    ws.rewind(as_of);
+    let ws = &*ws;
     let now = report::build(ws, &report::evaluate(ws, Options { as_of, evaluator }));
     let now = serde_json::to_value(&now).map_err(|_| VerifyError::Field("report"))?;
 

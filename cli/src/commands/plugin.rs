@@ -168,11 +168,11 @@ fn build(dir: &Path) -> Result<u8, Failure> {
 
 fn test(dir: &Path, workspace: &Path, as_of: Option<chrono::NaiveDate>) -> Result<u8, Failure> {
     let mut ws = crate::workspace::load(workspace)?;
-    let options = Options::new(
-        as_of
-            .or(ws.as_of())
-            .unwrap_or_else(|| chrono::Local::now().date_naive()),
-    );
+    let as_of = as_of
+        .or(ws.as_of())
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    ws.rewind(as_of);
+    let options = Options::new(as_of);
     let (plugin, warnings) = load_dir(dir).map_err(Failure::Usage)?;
     for w in warnings {
         crate::output::note!("{w}");

@@ -20,9 +20,9 @@ pub fn run(report: &Path, dir: &Path, format: SummaryFormat) -> Result<u8, Failu
             &format!("not a JSON report: {e}"),
         )
     })?;
-    let ws = crate::workspace::load(dir)?;
-    let v =
-        verify(&recorded, &ws).map_err(|e| Failure::Usage(format!("{}: {e}", report.display())))?;
+    let mut ws = crate::workspace::load(dir)?;
+    let v = verify(&recorded, &mut ws)
+        .map_err(|e| Failure::Usage(format!("{}: {e}", report.display())))?;
     let out = match format {
         SummaryFormat::Json => {
             let mut s = serde_json::to_string_pretty(&v).map_err(|e| Failure::Io(e.to_string()))?;
