@@ -726,12 +726,14 @@ fn risk_decisions(ctx: &Context<'_>) -> Vec<Gap> {
                             Some(risk.origin),
                         ));
                     } else {
-                        // The residual the plan will reach once every open action is done.
-                        let (l_red, i_red) = actions.iter().fold((0i32, 0i32), |(l, m), a| {
+                        // The residual the plan will reach once every open action is done:
+                        // today's residual (existing controls and done actions) lowered by the
+                        // open ones.
+                        let (l_red, i_red) = actions.iter().filter(|a| a.status != ActionStatus::Done).fold((0i32, 0i32), |(l, m), a| {
                             (l + i32::from(a.likelihood_reduction), m + i32::from(a.impact_reduction))
                         });
-                        let l = (i32::from(scored.inherent.likelihood) - l_red).max(1) as u8;
-                        let im = (i32::from(scored.inherent.impact) - i_red).max(1) as u8;
+                        let l = (i32::from(scored.residual.likelihood) - l_red).max(1) as u8;
+                        let im = (i32::from(scored.residual.impact) - i_red).max(1) as u8;
                         let projected = model.method.score(&model.matrix, l, im, 1, &risk.id);
                         if projected.level > appetite {
                             out.push(ctx.gap(
