@@ -125,7 +125,7 @@ pub fn states(ws: &Workspace, plan: &[PlanProgress], as_of: NaiveDate) -> Vec<Co
             let evidence = d.is_some_and(|d| {
                 d.evidence
                     .iter()
-                    .any(|e| !crate::gaps::is_placeholder(e, &ws.placeholders))
+                    .any(|e| !crate::placeholder::is_placeholder(e, &ws.placeholders))
             });
             let stale = d.and_then(|d| stale_document(ws, &d.evidence, as_of));
             let mut effectiveness = effectiveness(settings, status, evidence);

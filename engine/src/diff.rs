@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::gaps::{Gap, ObjectRef};
+use crate::gaps::gap::{Gap, ObjectRef};
 use crate::model::{Severity, TreatmentOption};
 use crate::report::{Report, RiskRow, SCHEMA};
 use crate::risk::AppetiteStatus;
@@ -416,7 +416,7 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gaps::ObjectKind;
+    use crate::gaps::gap::ObjectKind;
     use crate::model::ImplementationStatus;
     use crate::report::{build, evaluate};
 

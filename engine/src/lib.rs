@@ -110,6 +110,8 @@ pub mod load;
 #[doc(hidden)]
 pub mod migrate;
 #[doc(hidden)]
+pub mod placeholder;
+#[doc(hidden)]
 pub mod plugin;
 #[doc(hidden)]
 pub mod rewind;

@@ -26,7 +26,7 @@ pub use crate::framework::coverage::{
     ClauseLink, ControlLink, FrameworkCoverage, GapBrief, GroupCoverage, LinkState,
     RequirementCoverage, Verdict, VerdictCounts,
 };
-pub use crate::gaps::{Gap, ObjectKind, ObjectRef};
+pub use crate::gaps::gap::{Gap, ObjectKind, ObjectRef};
 pub use crate::model::{ImplementationStatus, Severity, TreatmentOption};
 pub use crate::risk::AppetiteStatus;
 pub use crate::riskmodel::Acceptability;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::{self, Calendar, cycle_window};
 use super::mandatory_documents;
-use crate::gaps::{Gap, ObjectKind};
+use crate::gaps::gap::{Gap, ObjectKind};
 use crate::model::*;
 use crate::soa::Soa;
 use crate::workspace::Workspace;

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::{Framework, Relationship, Requirement, Target};
 use crate::catalog::ControlIdx;
 use crate::cycle::readiness::{Readiness, ReadinessItem};
-use crate::gaps::{Gap, ObjectKind};
+use crate::gaps::gap::{Gap, ObjectKind};
 use crate::model::{ImplementationStatus, Severity};
 use crate::soa::{Basis, Soa, SoaRow};
 

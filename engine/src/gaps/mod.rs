@@ -8,117 +8,24 @@
 
 mod cycle;
 mod framework;
+pub mod gap;
 pub mod similarity;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use chrono::NaiveDate;
 
 use crate::checks::CheckRun;
-use crate::diag::RecordLocation;
 use crate::model::*;
 use crate::risk::{AppetiteStatus, Assessment, RiskSource, ScoredRisk};
 use crate::rules::ruleset::ReasonCategory;
 use crate::soa::{Basis, Soa};
 use crate::workspace::Workspace;
 
-/// The kind of object a gap concerns.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ObjectKind {
-    Control,
-    Risk,
-    Asset,
-    Action,
-    Requirement,
-    Rule,
-    Plugin,
-    /// A clause of the standard or a mandatory document of the 2022 list, by its id.
-    Clause,
-    Audit,
-    Finding,
-    CorrectiveAction,
-    Review,
-    Document,
-    Person,
-    Account,
-}
-
-impl ObjectKind {
-    /// The kind in words, for people (`corrective action`).
-    pub fn noun(self) -> &'static str {
-        match self {
-            ObjectKind::Control => "control",
-            ObjectKind::Risk => "risk",
-            ObjectKind::Asset => "asset",
-            ObjectKind::Action => "action",
-            ObjectKind::Requirement => "requirement",
-            ObjectKind::Rule => "rule",
-            ObjectKind::Plugin => "plugin",
-            ObjectKind::Clause => "clause",
-            ObjectKind::Audit => "audit",
-            ObjectKind::Finding => "finding",
-            ObjectKind::CorrectiveAction => "corrective action",
-            ObjectKind::Review => "review",
-            ObjectKind::Document => "document",
-            ObjectKind::Person => "person",
-            ObjectKind::Account => "account",
-        }
-    }
-}
-
-/// An object a gap concerns.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
-pub struct ObjectRef {
-    pub kind: ObjectKind,
-    pub id: String,
-}
-
-/// A text as placeholders are compared: trimmed, lower case, without closing punctuation
-/// (`N/A.` is `n/a`); text that is only punctuation (`-`, `...`) stays as it is.
-pub fn placeholder_key(text: &str) -> String {
-    let lower = text.trim().to_lowercase();
-    let stripped = lower
-        .trim_end_matches(['.', ',', ';', ':', '!'])
-        .trim()
-        .to_owned();
-    if stripped.is_empty() { lower } else { stripped }
-}
-
-/// Whether a justification or reference says nothing: empty, or a placeholder of the list.
-pub(crate) fn is_placeholder(text: &str, placeholders: &[String]) -> bool {
-    let key = placeholder_key(text);
-    key.is_empty() || placeholders.contains(&key)
-}
-
-fn obj(kind: ObjectKind, id: impl Into<String>) -> ObjectRef {
-    ObjectRef {
-        kind,
-        id: id.into(),
-    }
-}
-
-/// One finding.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[non_exhaustive]
-pub struct Gap {
-    /// Stable code, e.g. `GAP-PLAN-CONTROL-EXCLUDED`, or a custom check's id.
-    pub code: String,
-    pub severity: Severity,
-    /// What is wrong.
-    pub message: String,
-    /// What to do about it.
-    pub action: String,
-    pub objects: Vec<ObjectRef>,
-    /// The record to open first.
-    pub at: Option<RecordLocation>,
-}
+pub use crate::placeholder::{is_placeholder, placeholder_key};
+use gap::obj;
+pub use gap::{Gap, ObjectKind, ObjectRef};
 
 /// A built-in check: its code, severity and what it looks for.
 #[derive(Debug, Clone, Copy, Serialize)]

@@ -403,11 +403,11 @@ pub fn placeholders(section: &GapsSection) -> Vec<String> {
     match &section.placeholders {
         Some(list) => list
             .iter()
-            .map(|p| crate::gaps::placeholder_key(p))
+            .map(|p| crate::placeholder::placeholder_key(p))
             .collect(),
         None => DEFAULT
             .iter()
-            .map(|p| crate::gaps::placeholder_key(p))
+            .map(|p| crate::placeholder::placeholder_key(p))
             .collect(),
     }
 }

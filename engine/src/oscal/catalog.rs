@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use super::model::{Catalog, Control, Group, Merge, Part, Profile, ProfileImport, Prop, WithIds};
 use super::{Doc, Model, check_id, control_id, objective_id, prop, props};
 use crate::catalog::{self as annex, CatalogId};
-use crate::gaps::ObjectKind;
+use crate::gaps::gap::ObjectKind;
 
 pub(super) fn catalog(doc: &Doc) -> Catalog {
     let annex = doc.ws.catalog();

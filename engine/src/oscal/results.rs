@@ -9,7 +9,7 @@ use super::model::{
 };
 use super::plan::every_control;
 use super::{Doc, Model, check_id, control_id, enum_text, line, objective_id, prop, props};
-use crate::gaps::{Gap, ObjectKind};
+use crate::gaps::gap::{Gap, ObjectKind};
 
 pub(super) fn build(doc: &Doc) -> AssessmentResults {
     let r = doc.report;
