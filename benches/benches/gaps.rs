@@ -16,7 +16,7 @@ fn detection(c: &mut Criterion) {
         .workspace;
     let options = risk::Options::new(ws.as_of().expect("generated workspaces pin as_of"));
     let assessment = risk::assess(&ws, options);
-    let (soa, _) = soa::build(&ws, &assessment, options.as_of);
+    let (soa, _) = soa::build(&ws, &assessment);
     let checks = isms_engine::checks::run(&ws, &assessment);
     let context = gaps::Context::new(&ws, &assessment, &soa);
     let mut group = c.benchmark_group("gaps");

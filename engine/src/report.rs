@@ -322,7 +322,7 @@ pub fn evaluate_with(
 ) -> Evaluation {
     let assessment = risk::assess(ws, options);
     stage_done("risk assessment");
-    let (soa, soa_rule_errors) = soa::build(ws, &assessment, options.as_of);
+    let (soa, soa_rule_errors) = soa::build(ws, &assessment);
     stage_done("statement of applicability");
     let checks = checks::run(ws, &assessment);
     stage_done("custom checks");

@@ -12,7 +12,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::ControlIdx;
@@ -354,11 +353,11 @@ fn facts_read(rule: &crate::rules::expr::Expr, interp: &Interpreter, b: &Binding
 }
 
 /// Builds the SoA of a workspace.
-pub fn build(ws: &Workspace, a: &Assessment, as_of: NaiveDate) -> (Soa, RuleErrors) {
+pub fn build(ws: &Workspace, a: &Assessment) -> (Soa, RuleErrors) {
     let n = ws.catalog.controls.len();
     let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); n];
     let mut exclusions: Vec<Vec<Reason>> = vec![Vec::new(); n];
-    let plan = crate::controls::plan_progress(ws, as_of);
+    let plan = &a.plan;
     let mut errors = Vec::new();
 
     // Risk treatment: each action names the risks it treats and the controls it selects.

@@ -62,17 +62,24 @@ fn clean() -> Files {
     }
 }
 
+impl Files {
+    /// The files in a temporary workspace directory.
+    fn write(&self) -> tempfile::TempDir {
+        common::workspace(&[
+            ("isms.toml", &self.manifest),
+            ("profile.toml", &self.profile),
+            ("assets.csv", &self.assets),
+            ("risks.csv", &self.risks),
+            ("plan.csv", &self.plan),
+            ("soa.csv", &self.soa),
+            ("rules.toml", &self.rules),
+        ])
+    }
+}
+
 /// Evaluates the files and returns (code, object ids) of every gap.
 fn gaps(f: &Files) -> Vec<(String, Vec<String>)> {
-    let dir = common::workspace(&[
-        ("isms.toml", &f.manifest),
-        ("profile.toml", &f.profile),
-        ("assets.csv", &f.assets),
-        ("risks.csv", &f.risks),
-        ("plan.csv", &f.plan),
-        ("soa.csv", &f.soa),
-        ("rules.toml", &f.rules),
-    ]);
+    let dir = f.write();
     let ws = isms_engine::load(dir.path())
         .unwrap_or_else(|e| panic!("{:?}", e.diagnostics))
         .workspace;
@@ -190,15 +197,7 @@ fn an_undecided_soa_row_is_a_missing_decision_at_its_row() {
     let mut f = clean();
     set_soa(&mut f, "A.7.4", "A.7.4,,,,");
     assert_eq!(codes(&f), ["GAP-SOA-MISSING-CONTROL"]);
-    let dir = common::workspace(&[
-        ("isms.toml", &f.manifest),
-        ("profile.toml", &f.profile),
-        ("assets.csv", &f.assets),
-        ("risks.csv", &f.risks),
-        ("plan.csv", &f.plan),
-        ("soa.csv", &f.soa),
-        ("rules.toml", &f.rules),
-    ]);
+    let dir = f.write();
     let ws = isms_engine::load(dir.path()).unwrap().workspace;
     let e = evaluate(&ws, Options::new(ws.as_of().unwrap()));
     let gap = &e.gaps[0];
@@ -214,15 +213,7 @@ fn an_undecided_soa_row_is_a_missing_decision_at_its_row() {
     );
     // Undecided twice is still a duplicate.
     f.soa.push_str("A.7.4,,,,\n");
-    let dir = common::workspace(&[
-        ("isms.toml", &f.manifest),
-        ("profile.toml", &f.profile),
-        ("assets.csv", &f.assets),
-        ("risks.csv", &f.risks),
-        ("plan.csv", &f.plan),
-        ("soa.csv", &f.soa),
-        ("rules.toml", &f.rules),
-    ]);
+    let dir = f.write();
     let e = isms_engine::load(dir.path()).err().unwrap();
     assert!(
         e.diagnostics

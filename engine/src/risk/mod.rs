@@ -201,6 +201,8 @@ pub struct Assessment {
     pub plugin_costs: Vec<plugins::PluginCost>,
     /// What each plugin that did not fail changed in the levels.
     pub plugin_influence: Vec<plugins::PluginInfluence>,
+    /// Per control (catalog order): the treatment plan's progress on it, as scoring used it.
+    pub plan: Vec<crate::controls::PlanProgress>,
     pub as_of: NaiveDate,
     pub evaluator: Evaluator,
 }
@@ -356,6 +358,8 @@ struct Scorer<'a> {
     actions_by_risk: Vec<Vec<usize>>,
     /// (asset, threat) pairs the register covers: no generated scenario for them.
     covered: HashSet<(AssetIdx, ThreatIdx)>,
+    /// Per control: what the treatment plan has done for it (also the SoA's).
+    plan_progress: Vec<crate::controls::PlanProgress>,
     /// Every control's status and effectiveness, from the declared SoA and the plan.
     control_states: Vec<crate::controls::ControlState>,
     /// Per threat: the steps its mitigating controls remove.
@@ -443,6 +447,7 @@ impl<'a> Scorer<'a> {
             filter_leader,
             actions_by_risk,
             covered,
+            plan_progress,
             control_states,
             threat_effects,
             as_of: options.as_of,
@@ -1021,6 +1026,7 @@ pub fn assess(ws: &Workspace, options: Options) -> Assessment {
         plugin_reasons: from_plugins.reasons,
         plugin_costs: from_plugins.costs,
         plugin_influence,
+        plan: scorer.plan_progress,
         as_of: options.as_of,
         evaluator: options.evaluator,
     }
