@@ -42,6 +42,12 @@ pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Failure>
     Ok(bytes)
 }
 
+/// The whole report as JSON (`--format json` of report, soa and gaps), rendered in parallel
+/// and streamed to `out`.
+fn report_json(r: &Report, out: Option<&Path>) -> Result<(), Failure> {
+    output::stream(out, |w| isms_render::json::report(w, r))
+}
+
 fn xlsx(r: &Report, subject: isms_render::Subject, out: Option<&Path>) -> Result<(), Failure> {
     let Some(path) = out.filter(|p| p.as_os_str() != "-") else {
         return Err(Failure::Usage("xlsx output needs --output FILE".into()));
@@ -89,7 +95,7 @@ pub fn soa(
     let csv_style = csv.style(format == TableFormat::Csv)?;
     let r = evaluate(eval)?;
     match format {
-        TableFormat::Json => output::emit(out, &json(&r)?)?,
+        TableFormat::Json => report_json(&r, out)?,
         TableFormat::Xlsx => xlsx(&r, isms_render::Subject::Soa, out)?,
         TableFormat::Csv => output::emit(out, &render::csv(&SOA_HEADER, soa_rows(&r), csv_style)?)?,
         TableFormat::Md => {
@@ -210,7 +216,7 @@ pub fn gaps(
     let r = evaluate(eval)?;
     let rows = |grouped| selected(&r, filter, grouped).into_iter().map(gap_row);
     match format {
-        TableFormat::Json => output::emit(out, &json(&r)?)?,
+        TableFormat::Json => report_json(&r, out)?,
         TableFormat::Xlsx => xlsx(&r, isms_render::Subject::Gaps, out)?,
         TableFormat::Csv => output::emit(out, &render::csv(&GAP_HEADER, rows(false), csv_style)?)?,
         TableFormat::Md => {
@@ -256,13 +262,16 @@ pub fn report(
         Ok(EXIT_OK)
     };
     let bytes = match format {
+        ReportFormat::Json => {
+            report_json(&r, out)?;
+            return Ok(EXIT_OK);
+        }
         ReportFormat::Xlsx => {
             xlsx(&r, isms_render::Subject::Report, out)?;
             return Ok(EXIT_OK);
         }
         ReportFormat::Html => isms_render::html(&r).into_bytes(),
         ReportFormat::Md => isms_render::markdown(&r).into_bytes(),
-        ReportFormat::Json => json(&r)?,
         ReportFormat::Oscal => return oscal_set(&ws, &r, out, links),
         ReportFormat::OscalSsp => return oscal(Model::Ssp),
         ReportFormat::OscalAssessmentResults => return oscal(Model::AssessmentResults),

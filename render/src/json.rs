@@ -1,0 +1,253 @@
+//! The report as indented JSON, byte for byte what `serde_json::to_writer_pretty` writes, but
+//! rendered in parallel and streamed: at 100,000 assets the report runs to tens of megabytes,
+//! most of it in a few long arrays (risks, gaps). Their elements are rendered by the rayon
+//! pool a window at a time while the window before is written, so the document is never
+//! whole in memory and the writing overlaps the rendering.
+
+use std::io::{self, Write};
+
+use isms_engine::report::Report;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// serde_json's pretty indentation step.
+const INDENT: &[u8] = b"  ";
+/// Elements one task renders: enough to outweigh the cost of a task.
+const CHUNK: usize = 256;
+/// Elements rendered while the previous window is written: bounds the memory held.
+const WINDOW: usize = 32 * CHUNK;
+
+/// Writes `report` as indented JSON with a final newline.
+pub fn report(w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let r = report;
+    // The readiness checklist (megabytes of gap references at scale) is rendered on a worker
+    // while the fields before it stream.
+    let mut readiness: io::Result<Vec<u8>> = Ok(Vec::new());
+    let mut head: io::Result<()> = Ok(());
+    rayon::in_place_scope(|s| {
+        s.spawn(|_| readiness = value_at(&r.readiness, 1));
+        head = (|| {
+            w.write_all(b"{")?;
+            field(w, 0, "schema", &r.schema)?;
+            field(w, 1, "engine_version", &r.engine_version)?;
+            field(w, 1, "workspace", &r.workspace)?;
+            field(w, 1, "organisation", &r.organisation)?;
+            field(w, 1, "catalog", &r.catalog)?;
+            field(w, 1, "options", &r.options)?;
+            field(w, 1, "appetite", &r.appetite)?;
+            field(w, 1, "inputs", &r.inputs)?;
+            field(w, 1, "rulesets", &r.rulesets)?;
+            field(w, 1, "plugins", &r.plugins)?;
+            field(w, 1, "summary", &r.summary)?;
+            field(w, 1, "heatmap", &r.heatmap)?;
+            key(w, 1, "risks")?;
+            array(w, &r.risks, 1)?;
+            key(w, 1, "soa")?;
+            array(w, &r.soa, 1)?;
+            key(w, 1, "gaps")?;
+            array(w, &r.gaps, 1)?;
+            field(w, 1, "rule_failures", &r.rule_failures)?;
+            field(w, 1, "plugin_influence", &r.plugin_influence)
+        })();
+    });
+    head?;
+    key(w, 1, "readiness")?;
+    w.write_all(&readiness?)?;
+    field(w, 1, "coverage", &r.coverage)?;
+    w.write_all(b"\n}\n")
+}
+
+/// Writes the key of an object member at `level` (1 for the report's own fields), after the
+/// separator of the members before it (`count` of them).
+fn key(w: &mut dyn Write, count: usize, name: &str) -> io::Result<()> {
+    let mut out = Vec::with_capacity(name.len() + 16);
+    out.extend_from_slice(if count == 0 { b"\n" } else { b",\n" });
+    indent(&mut out, 1);
+    serde_json::to_writer(&mut out, name)?;
+    out.extend_from_slice(b": ");
+    w.write_all(&out)
+}
+
+/// A member of the report whose value is small enough to render where it stands.
+fn field(w: &mut dyn Write, count: usize, name: &str, value: &impl Serialize) -> io::Result<()> {
+    key(w, count, name)?;
+    w.write_all(&value_at(value, 1)?)
+}
+
+fn indent(out: &mut Vec<u8>, level: usize) {
+    for _ in 0..level {
+        out.extend_from_slice(INDENT);
+    }
+}
+
+/// `value` in serde_json's pretty layout as it reads `level` containers deep.
+fn value_at(value: &impl Serialize, level: usize) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    append_at(&mut out, value, level, &mut Vec::new())?;
+    Ok(out)
+}
+
+/// Appends `value` as [`value_at`] renders it; `scratch` is reused between calls.
+fn append_at(
+    out: &mut Vec<u8>,
+    value: &impl Serialize,
+    level: usize,
+    scratch: &mut Vec<u8>,
+) -> io::Result<()> {
+    if level == 0 {
+        return Ok(serde_json::to_writer_pretty(out, value)?);
+    }
+    scratch.clear();
+    serde_json::to_writer_pretty(&mut *scratch, value)?;
+    // serde_json escapes every control character inside strings, so each newline it writes
+    // is a line break of the layout, to be followed by the deeper indentation.
+    let mut lines = scratch.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        out.extend_from_slice(first);
+    }
+    for line in lines {
+        out.push(b'\n');
+        indent(out, level);
+        out.extend_from_slice(line);
+    }
+    Ok(())
+}
+
+/// Writes `items` as a pretty JSON array standing `level` containers deep, its elements
+/// rendered in parallel; the bytes are those of serde_json, whatever the number of threads.
+pub fn array<T: Serialize + Sync>(w: &mut dyn Write, items: &[T], level: usize) -> io::Result<()> {
+    if items.is_empty() {
+        return w.write_all(b"[]");
+    }
+    w.write_all(b"[")?;
+    let mut windows = items.chunks(WINDOW).enumerate();
+    let mut ready = windows
+        .next()
+        .map_or_else(Vec::new, |(_, first)| render_window(first, 0, level));
+    for (n, window) in windows {
+        let mut next = Vec::new();
+        let written = rayon::in_place_scope(|s| {
+            s.spawn(|_| next = render_window(window, n * WINDOW, level));
+            write_parts(w, &ready)
+        });
+        written?;
+        ready = next;
+    }
+    write_parts(w, &ready)?;
+    let mut end = b"\n".to_vec();
+    indent(&mut end, level);
+    end.push(b']');
+    w.write_all(&end)
+}
+
+fn write_parts(w: &mut dyn Write, parts: &[io::Result<Vec<u8>>]) -> io::Result<()> {
+    for part in parts {
+        match part {
+            Ok(bytes) => w.write_all(bytes)?,
+            Err(e) => return Err(io::Error::new(e.kind(), e.to_string())),
+        }
+    }
+    Ok(())
+}
+
+/// The elements of `window` (the first at `first` in the whole array), each after its
+/// separator and indentation, in [`CHUNK`]s rendered in parallel.
+fn render_window<T: Serialize + Sync>(
+    window: &[T],
+    first: usize,
+    level: usize,
+) -> Vec<io::Result<Vec<u8>>> {
+    window
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(k, chunk)| {
+            let mut out = Vec::with_capacity(chunk.len() * 256);
+            let mut scratch = Vec::new();
+            for (j, item) in chunk.iter().enumerate() {
+                let at = first + k * CHUNK + j;
+                out.extend_from_slice(if at == 0 { b"\n" } else { b",\n" });
+                indent(&mut out, level + 1);
+                append_at(&mut out, item, level + 1, &mut scratch)?;
+            }
+            Ok(out)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Row {
+        id: String,
+        text: String,
+        list: Vec<u32>,
+        empty: Vec<u32>,
+        nested: Option<Box<Row>>,
+    }
+
+    #[derive(Serialize)]
+    struct Outer<'a> {
+        a: Inner<'a>,
+    }
+
+    #[derive(Serialize)]
+    struct Inner<'a> {
+        rows: &'a [Row],
+    }
+
+    fn row(i: usize) -> Row {
+        Row {
+            id: format!("R-{i}"),
+            text: "line one\nline two \"quoted\" \t tab".repeat(i % 3),
+            list: (0..(i % 4) as u32).collect(),
+            empty: Vec::new(),
+            nested: (i % 5 == 0).then(|| Box::new(row(i + 1))),
+        }
+    }
+
+    /// Arrays of every size around the chunk and window bounds, at several depths, give
+    /// serde_json's own bytes.
+    #[test]
+    fn arrays_match_serde_json_at_any_size_and_depth() {
+        for n in [
+            0,
+            1,
+            2,
+            CHUNK - 1,
+            CHUNK,
+            CHUNK + 1,
+            WINDOW,
+            WINDOW + 1,
+            2 * WINDOW + 7,
+        ] {
+            let rows: Vec<Row> = (0..n).map(row).collect();
+            let expected = serde_json::to_vec_pretty(&Outer {
+                a: Inner { rows: &rows },
+            })
+            .unwrap();
+            let mut got = b"{\n  \"a\": {\n    \"rows\": ".to_vec();
+            array(&mut got, &rows, 2).unwrap();
+            got.extend_from_slice(b"\n  }\n}");
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                String::from_utf8(expected).unwrap(),
+                "{n} rows"
+            );
+        }
+    }
+
+    #[test]
+    fn values_are_reindented_to_their_depth() {
+        let value = serde_json::json!({ "x": [1, {"y": "a\nb"}], "z": {} });
+        let expected = serde_json::to_vec_pretty(&serde_json::json!([[value]])).unwrap();
+        let mut got = b"[\n  [\n    ".to_vec();
+        got.extend_from_slice(&value_at(&value, 2).unwrap());
+        got.extend_from_slice(b"\n  ]\n]");
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+    }
+}
