@@ -238,6 +238,25 @@ mod tests {
         }
     }
 
+    /// Every field of the report, in its order: a field added to `Report` but not here
+    /// fails this test.
+    #[test]
+    fn the_report_is_serde_jsons_pretty_output() {
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/acme"));
+        let ws = isms_engine::load(dir).unwrap().workspace;
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let r = isms_engine::build_report(
+            &ws,
+            &isms_engine::evaluate(&ws, isms_engine::Options::new(as_of)),
+        );
+        assert!(!r.risks.is_empty() && !r.gaps.is_empty());
+        let mut expected = serde_json::to_vec_pretty(&r).unwrap();
+        expected.push(b'\n');
+        let mut got = Vec::new();
+        report(&mut got, &r).unwrap();
+        assert!(got == expected, "the streamed report differs from serde_json's");
+    }
+
     #[test]
     fn values_are_reindented_to_their_depth() {
         let value = serde_json::json!({ "x": [1, {"y": "a\nb"}], "z": {} });
