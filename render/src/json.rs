@@ -254,7 +254,10 @@ mod tests {
         expected.push(b'\n');
         let mut got = Vec::new();
         report(&mut got, &r).unwrap();
-        assert!(got == expected, "the streamed report differs from serde_json's");
+        assert!(
+            got == expected,
+            "the streamed report differs from serde_json's"
+        );
     }
 
     #[test]

@@ -632,6 +632,83 @@ fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Where a field of a record stands: enough to report a problem found after the record is
+/// read (a reference resolved once every record is in) without building a diagnostic for
+/// each record that has none.
+#[derive(Debug, Clone)]
+pub struct Spot {
+    start: Start,
+    at: SpotAt,
+    delimiter: u8,
+}
+
+#[derive(Debug, Clone)]
+enum SpotAt {
+    Field {
+        place: Place,
+        len: usize,
+    },
+    /// A constant of the file's options, in the manifest.
+    Constant {
+        span: Range<usize>,
+        manifest: std::sync::Arc<SourceFile>,
+    },
+    /// The record's start; for a worksheet row, the column (0-based) of the field's header.
+    Start(u32),
+}
+
+impl Spot {
+    /// The diagnostic at this spot of `source` (the file the record was read from).
+    pub fn diagnostic(
+        &self,
+        source: &SourceFile,
+        code: &'static str,
+        name: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let message = message.into();
+        let cell = |row: u32, col: u32, message: String| {
+            Diagnostic::error(code, message).at(
+                Location::cell(
+                    source.display.clone(),
+                    row + 1,
+                    col + 1,
+                    Some(name.to_owned()),
+                ),
+                None,
+            )
+        };
+        let record_start = match self.start {
+            Start::Offset(o) => o,
+            Start::Row(_) => 0,
+        };
+        match (&self.at, self.start) {
+            (SpotAt::Field { place, len }, _) => match place {
+                Place::CsvColumn(column) => {
+                    let offset =
+                        csv_field_offset(&source.text, record_start, *column, self.delimiter);
+                    source.error_at(code, offset, *len, Some(name), message)
+                }
+                Place::Offset(offset) => source.error_at(code, *offset, *len, Some(name), message),
+                Place::Cell { row, col } => cell(*row, *col, message),
+                // `spot` makes a constant's place a `Constant`.
+                Place::Manifest(_) => source.error_at(code, record_start, 0, Some(name), message),
+            },
+            (SpotAt::Constant { span, manifest }, _) => manifest.error_at(
+                code,
+                span.start,
+                span.len(),
+                Some(name),
+                format!("{message} (the constant given for every record)"),
+            ),
+            (SpotAt::Start(_), Start::Offset(o)) => {
+                source.error_at(code, o, 0, Some(name), message)
+            }
+            (SpotAt::Start(col), Start::Row(row)) => cell(row, *col, message),
+        }
+    }
+}
+
 impl<'a> Record<'a, '_> {
     fn field(&self, name: &str) -> Option<&Field<'a>> {
         self.fields
@@ -645,70 +722,39 @@ impl<'a> Record<'a, '_> {
             .or_else(|| self.fields.iter().find(|f| f.name == name))
     }
 
-    /// The diagnostic at a place of this record.
-    fn at_place(
-        &self,
-        place: &Place,
-        len: usize,
-        code: &'static str,
-        name: &str,
-        message: String,
-    ) -> Diagnostic {
-        let source = self.shared.source;
-        match place {
-            Place::CsvColumn(column) => {
-                let start = match self.start {
-                    Start::Offset(o) => o,
-                    Start::Row(_) => 0,
-                };
-                let offset = csv_field_offset(&source.text, start, *column, self.shared.delimiter);
-                source.error_at(code, offset, len, Some(name), message)
-            }
-            Place::Offset(offset) => source.error_at(code, *offset, len, Some(name), message),
-            Place::Cell { row, col } => Diagnostic::error(code, message).at(
-                Location::cell(
-                    source.display.clone(),
-                    row + 1,
-                    col + 1,
-                    Some(name.to_owned()),
-                ),
-                None,
-            ),
-            Place::Manifest(span) => match &self.shared.options.manifest {
-                Some(manifest) => manifest.error_at(
-                    code,
-                    span.start,
-                    span.len(),
-                    Some(name),
-                    format!("{message} (the constant given for every record)"),
-                ),
-                None => self.at_start(code, name, message),
+    /// Where the field `name` stands (the record's start when it has no such field), for a
+    /// problem judged after the record is read.
+    pub fn spot(&self, name: &str) -> Spot {
+        let start = self.start;
+        let sheet_column = || {
+            let columns = &self.shared.sheet_columns;
+            columns
+                .iter()
+                .find(|(n, _)| *n == name)
+                .or(columns.first())
+                .map_or(0, |(_, c)| *c)
+        };
+        let at = match self.place_of(name) {
+            Some(Field {
+                place: Place::Manifest(span),
+                ..
+            }) => match &self.shared.options.manifest {
+                Some(manifest) => SpotAt::Constant {
+                    span: span.clone(),
+                    manifest: std::sync::Arc::clone(manifest),
+                },
+                None => SpotAt::Start(sheet_column()),
             },
-        }
-    }
-
-    /// A diagnostic at the start of the record.
-    fn at_start(&self, code: &'static str, name: &str, message: String) -> Diagnostic {
-        let source = self.shared.source;
-        match self.start {
-            Start::Offset(o) => source.error_at(code, o, 0, Some(name), message),
-            Start::Row(row) => {
-                let columns = &self.shared.sheet_columns;
-                let col = columns
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .or(columns.first())
-                    .map_or(0, |(_, c)| *c);
-                Diagnostic::error(code, message).at(
-                    Location::cell(
-                        source.display.clone(),
-                        row + 1,
-                        col + 1,
-                        Some(name.to_owned()),
-                    ),
-                    None,
-                )
-            }
+            Some(f) => SpotAt::Field {
+                place: f.place.clone(),
+                len: Self::field_len(f),
+            },
+            None => SpotAt::Start(sheet_column()),
+        };
+        Spot {
+            start,
+            at,
+            delimiter: self.shared.delimiter,
         }
     }
 
@@ -758,10 +804,8 @@ impl<'a> Record<'a, '_> {
         name: &str,
         message: impl Into<String>,
     ) -> Diagnostic {
-        match self.place_of(name) {
-            Some(f) => self.at_place(&f.place, Self::field_len(f), code, name, message.into()),
-            None => self.at_start(code, name, message.into()),
-        }
+        self.spot(name)
+            .diagnostic(self.shared.source, code, name, message)
     }
 
     /// A diagnostic at a span inside a field's text (a CEL expression in a CSV or JSON field),

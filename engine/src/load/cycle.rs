@@ -164,8 +164,16 @@ impl Loader {
         };
         let Some(id) = id else { return };
         let idx = AuditIdx(self.cycle.audits.len() as u32);
-        let here = self.here(r);
-        if register(r, &mut self.cycle_ids.audits, &id, idx, "audit", here) {
+        let here = self.origin(r);
+        if register(
+            r,
+            &mut self.cycle_ids.audits,
+            &id,
+            idx,
+            "audit",
+            here,
+            &self.sources,
+        ) {
             self.cycle.audits.push(Audit {
                 title: title.unwrap_or_else(|| id.clone()),
                 id,
@@ -214,8 +222,16 @@ impl Loader {
             return;
         };
         let idx = FindingIdx(self.cycle.findings.len() as u32);
-        let here = self.here(r);
-        if register(r, &mut self.cycle_ids.findings, &id, idx, "finding", here) {
+        let here = self.origin(r);
+        if register(
+            r,
+            &mut self.cycle_ids.findings,
+            &id,
+            idx,
+            "finding",
+            here,
+            &self.sources,
+        ) {
             self.cycle.findings.push(Finding {
                 id,
                 kind,
@@ -269,7 +285,7 @@ impl Loader {
         };
         let Some(id) = id else { return };
         let idx = self.cycle.corrective_actions.len();
-        let here = self.here(r);
+        let here = self.origin(r);
         if register(
             r,
             &mut self.cycle_ids.corrective_actions,
@@ -277,6 +293,7 @@ impl Loader {
             idx,
             "corrective action",
             here,
+            &self.sources,
         ) {
             self.cycle.corrective_actions.push(CorrectiveAction {
                 title: title.unwrap_or_else(|| id.clone()),
@@ -314,7 +331,7 @@ impl Loader {
             return;
         };
         let idx = self.cycle.reviews.len();
-        let here = self.here(r);
+        let here = self.origin(r);
         if register(
             r,
             &mut self.cycle_ids.reviews,
@@ -322,6 +339,7 @@ impl Loader {
             idx,
             "management review",
             here,
+            &self.sources,
         ) {
             self.cycle.reviews.push(ManagementReview {
                 id,
@@ -376,8 +394,16 @@ impl Loader {
         };
         let Some(id) = id else { return };
         let idx = self.cycle.documents.len();
-        let here = self.here(r);
-        if register(r, &mut self.cycle_ids.documents, &id, idx, "document", here) {
+        let here = self.origin(r);
+        if register(
+            r,
+            &mut self.cycle_ids.documents,
+            &id,
+            idx,
+            "document",
+            here,
+            &self.sources,
+        ) {
             self.cycle.documents.push(Document {
                 title: title.unwrap_or_else(|| id.clone()),
                 id,
@@ -408,8 +434,16 @@ impl Loader {
         };
         let Some(id) = id else { return };
         let idx = PersonIdx(self.cycle.people.len() as u32);
-        let here = self.here(r);
-        if register(r, &mut self.cycle_ids.people, &id, idx, "person", here) {
+        let here = self.origin(r);
+        if register(
+            r,
+            &mut self.cycle_ids.people,
+            &id,
+            idx,
+            "person",
+            here,
+            &self.sources,
+        ) {
             self.cycle.people.push(Person {
                 name: name.unwrap_or_else(|| id.clone()),
                 id,
@@ -450,8 +484,16 @@ impl Loader {
             return;
         };
         let idx = self.cycle.accounts.len();
-        let here = self.here(r);
-        if register(r, &mut self.cycle_ids.accounts, &id, idx, "account", here) {
+        let here = self.origin(r);
+        if register(
+            r,
+            &mut self.cycle_ids.accounts,
+            &id,
+            idx,
+            "account",
+            here,
+            &self.sources,
+        ) {
             self.cycle.accounts.push(Account {
                 id,
                 person,

@@ -4,11 +4,11 @@
 //! reference points at a kind already indexed and is resolved while its record is read; only
 //! asset -> asset dependencies wait until all asset files are in.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
-use super::{ASSETS, Failed, Loader, RISKS, THREATS};
+use super::{ASSETS, Failed, Ids, Loader, RISKS, THREATS};
 use crate::catalog::ControlIdx;
-use crate::input::Record;
+use crate::input::{Record, SourceFile};
 use crate::model::*;
 use crate::rules::expr::Expr;
 
@@ -88,20 +88,29 @@ fn cia_from_classification(c: Option<Classification>) -> u8 {
     }
 }
 
+/// `file:line` of a record, for a message.
+pub(super) fn read_at(sources: &[Arc<SourceFile>], origin: Origin) -> String {
+    format!("{}:{}", sources[origin.source.index()].display, origin.line)
+}
+
 /// Registers an id, reporting a duplicate with where the first one was.
 pub(super) fn register<I: Copy>(
     r: &mut Record<'_, '_>,
-    index: &mut HashMap<String, (I, String)>,
+    index: &mut Ids<I>,
     id: &str,
     idx: I,
     what: &str,
-    here: String,
+    here: Origin,
+    sources: &[Arc<SourceFile>],
 ) -> bool {
     if let Some((_, first)) = index.get(id) {
         r.error(
             "load::duplicate-id",
             "id",
-            format!("duplicate {what} id `{id}` (first defined at {first})"),
+            format!(
+                "duplicate {what} id `{id}` (first defined at {})",
+                read_at(sources, *first)
+            ),
         );
         return false;
     }
@@ -110,14 +119,6 @@ pub(super) fn register<I: Copy>(
 }
 
 impl Loader {
-    pub(super) fn here(&self, r: &Record<'_, '_>) -> String {
-        format!(
-            "{}:{}",
-            self.sources[self.current.index()].display,
-            r.line()
-        )
-    }
-
     pub(super) fn origin(&self, r: &Record<'_, '_>) -> Origin {
         Origin {
             source: self.current,
@@ -167,16 +168,24 @@ impl Loader {
             return;
         };
         let idx = AssetIdx(self.assets.len() as u32);
-        let here = self.here(r);
+        let here = asset.origin;
         let rows = std::mem::take(&mut self.rows_hint);
         self.assets.reserve(rows);
         self.asset_ids.reserve(rows);
-        if !register(r, &mut self.asset_ids, &id, idx, "asset", here) {
+        if !register(
+            r,
+            &mut self.asset_ids,
+            &id,
+            idx,
+            "asset",
+            here,
+            &self.sources,
+        ) {
             return;
         }
         if !depends.is_empty() {
-            let d = r.diagnostic("load::unknown-reference", "depends_on", "");
-            self.pending_dependencies.push((idx, depends, d));
+            let at = r.spot("depends_on");
+            self.pending_dependencies.push((idx, depends, at));
         }
         self.assets.push(Asset {
             name: name.unwrap_or_else(|| id.clone()),
@@ -190,21 +199,22 @@ impl Loader {
     pub(super) fn link_dependencies(&mut self) {
         for (idx, ids, at) in std::mem::take(&mut self.pending_dependencies) {
             let mut resolved = Vec::with_capacity(ids.len());
+            let asset = &self.assets[idx.index()];
+            let source = &self.sources[asset.origin.source.index()];
+            let problem = |message: String| {
+                at.diagnostic(source, "load::unknown-reference", "depends_on", message)
+            };
             for id in ids {
                 match self.asset_ids.get(&id) {
                     Some((dep, _)) if *dep == idx => {
-                        let mut d = at.clone();
-                        d.message =
-                            format!("asset `{}` depends on itself", self.assets[idx.index()].id);
-                        self.diags.push(d);
+                        self.diags
+                            .push(problem(format!("asset `{}` depends on itself", asset.id)));
                     }
                     Some((dep, _)) => resolved.push(*dep),
                     None if self.failed[ASSETS].explains(&id) => {}
-                    None => {
-                        let mut d = at.clone();
-                        d.message = format!("unknown asset `{id}` in depends_on");
-                        self.diags.push(d);
-                    }
+                    None => self
+                        .diags
+                        .push(problem(format!("unknown asset `{id}` in depends_on"))),
                 }
             }
             resolved.sort_unstable();
@@ -281,9 +291,17 @@ impl Loader {
             return;
         }
         let idx = ThreatIdx(self.threats.len() as u32);
-        let here = self.here(r);
+        let here = self.origin(r);
         let id = threat.id.clone();
-        if register(r, &mut self.threat_ids, &id, idx, "threat", here) {
+        if register(
+            r,
+            &mut self.threat_ids,
+            &id,
+            idx,
+            "threat",
+            here,
+            &self.sources,
+        ) {
             self.threats.push(threat);
             self.threat_filters.push(filter);
         }
@@ -295,7 +313,7 @@ impl Loader {
         r: &mut Record<'_, '_>,
         field: &str,
         what: &str,
-        index: &HashMap<String, (I, String)>,
+        index: &Ids<I>,
         failed: &Failed,
     ) -> Vec<I> {
         let mut out = Vec::new();
@@ -395,8 +413,8 @@ impl Loader {
         };
         let Some(id) = id else { return };
         let idx = RiskIdx(self.risks.len() as u32);
-        let here = self.here(r);
-        if register(r, &mut self.risk_ids, &id, idx, "risk", here) {
+        let here = self.origin(r);
+        if register(r, &mut self.risk_ids, &id, idx, "risk", here, &self.sources) {
             self.risks.push(Risk {
                 title: title.unwrap_or_else(|| id.clone()),
                 id,
@@ -447,9 +465,17 @@ impl Loader {
             origin: self.origin(r),
         };
         let Some(id) = id else { return };
-        let here = self.here(r);
+        let here = self.origin(r);
         let idx = self.actions.len();
-        if register(r, &mut self.action_ids, &id, idx, "treatment action", here) {
+        if register(
+            r,
+            &mut self.action_ids,
+            &id,
+            idx,
+            "treatment action",
+            here,
+            &self.sources,
+        ) {
             self.actions.push(TreatmentAction {
                 title: title.unwrap_or_else(|| id.clone()),
                 id,
@@ -497,12 +523,15 @@ impl Loader {
             return;
         }
         let key = self.catalog.control(control).id.clone();
-        let here = self.here(r);
+        let here = self.origin(r);
         if let Some((_, first)) = self.soa_ids.get(&key) {
             r.error(
                 "load::duplicate-id",
                 "control",
-                format!("control `{key}` appears twice in the SoA (first at {first})"),
+                format!(
+                    "control `{key}` appears twice in the SoA (first at {})",
+                    read_at(&self.sources, *first)
+                ),
             );
             return;
         }

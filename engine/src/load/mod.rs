@@ -19,7 +19,7 @@ pub use crate::input::{Files, Format, Record, SourceFile, for_each_record, hex, 
 
 use crate::catalog::{Catalog, CatalogId};
 use crate::diag::{Diagnostic, Diagnostics, LoadError};
-use crate::input::{Extras, FileOptions, Input, Schema, workbook};
+use crate::input::{Extras, FileOptions, Input, Schema, Spot, workbook};
 use crate::model::*;
 use crate::riskmodel::RiskModel;
 use crate::rules::expr::Expr;
@@ -149,19 +149,20 @@ pub(crate) struct Loader {
     builtin_threat_count: usize,
     as_of: Option<chrono::NaiveDate>,
     assets: Vec<Asset>,
-    asset_ids: HashMap<String, (AssetIdx, String)>,
+    asset_ids: Ids<AssetIdx>,
     /// Records the current source holds at most (its lines, for CSV and NDJSON): the first
     /// record reserves room for all, so 100,000 assets are not copied on every doubling.
     rows_hint: usize,
-    pending_dependencies: Vec<(AssetIdx, Vec<String>, Diagnostic)>,
+    /// Each asset's dependencies by id, with where they stand, resolved once every asset is in.
+    pending_dependencies: Vec<(AssetIdx, Vec<String>, Spot)>,
     threats: Vec<Threat>,
-    threat_ids: HashMap<String, (ThreatIdx, String)>,
+    threat_ids: Ids<ThreatIdx>,
     risks: Vec<Risk>,
-    risk_ids: HashMap<String, (RiskIdx, String)>,
+    risk_ids: Ids<RiskIdx>,
     actions: Vec<TreatmentAction>,
-    action_ids: HashMap<String, (usize, String)>,
+    action_ids: Ids<usize>,
     soa: Vec<SoaEntry>,
-    soa_ids: HashMap<String, (usize, String)>,
+    soa_ids: Ids<usize>,
     /// SoA rows that leave `applicable` empty.
     soa_undecided: Vec<(crate::catalog::ControlIdx, Origin)>,
     /// The operating-cycle records read so far.
@@ -174,14 +175,17 @@ pub(crate) struct Loader {
 /// Id -> (index, `file:line`) of the operating-cycle records, for links and duplicates.
 #[derive(Default)]
 struct CycleIds {
-    audits: HashMap<String, (AuditIdx, String)>,
-    findings: HashMap<String, (FindingIdx, String)>,
-    corrective_actions: HashMap<String, (usize, String)>,
-    reviews: HashMap<String, (usize, String)>,
-    documents: HashMap<String, (usize, String)>,
-    people: HashMap<String, (PersonIdx, String)>,
-    accounts: HashMap<String, (usize, String)>,
+    audits: Ids<AuditIdx>,
+    findings: Ids<FindingIdx>,
+    corrective_actions: Ids<usize>,
+    reviews: Ids<usize>,
+    documents: Ids<usize>,
+    people: Ids<PersonIdx>,
+    accounts: Ids<usize>,
 }
+
+/// Id -> (index, where the record was read), for links and duplicates.
+type Ids<I> = HashMap<String, (I, Origin)>;
 
 type Handler = fn(&mut Loader, &mut Record<'_, '_>);
 
