@@ -203,7 +203,7 @@ mod tests {
             text: "line one\nline two \"quoted\" \t tab".repeat(i % 3),
             list: (0..(i % 4) as u32).collect(),
             empty: Vec::new(),
-            nested: (i % 5 == 0).then(|| Box::new(row(i + 1))),
+            nested: i.is_multiple_of(5).then(|| Box::new(row(i + 1))),
         }
     }
 

@@ -122,7 +122,7 @@ fn asset(scorer: &Scorer<'_>, a: AssetIdx) -> wit::Asset {
             .attributes
             .iter()
             .map(|(k, v)| wit::Entry {
-                name: k.clone(),
+                name: k.to_owned(),
                 value: attr_text(v),
             })
             .collect(),
@@ -191,7 +191,7 @@ fn inventory(ws: &Workspace, in_scope: &[bool], facts: &[wit::Entry]) -> wit::In
                 _ => false,
             };
             if on {
-                *flagged.entry(k.clone()).or_default() += 1;
+                *flagged.entry(k.to_owned()).or_default() += 1;
             }
         }
     }

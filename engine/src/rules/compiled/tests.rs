@@ -35,7 +35,7 @@ fn asset(id: &str, attributes: BTreeMap<String, AttrValue>, tags: Vec<String>) -
         },
         status: AssetStatus::Active,
         tags,
-        attributes,
+        attributes: attributes.into(),
         depends_on: Vec::new(),
         origin: Origin {
             source: SourceIdx(0),

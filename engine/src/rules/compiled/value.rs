@@ -8,10 +8,9 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::model::{Asset, AssetIdx, AttrValue, Cia};
+use crate::model::{Asset, AssetIdx, AttrValue, Attributes, Cia};
 
 /// A failure while evaluating on one record.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +66,7 @@ pub enum List<'a> {
 /// A map, viewed where it lives.
 #[derive(Debug, Clone)]
 pub enum MapVal<'a> {
-    Attributes(&'a BTreeMap<String, AttrValue>),
+    Attributes(&'a Attributes),
     Cia(Cia),
     Counts(&'a [(&'a str, i64)]),
     Consts(&'a [(Const, Const)]),
@@ -186,7 +185,7 @@ impl<'a> MapVal<'a> {
     /// The keys in the map's order.
     pub fn keys(&self) -> Vec<Val<'a>> {
         match self {
-            MapVal::Attributes(m) => m.keys().map(|k| Val::text(k)).collect(),
+            MapVal::Attributes(m) => m.keys().map(Val::text).collect(),
             MapVal::Cia(_) => CIA_KEYS.iter().map(|k| Val::text(k)).collect(),
             MapVal::Counts(c) => c.iter().map(|(k, _)| Val::text(k)).collect(),
             MapVal::Consts(c) => c.iter().map(|(k, _)| k.val()).collect(),
@@ -201,14 +200,6 @@ impl<'a> MapVal<'a> {
             _ => None,
         };
         match self {
-            // A handful of attributes: a scan comparing lengths first beats the tree's
-            // ordered comparisons.
-            MapVal::Attributes(m) if m.len() <= 8 => {
-                let t = text?;
-                m.iter()
-                    .find(|(k, _)| k.len() == t.len() && k.as_str() == t)
-                    .map(|(_, v)| Val::attr(v))
-            }
             MapVal::Attributes(m) => m.get(text?).map(Val::attr),
             MapVal::Cia(c) => {
                 let v = match text? {
