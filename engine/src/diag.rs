@@ -453,6 +453,8 @@ pub struct Diagnostics {
     merge: Box<Merge>,
     errors: usize,
     warnings: usize,
+    /// Kept as pushed, to be replayed into a merging list (see [`Diagnostics::unmerged`]).
+    unmerged: bool,
 }
 
 /// What [`Diagnostics`] merges and counts by.
@@ -465,11 +467,26 @@ struct Merge {
 }
 
 impl Diagnostics {
+    /// A list that keeps every problem as pushed, neither merged nor bounded: records read
+    /// in parallel each note their problems in one, and the lists are then pushed, in the
+    /// order of the records, into the merging list of the file (by iterating it), which
+    /// then holds what reading them one after the other gives.
+    pub(crate) fn unmerged() -> Self {
+        Diagnostics {
+            unmerged: true,
+            ..Diagnostics::default()
+        }
+    }
+
     /// Records a problem (merged into an earlier one when it repeats it, see above).
     pub fn push(&mut self, d: Diagnostic) {
         match d.level {
             Level::Error => self.errors += d.occurrences,
             Level::Warning => self.warnings += d.occurrences,
+        }
+        if self.unmerged {
+            self.list.push(d);
+            return;
         }
         let Some(loc) = &d.location else {
             self.list.push(d);

@@ -20,7 +20,9 @@ pub mod workbook;
 
 pub use files::Files;
 pub use mapping::{Extras, FileOptions, Schema, normalise_name};
-pub use record::{Format, Input, Record, Spot, for_each_record, parse_bool, read_records};
+pub use record::{
+    Format, Input, Record, Spot, for_each_record, parse_bool, read_records, read_records_parallel,
+};
 pub use source::{SourceFile, display_path, hex};
 pub use suggest::suggest_field;
 pub(crate) use toml::parse_toml;

@@ -221,7 +221,26 @@ fn add_constants<'a>(fields: &mut Vec<Field<'a>>, options: &'a FileOptions) {
     }
 }
 
-fn read_csv(input: &Input<'_>, diags: &mut Diagnostics, each: &mut dyn FnMut(&mut Record<'_, '_>)) {
+/// A CSV file past its header: what every record shares, and where the records start.
+struct CsvBody<'a> {
+    shared: Shared<'a>,
+    map: HeaderMap,
+    columns: usize,
+    /// Byte offset of the first record in the file's text.
+    first: usize,
+}
+
+fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes())
+}
+
+/// Reads the header of a CSV file and reports its problems; `None` when the file has no
+/// usable header (which is reported).
+fn csv_header<'a>(input: &Input<'a>, diags: &mut Diagnostics) -> Option<CsvBody<'a>> {
     let source = input.source;
     let text = &*source.text;
     // Title rows above the header are skipped.
@@ -234,97 +253,216 @@ fn read_csv(input: &Input<'_>, diags: &mut Diagnostics, each: &mut dyn FnMut(&mu
         .options
         .delimiter
         .unwrap_or_else(|| sniff_delimiter(body.lines().next().unwrap_or("")));
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(body.as_bytes());
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_owned).collect(),
+    let mut reader = csv_reader(body, delimiter);
+    let mut header = csv::StringRecord::new();
+    match reader.read_record(&mut header) {
+        Ok(_) => {}
         Err(e) => {
             diags.push(csv_error(source, base, &e));
-            return;
+            return None;
         }
-    };
+    }
+    let headers: Vec<&str> = header.iter().collect();
     if headers.iter().all(|h| h.trim().is_empty()) {
         diags.push(source.error_at("load::csv", base, 0, None, "the CSV file has no header row"));
-        return;
+        return None;
     }
-    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     let (map, problems) =
-        HeaderMap::for_header(&header_refs, &input.schema, input.options, &source.display);
+        HeaderMap::for_header(&headers, &input.schema, input.options, &source.display);
     let header_len = body.find('\n').unwrap_or(body.len());
     report_header(input, problems, diags, |at, code, message, field| {
         let (offset, len) = match at {
             ProblemAt::Column(i) => (
                 csv_field_offset(text, base, *i, delimiter),
-                headers.get(*i).map_or(0, String::len),
+                headers.get(*i).map_or(0, |h| h.len()),
             ),
             _ => (base, header_len.min(200)),
         };
         source.error_at(code, offset, len, field, message.to_owned())
     });
-    let shared = Shared {
-        source,
-        options: input.options,
-        missing: &map.missing,
-        delimiter,
-        sheet_columns: Vec::new(),
-    };
-    let mut row = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut row) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                diags.push(csv_error(source, base, &e));
+    Some(CsvBody {
+        shared: Shared {
+            source,
+            options: input.options,
+            missing: &[],
+            delimiter,
+            sheet_columns: Vec::new(),
+        },
+        columns: headers.len(),
+        map,
+        first: base + reader.position().byte() as usize,
+    })
+}
+
+impl CsvBody<'_> {
+    /// Reads the records in `range` of the file's text (which starts and ends between
+    /// records) and hands each to `each`.
+    fn read(
+        &self,
+        range: Range<usize>,
+        diags: &mut Diagnostics,
+        each: &mut dyn FnMut(&mut Record<'_, '_>),
+    ) {
+        let shared = Shared {
+            missing: &self.map.missing,
+            sheet_columns: Vec::new(),
+            ..self.shared
+        };
+        let source = shared.source;
+        let text = &*source.text;
+        let at = range.start;
+        let mut reader = csv_reader(&text[range], shared.delimiter);
+        let mut row = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut row) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    diags.push(csv_error(source, at, &e));
+                    continue;
+                }
+            }
+            // After a CRLF line end the csv crate places the next record at the `\n`, which
+            // would put every location of the record at the end of the previous line.
+            let bytes = text.as_bytes();
+            let mut start = at + row.position().map_or(0, |p| p.byte() as usize);
+            while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            if row.len() == 1 && row[0].trim().is_empty() {
+                continue; // a blank line
+            }
+            if row.len() != self.columns {
+                let (line, _) = source.line_col(start);
+                diags.push(source.error_at(
+                    "load::csv",
+                    start,
+                    0,
+                    None,
+                    format!(
+                        "row on line {line} has {} fields but the header has {}",
+                        row.len(),
+                        self.columns
+                    ),
+                ));
                 continue;
             }
+            let mut fields: Vec<Field<'_>> = self
+                .map
+                .columns
+                .iter()
+                .zip(row.iter())
+                .enumerate()
+                .filter(|(_, ((name, role), _))| !name.is_empty() && *role != Role::Ignored)
+                .map(|(column, ((name, role), value))| Field {
+                    name: Cow::Borrowed(name.as_str()),
+                    raw: Raw::Text(value),
+                    place: Place::CsvColumn(column),
+                    role: *role,
+                })
+                .collect();
+            add_constants(&mut fields, shared.options);
+            each(&mut Record {
+                shared: &shared,
+                start: Start::Offset(start),
+                fields,
+                diags,
+            });
         }
-        // After a CRLF line end the csv crate places the next record at the `\n`, which
-        // would put every location of the record at the end of the previous line.
-        let bytes = text.as_bytes();
-        let mut start = base + row.position().map_or(0, |p| p.byte() as usize);
-        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
-            start += 1;
+    }
+
+    /// The records split into runs of about `records` each: the offsets where runs start,
+    /// then the end of the text. The csv crate finds the records (quotes may hold line
+    /// breaks), so each run reads as it does within the whole file.
+    fn runs(&self, records: usize) -> Vec<usize> {
+        let text = &*self.shared.source.text;
+        let mut reader = csv_reader(&text[self.first..], self.shared.delimiter);
+        let mut record = csv::ByteRecord::new();
+        let mut starts = vec![self.first];
+        let mut count = 0usize;
+        loop {
+            let at = self.first + reader.position().byte() as usize;
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {
+                    if count > 0 && count.is_multiple_of(records) {
+                        starts.push(at);
+                    }
+                    count += 1;
+                }
+                Ok(false) => break,
+                // Not expected of bytes read flexibly; one run reads it as a whole.
+                Err(_) => {
+                    starts.truncate(1);
+                    break;
+                }
+            }
         }
-        if row.len() == 1 && row[0].trim().is_empty() {
-            continue; // a blank line
-        }
-        if row.len() != headers.len() {
-            let (line, _) = source.line_col(start);
-            diags.push(source.error_at(
-                "load::csv",
-                start,
-                0,
-                None,
-                format!(
-                    "row on line {line} has {} fields but the header has {}",
-                    row.len(),
-                    headers.len()
-                ),
-            ));
-            continue;
-        }
-        let mut fields: Vec<Field<'_>> = map
-            .columns
-            .iter()
-            .zip(row.iter())
-            .enumerate()
-            .filter(|(_, ((name, role), _))| !name.is_empty() && *role != Role::Ignored)
-            .map(|(column, ((name, role), value))| Field {
-                name: Cow::Borrowed(name.as_str()),
-                raw: Raw::Text(value),
-                place: Place::CsvColumn(column),
-                role: *role,
+        starts.push(text.len());
+        starts
+    }
+}
+
+fn read_csv(input: &Input<'_>, diags: &mut Diagnostics, each: &mut dyn FnMut(&mut Record<'_, '_>)) {
+    if let Some(body) = csv_header(input, diags) {
+        body.read(body.first..input.source.text.len(), diags, each);
+    }
+}
+
+/// Records converted in parallel per run.
+const RUN: usize = 1024;
+/// Runs converted before their results are handed on: bounds what is held at once, the
+/// diagnostics of a file with an error on every row included.
+const RUNS_AT_ONCE: usize = 16;
+
+/// Reads every record of `input` as [`read_records`] does, but converts them with `convert`
+/// in parallel (a CSV file's records, in runs), then hands each result to `commit` in the
+/// order of the records, with the diagnostics sink after the record's own problems are in
+/// it: the diagnostics and results are those of reading the records one after the other.
+/// Other formats are read one record after the other.
+pub fn read_records_parallel<T: Send>(
+    input: &Input<'_>,
+    diags: &mut Diagnostics,
+    convert: impl Fn(&mut Record<'_, '_>) -> T + Sync,
+    mut commit: impl FnMut(T, &mut Diagnostics),
+) {
+    use rayon::prelude::*;
+    if input.format != Format::Csv {
+        return read_records(input, diags, |r| {
+            let value = convert(r);
+            commit(value, r.diags);
+        });
+    }
+    let Some(body) = csv_header(input, diags) else {
+        return;
+    };
+    let runs = body.runs(RUN);
+    for group in runs.windows(2).collect::<Vec<_>>().chunks(RUNS_AT_ONCE) {
+        let converted: Vec<(Vec<(T, usize)>, Diagnostics)> = group
+            .par_iter()
+            .map(|run| {
+                let mut local = Diagnostics::unmerged();
+                let mut values = Vec::new();
+                body.read(run[0]..run[1], &mut local, &mut |r| {
+                    let value = convert(r);
+                    values.push((value, r.diags.len()));
+                });
+                (values, local)
             })
             .collect();
-        add_constants(&mut fields, input.options);
-        each(&mut Record {
-            shared: &shared,
-            start: Start::Offset(start),
-            fields,
-            diags,
-        });
+        for (values, local) in converted {
+            let mut problems = local.into_iter().enumerate().peekable();
+            for (value, end) in values {
+                // The problems found before the record's end: outside records (a ragged
+                // row) before it, then its own.
+                while let Some((_, d)) = problems.next_if(|(i, _)| *i < end) {
+                    diags.push(d);
+                }
+                commit(value, &mut *diags);
+            }
+            for (_, d) in problems {
+                diags.push(d);
+            }
+        }
     }
 }
 
@@ -1222,6 +1360,71 @@ mod tests {
             out.push((r.line(), row));
         });
         (out, diags)
+    }
+
+    /// A CSV file read in parallel runs gives the results and diagnostics of reading it
+    /// record after record: problems on many rows (merged, and past the bound per code),
+    /// ragged and blank rows, quoted line breaks, CRLF ends and a check made after each record
+    /// (a duplicate id) that must land between the records' own problems.
+    #[test]
+    fn parallel_reading_is_sequential_reading() {
+        let mut text = String::from("id,level,note\r\n");
+        for i in 0..(3 * RUN * RUNS_AT_ONCE / 2 + 17) {
+            match i % 97 {
+                0 => text.push_str("\r\n"),
+                1 => text.push_str(&format!("R{i},1\r\n")),
+                2 => text.push_str(&format!("R{i},2,\"two\r\nlines, quoted\"\r\n")),
+                3 if i > 5 => text.push_str(&format!("R{},L{i},duplicate\r\n", i - 5)),
+                _ => text.push_str(&format!("R{i},{},x\r\n", i % 9)),
+            }
+        }
+        let source =
+            SourceFile::from_bytes("f.csv".into(), "f.csv".into(), text.as_bytes()).unwrap();
+        let options = FileOptions::default();
+        let input = Input {
+            source: &source,
+            format: Format::Csv,
+            schema: Schema::ANY,
+            options: &options,
+            sheet: None,
+        };
+        let convert = |r: &mut Record<'_, '_>| {
+            let level = r.level("level", 5);
+            let spot = r.spot("id");
+            (r.required("id"), level, r.line(), spot)
+        };
+        let commit = |seen: &mut std::collections::HashSet<String>,
+                      out: &mut Vec<(Option<String>, Option<u8>, u32)>,
+                      (id, level, line, spot): (Option<String>, Option<u8>, u32, Spot),
+                      diags: &mut Diagnostics| {
+            if let Some(id) = &id
+                && !seen.insert(id.clone())
+            {
+                diags.push(spot.diagnostic(
+                    &source,
+                    "load::duplicate-id",
+                    "id",
+                    format!("duplicate `{id}`"),
+                ));
+            }
+            out.push((id, level, line));
+        };
+        let (mut seen, mut one_by_one, mut expected) =
+            (Default::default(), Vec::new(), Diagnostics::default());
+        read_records(&input, &mut expected, |r| {
+            let value = convert(r);
+            commit(&mut seen, &mut one_by_one, value, r.diags);
+        });
+        let (mut seen, mut parallel, mut got) =
+            (Default::default(), Vec::new(), Diagnostics::default());
+        read_records_parallel(&input, &mut got, convert, |value, diags| {
+            commit(&mut seen, &mut parallel, value, diags)
+        });
+        assert!(one_by_one.len() > 2 * RUN && expected.error_count() > 1000);
+        assert_eq!(parallel, one_by_one);
+        let show = |d: &Diagnostics| d.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>();
+        assert_eq!(show(&got), show(&expected));
+        assert_eq!(got.error_count(), expected.error_count());
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use super::{ASSETS, Failed, Ids, Loader, RISKS, THREATS};
 use crate::catalog::ControlIdx;
-use crate::input::{Record, SourceFile};
+use crate::diag::Diagnostic;
+use crate::input::{Record, SourceFile, Spot};
 use crate::model::*;
 use crate::rules::expr::Expr;
 
@@ -103,19 +104,108 @@ pub(super) fn register<I: Copy>(
     here: Origin,
     sources: &[Arc<SourceFile>],
 ) -> bool {
+    match try_register(index, id, idx, what, here, sources) {
+        Ok(()) => true,
+        Err(message) => {
+            r.error("load::duplicate-id", "id", message);
+            false
+        }
+    }
+}
+
+/// Registers an id; when it is taken, the message saying where it was first.
+fn try_register<I: Copy>(
+    index: &mut Ids<I>,
+    id: &str,
+    idx: I,
+    what: &str,
+    here: Origin,
+    sources: &[Arc<SourceFile>],
+) -> Result<(), String> {
     if let Some((_, first)) = index.get(id) {
-        r.error(
-            "load::duplicate-id",
-            "id",
-            format!(
-                "duplicate {what} id `{id}` (first defined at {})",
-                read_at(sources, *first)
-            ),
-        );
-        return false;
+        return Err(format!(
+            "duplicate {what} id `{id}` (first defined at {})",
+            read_at(sources, *first)
+        ));
     }
     index.insert(id.to_owned(), (idx, here));
-    true
+    Ok(())
+}
+
+/// An asset record read, before its id is registered: the part of reading an asset that
+/// needs nothing of the loader, so that the records of a file are converted in parallel.
+pub(super) struct AssetRow {
+    asset: Asset,
+    depends: Vec<String>,
+    /// Where `id` stands, for a duplicate.
+    id_at: Spot,
+    /// Where `depends_on` stands, when it names any asset.
+    depends_at: Option<Spot>,
+}
+
+/// Reads an asset record of the file `source`, with protection needs up to `scale_i`;
+/// `None` when it has no id or no type (which is reported).
+pub(super) fn asset_row(
+    r: &mut Record<'_, '_>,
+    scale_i: u8,
+    source: SourceIdx,
+) -> Option<AssetRow> {
+    let id = r.required("id");
+    let name = r.text("name");
+    let kind = r.vocab("type", AssetKind::parse, AssetKind::expected);
+    if kind.is_none() && r.text("type").is_none() {
+        r.missing("type", "`type` is required");
+    }
+    let classification = r.vocab(
+        "classification",
+        Classification::parse,
+        Classification::expected,
+    );
+    let fallback = cia_from_classification(classification);
+    let cia = Cia {
+        confidentiality: r.level("confidentiality", scale_i).unwrap_or(fallback),
+        integrity: r.level("integrity", scale_i).unwrap_or(fallback),
+        availability: r.level("availability", scale_i).unwrap_or(fallback),
+    };
+    let status = r
+        .vocab("status", AssetStatus::parse, AssetStatus::expected)
+        .unwrap_or(AssetStatus::Active);
+    let subtype = r.text("subtype");
+    let owner = r.text("owner");
+    let location = r.text("location");
+    let business_unit = r.text("business_unit");
+    let tags = r.list("tags");
+    let attributes = r.extras(ASSET_FIELDS).into_iter().collect();
+    let origin = Origin {
+        source,
+        line: r.line(),
+    };
+    let depends: Vec<String> = r.list("depends_on");
+    let (Some(id), Some(kind)) = (id, kind) else {
+        return None;
+    };
+    let depends_at = (!depends.is_empty()).then(|| r.spot("depends_on"));
+    Some(AssetRow {
+        asset: Asset {
+            name: name.unwrap_or_else(|| id.clone()),
+            id,
+            kind,
+            subtype,
+            owner,
+            location,
+            business_unit,
+            classification,
+            cia,
+            status,
+            tags,
+            attributes,
+            depends_on: Vec::new(),
+            origin,
+        },
+        depends,
+        id_at: r.spot("id"),
+        depends_at,
+    })
 }
 
 impl Loader {
@@ -126,73 +216,35 @@ impl Loader {
         }
     }
 
-    pub(super) fn asset(&mut self, r: &mut Record<'_, '_>) {
-        let id = r.required("id");
-        let name = r.text("name");
-        let kind = r.vocab("type", AssetKind::parse, AssetKind::expected);
-        if kind.is_none() && r.text("type").is_none() {
-            r.missing("type", "`type` is required");
-        }
-        let classification = r.vocab(
-            "classification",
-            Classification::parse,
-            Classification::expected,
-        );
-        let fallback = cia_from_classification(classification);
-        let cia = Cia {
-            confidentiality: r.level("confidentiality", self.scale_i).unwrap_or(fallback),
-            integrity: r.level("integrity", self.scale_i).unwrap_or(fallback),
-            availability: r.level("availability", self.scale_i).unwrap_or(fallback),
-        };
-        let status = r
-            .vocab("status", AssetStatus::parse, AssetStatus::expected)
-            .unwrap_or(AssetStatus::Active);
-        let asset = Asset {
-            id: String::new(),
-            name: String::new(),
-            kind: AssetKind::Information,
-            subtype: r.text("subtype"),
-            owner: r.text("owner"),
-            location: r.text("location"),
-            business_unit: r.text("business_unit"),
-            classification,
-            cia,
-            status,
-            tags: r.list("tags"),
-            attributes: r.extras(ASSET_FIELDS).into_iter().collect(),
-            depends_on: Vec::new(),
-            origin: self.origin(r),
-        };
-        let depends: Vec<String> = r.list("depends_on");
-        let (Some(id), Some(kind)) = (id, kind) else {
-            return;
-        };
+    /// Registers an asset read by [`asset_row`]; when its id is taken, the error and the id.
+    pub(super) fn add_asset(&mut self, row: AssetRow) -> Result<(), Box<(Diagnostic, String)>> {
+        let AssetRow {
+            asset,
+            depends,
+            id_at,
+            depends_at,
+        } = row;
         let idx = AssetIdx(self.assets.len() as u32);
-        let here = asset.origin;
         let rows = std::mem::take(&mut self.rows_hint);
         self.assets.reserve(rows);
         self.asset_ids.reserve(rows);
-        if !register(
-            r,
+        if let Err(message) = try_register(
             &mut self.asset_ids,
-            &id,
+            &asset.id,
             idx,
             "asset",
-            here,
+            asset.origin,
             &self.sources,
         ) {
-            return;
+            let source = &self.sources[asset.origin.source.index()];
+            let d = id_at.diagnostic(source, "load::duplicate-id", "id", message);
+            return Err(Box::new((d, asset.id)));
         }
-        if !depends.is_empty() {
-            let at = r.spot("depends_on");
+        if let Some(at) = depends_at {
             self.pending_dependencies.push((idx, depends, at));
         }
-        self.assets.push(Asset {
-            name: name.unwrap_or_else(|| id.clone()),
-            id,
-            kind,
-            ..asset
-        });
+        self.assets.push(asset);
+        Ok(())
     }
 
     /// Resolves asset -> asset dependencies once every asset file is read.

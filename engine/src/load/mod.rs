@@ -200,6 +200,16 @@ pub(crate) struct Failed {
 }
 
 impl Failed {
+    /// Notes a record that failed, by its id when it has one.
+    fn add(&mut self, id: Option<String>) {
+        match id {
+            Some(id) => {
+                self.ids.insert(id);
+            }
+            None => self.incomplete = true,
+        }
+    }
+
     /// Whether an unknown reference to `id` is explained by a record that failed.
     pub(crate) fn explains(&self, id: &str) -> bool {
         self.incomplete || self.ids.contains(id)
@@ -210,7 +220,9 @@ impl Failed {
 /// what other columns become, and the field naming a record.
 pub(crate) struct Kind {
     pub schema: Schema<'static>,
-    pub handler: Handler,
+    /// Reads a record and links it; `None` for assets, which are read in parallel and
+    /// linked after (see `read_source`).
+    pub handler: Option<Handler>,
     pub id_field: &'static str,
 }
 
@@ -225,7 +237,7 @@ const fn kind(
     fields: &'static [&'static str],
     required: &'static [&'static str],
     extras: Extras,
-    handler: Handler,
+    handler: Option<Handler>,
     id_field: &'static str,
 ) -> Kind {
     Kind {
@@ -247,54 +259,66 @@ pub(crate) static KINDS: [Kind; 12] = [
         ASSET_FIELDS,
         &["id", "type"],
         Extras::Attributes,
-        Loader::asset,
+        None,
         "id",
     ),
     kind(
         THREAT_FIELDS,
         &["id", "likelihood"],
         IGNORED,
-        Loader::threat,
+        Some(Loader::threat),
         "id",
     ),
-    kind(RISK_FIELDS, &["id", "assets"], IGNORED, Loader::risk, "id"),
-    kind(ACTION_FIELDS, &["id"], IGNORED, Loader::action, "id"),
+    kind(
+        RISK_FIELDS,
+        &["id", "assets"],
+        IGNORED,
+        Some(Loader::risk),
+        "id",
+    ),
+    kind(ACTION_FIELDS, &["id"], IGNORED, Some(Loader::action), "id"),
     kind(
         SOA_FIELDS,
         &["control", "applicable"],
         IGNORED,
-        Loader::soa_entry,
+        Some(Loader::soa_entry),
         "control",
     ),
-    kind(AUDIT_FIELDS, &["id"], IGNORED, Loader::audit, "id"),
+    kind(AUDIT_FIELDS, &["id"], IGNORED, Some(Loader::audit), "id"),
     kind(
         FINDING_FIELDS,
         &["id", "type"],
         IGNORED,
-        Loader::finding,
+        Some(Loader::finding),
         "id",
     ),
     kind(
         CORRECTIVE_ACTION_FIELDS,
         &["id", "findings"],
         IGNORED,
-        Loader::corrective_action,
+        Some(Loader::corrective_action),
         "id",
     ),
     kind(
         REVIEW_FIELDS,
         &["id", "date"],
         IGNORED,
-        Loader::review,
+        Some(Loader::review),
         "id",
     ),
-    kind(DOCUMENT_FIELDS, &["id"], IGNORED, Loader::document, "id"),
-    kind(PERSON_FIELDS, &["id"], IGNORED, Loader::person, "id"),
+    kind(
+        DOCUMENT_FIELDS,
+        &["id"],
+        IGNORED,
+        Some(Loader::document),
+        "id",
+    ),
+    kind(PERSON_FIELDS, &["id"], IGNORED, Some(Loader::person), "id"),
     kind(
         ACCOUNT_FIELDS,
         &["id", "person", "system"],
         IGNORED,
-        Loader::account,
+        Some(Loader::account),
         "id",
     ),
 ];
@@ -603,23 +627,46 @@ impl Loader {
         let mut diags = std::mem::take(&mut self.diags);
         let errors_before = diags.error_count();
         let mut record_errors = 0;
-        let handler = kind.handler;
         let id_field = kind.id_field;
         let kind_index = self.current_kind;
-        crate::input::read_records(&input, &mut diags, |r| {
-            let before = r.error_count();
-            handler(self, r);
-            let added = r.error_count() - before;
-            if added > 0 {
-                record_errors += added;
-                match r.text(id_field) {
-                    Some(id) => {
-                        self.failed[kind_index].ids.insert(id);
-                    }
-                    None => self.failed[kind_index].incomplete = true,
+        match kind.handler {
+            Some(handler) => crate::input::read_records(&input, &mut diags, |r| {
+                let before = r.error_count();
+                handler(self, r);
+                let added = r.error_count() - before;
+                if added > 0 {
+                    record_errors += added;
+                    self.failed[kind_index].add(r.text(id_field));
                 }
+            }),
+            // Assets, most of a large workspace: converted in parallel, registered in order.
+            None => {
+                let (scale_i, current) = (self.scale_i, self.current);
+                crate::input::read_records_parallel(
+                    &input,
+                    &mut diags,
+                    |r| {
+                        let before = r.error_count();
+                        let row = inventory::asset_row(r, scale_i, current);
+                        let errors = r.error_count() - before;
+                        let id = (errors > 0).then(|| r.text(id_field));
+                        (row, errors, id)
+                    },
+                    |(row, mut added, mut id), diags| {
+                        if let Some(Err(taken)) = row.map(|row| self.add_asset(row)) {
+                            let (d, taken) = *taken;
+                            diags.push(d);
+                            added += 1;
+                            id.get_or_insert(Some(taken));
+                        }
+                        if added > 0 {
+                            record_errors += added;
+                            self.failed[kind_index].add(id.flatten());
+                        }
+                    },
+                );
             }
-        });
+        }
         // Errors outside records (the header, a ragged row, malformed text) lose records
         // whose ids are unknown.
         if diags.error_count() - errors_before > record_errors {
