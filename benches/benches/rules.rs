@@ -8,10 +8,12 @@
 //! rule evaluation. Before timing, all four are checked to agree on every scenario.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use isms_engine::Workspace;
 use isms_engine::generate::Options;
-use isms_engine::model::{AssetIdx, AssetKind, AttrValue, Classification, FactValue, ThreatIdx};
-use isms_engine::risk::Effective;
+use std::collections::BTreeMap;
+
+use isms_engine::model::{
+    Asset, AssetIdx, AssetKind, AttrValue, Classification, FactValue, Threat, ThreatIdx,
+};
 use isms_engine::rules::bindings::Bindings;
 use isms_engine::rules::expr::{Evaluator, Interpreter};
 use isms_engine::rules::plan::ScenarioRules;
@@ -40,72 +42,104 @@ fn through_rules(rules: &[RiskRule], interp: &Interpreter, b: &Bindings<'_>) -> 
     effect
 }
 
+/// What a hand-written rule reads of a scenario.
+struct Scene<'a> {
+    asset: &'a Asset,
+    threat: &'a Threat,
+    facts: &'a BTreeMap<String, FactValue>,
+    availability: u8,
+}
+
+impl Scene<'_> {
+    fn yes(&self, k: &str) -> bool {
+        self.asset.attributes.get(k) == Some(&AttrValue::Bool(true))
+    }
+    fn text(&self, k: &str, v: &str) -> bool {
+        matches!(self.asset.attributes.get(k), Some(AttrValue::Text(t)) if t == v)
+    }
+    fn fact(&self, k: &str) -> bool {
+        self.facts.get(k) == Some(&FactValue::Bool(true))
+    }
+    fn category_in(&self, of: &[&str]) -> bool {
+        of.contains(&self.threat.category.as_deref().unwrap_or(""))
+    }
+    fn technical(&self) -> bool {
+        self.category_in(&["technical attack", "malware"])
+    }
+}
+
+/// Each risk rule of the default set, by hand, under its id.
+const BY_HAND: [(&str, fn(&Scene) -> bool); 11] = [
+    ("RR-INTERNET-EXPOSED", |s| {
+        s.yes("internet_facing") && s.technical()
+    }),
+    ("RR-PATCH-OUTDATED", |s| {
+        s.text("patch_level", "outdated") && s.technical()
+    }),
+    ("RR-PATCH-UNSUPPORTED", |s| {
+        s.text("patch_level", "unsupported") && s.technical()
+    }),
+    ("RR-SUPPLIER-ACCESS", |s| {
+        s.asset.kind == AssetKind::Supplier
+            && s.yes("has_access")
+            && s.category_in(&["supplier", "technical attack"])
+    }),
+    ("RR-REMOTE-WORK-THEFT", |s| {
+        s.fact("remote_work")
+            && s.threat.id == "TH-11"
+            && matches!(
+                s.asset.subtype.as_deref(),
+                Some("laptop" | "phone" | "tablet")
+            )
+    }),
+    ("RR-MFA", |s| {
+        s.yes("mfa") && matches!(s.threat.id.as_str(), "TH-02" | "TH-08" | "TH-28")
+    }),
+    ("RR-CLOUD-MISCONFIG", |s| {
+        s.fact("uses_cloud")
+            && s.threat.id == "TH-22"
+            && matches!(
+                s.asset.classification,
+                Some(Classification::Confidential | Classification::Restricted)
+            )
+    }),
+    ("RR-RESTRICTED-DATA", |s| {
+        s.asset.classification == Some(Classification::Restricted)
+            && s.threat.affects.confidentiality
+    }),
+    ("RR-PERSONAL-DATA", |s| {
+        s.yes("personal_data") && s.threat.affects.confidentiality
+    }),
+    ("RR-PUBLIC-INFO", |s| {
+        let a = s.threat.affects;
+        s.asset.classification == Some(Classification::Public)
+            && a.confidentiality
+            && !a.integrity
+            && !a.availability
+    }),
+    ("RR-CRITICAL-AVAILABILITY", |s| {
+        s.availability >= 5 && s.threat.affects.availability
+    }),
+];
+
+/// The hand-written version of `rule`.
+fn hand(rule: &RiskRule) -> fn(&Scene) -> bool {
+    BY_HAND
+        .iter()
+        .find(|(id, _)| *id == rule.id)
+        .unwrap_or_else(|| panic!("no hand-written version of {}", rule.id))
+        .1
+}
+
 /// The default rule set's risk rules, by hand.
-fn by_hand(ws: &Workspace, effective: &[Effective], a: AssetIdx, t: ThreatIdx) -> Effect {
-    let asset = ws.asset(a);
-    let threat = &ws.threats()[t.index()];
-    let facts = &ws.profile().facts;
-    let attr = |k: &str, v: &AttrValue| asset.attributes.get(k) == Some(v);
-    let yes = AttrValue::Bool(true);
-    let fact = |k: &str| facts.get(k) == Some(&FactValue::Bool(true));
-    let category = threat.category.as_deref().unwrap_or("");
-    let technical = matches!(category, "technical attack" | "malware");
-    let class = asset.classification;
-    let affects = threat.affects;
-    let (mut l, mut i, mut set) = (0, 0, None);
-    if attr("internet_facing", &yes) && technical {
-        l += 1;
+fn by_hand(rules: &[RiskRule], hands: &[fn(&Scene) -> bool], scene: &Scene) -> Effect {
+    let mut effect = (0, 0, None);
+    for (rule, holds) in rules.iter().zip(hands) {
+        if holds(scene) {
+            apply(&mut effect, rule);
+        }
     }
-    if attr("patch_level", &AttrValue::Text("outdated".into())) && technical {
-        l += 1;
-    }
-    if attr("patch_level", &AttrValue::Text("unsupported".into())) && technical {
-        l += 2;
-    }
-    if asset.kind == AssetKind::Supplier
-        && attr("has_access", &yes)
-        && matches!(category, "supplier" | "technical attack")
-    {
-        l += 1;
-    }
-    if fact("remote_work")
-        && threat.id == "TH-11"
-        && matches!(
-            asset.subtype.as_deref(),
-            Some("laptop" | "phone" | "tablet")
-        )
-    {
-        l += 1;
-    }
-    if attr("mfa", &yes) && matches!(threat.id.as_str(), "TH-02" | "TH-08" | "TH-28") {
-        l -= 1;
-    }
-    if fact("uses_cloud")
-        && threat.id == "TH-22"
-        && matches!(
-            class,
-            Some(Classification::Confidential | Classification::Restricted)
-        )
-    {
-        l += 1;
-    }
-    if class == Some(Classification::Restricted) && affects.confidentiality {
-        i += 1;
-    }
-    if attr("personal_data", &yes) && affects.confidentiality {
-        i += 1;
-    }
-    if class == Some(Classification::Public)
-        && affects.confidentiality
-        && !affects.integrity
-        && !affects.availability
-    {
-        i -= 1;
-    }
-    if effective[a.index()].cia.availability >= 5 && affects.availability {
-        set = Some(5);
-    }
-    (l, i, set)
+    effect
 }
 
 fn rules(c: &mut Criterion) {
@@ -129,6 +163,13 @@ fn rules(c: &mut Criterion) {
     let interpreted = Interpreter::new(Evaluator::Interpreter);
     let asset_record =
         |a: AssetIdx| AssetRecord::new(ws.assets(), a, effective[a.index()].cia, true);
+    let hands: Vec<fn(&Scene) -> bool> = rules.iter().map(hand).collect();
+    let scene = |a: AssetIdx, t: ThreatIdx| Scene {
+        asset: ws.asset(a),
+        threat: &ws.threats()[t.index()],
+        facts: &ws.profile().facts,
+        availability: effective[a.index()].cia.availability,
+    };
     // The scenarios of the first assets, as the engine forms them (threats whose filter
     // applies), until there are 256: about ten per asset, as in a real inventory.
     let mut scenarios: Vec<(AssetIdx, Vec<ThreatIdx>)> = Vec::new();
@@ -192,7 +233,7 @@ fn rules(c: &mut Criterion) {
     for (k, (a, threats)) in scenarios.iter().enumerate() {
         through_plan(k, threats, &mut planned);
         for (n, &t) in threats.iter().enumerate() {
-            let want = by_hand(&ws, &effective, *a, t);
+            let want = by_hand(rules, &hands, &scene(*a, t));
             let b = bind(k, t);
             assert_eq!(
                 through_rules(rules, &compiled, &b),
@@ -244,12 +285,50 @@ fn rules(c: &mut Criterion) {
             let mut sum = 0;
             for (a, threats) in &scenarios {
                 for &t in threats {
-                    sum += by_hand(&ws, &effective, *a, t).0;
+                    sum += by_hand(rules, &hands, &scene(*a, t)).0;
                 }
             }
             sum
         })
     });
+    group.finish();
+
+    // Each rule alone over the same scenarios: the compiled path against its hand-written
+    // version (issue: every built-in rule within 5x).
+    let scenes: Vec<(Scene, Bindings)> = scenarios
+        .iter()
+        .enumerate()
+        .flat_map(|(k, (a, threats))| threats.iter().map(move |&t| (k, *a, t)))
+        .map(|(k, a, t)| (scene(a, t), bind(k, t)))
+        .collect();
+    let mut group = c.benchmark_group("rules/per_rule_per_scenario");
+    group.throughput(Throughput::Elements(scenes.len() as u64));
+    for (rule, holds) in rules.iter().zip(&hands) {
+        for (scene, b) in &scenes {
+            assert_eq!(
+                rule.when.eval_bool(&compiled, b) == Ok(true),
+                holds(scene),
+                "{}",
+                rule.id
+            );
+        }
+        group.bench_function(format!("{}/compiled", rule.id), |bench| {
+            bench.iter(|| {
+                scenes
+                    .iter()
+                    .filter(|(_, b)| rule.when.eval_bool(&compiled, b) == Ok(true))
+                    .count()
+            })
+        });
+        group.bench_function(format!("{}/hand_written", rule.id), |bench| {
+            bench.iter(|| {
+                scenes
+                    .iter()
+                    .filter(|(s, _)| holds(std::hint::black_box(s)))
+                    .count()
+            })
+        });
+    }
     group.finish();
 }
 

@@ -2,11 +2,10 @@
 //! the records and the program.
 
 use std::borrow::Cow;
-use std::cmp::Ordering;
 use std::rc::Rc;
 
 use super::value::{self, Const, Fault, List, MapVal, Result, Val, fault};
-use super::{BY_NAME, Cmp, Fold, Func, Node};
+use super::{BY_NAME, Fold, Func, Node};
 use crate::rules::rank::rank_of;
 
 /// A record a rule variable is bound to (`asset`, `threat`, ...).
@@ -14,6 +13,11 @@ pub trait Record: Sync {
     /// The field in `slot` of the variable's field list, or, when `slot` is [`BY_NAME`], the
     /// field called `name`; `None` when the record has no such field.
     fn field(&self, slot: u16, name: &str) -> Option<Val<'_>>;
+}
+
+/// The failure of reading a variable a kind of rule does not bind.
+fn not_bound() -> Fault {
+    Fault("the variable is not available to this kind of rule".into())
 }
 
 /// The message rule authors see for a missing field.
@@ -52,6 +56,7 @@ pub(super) fn run_bool<'a, V: Variables<'a> + ?Sized>(
         | Node::Or(_)
         | Node::Not(_)
         | Node::EqConst(..)
+        | Node::CmpConst(..)
         | Node::GuardedEq(..)
         | Node::InConsts(..)
         | Node::ConstIn(..)
@@ -90,9 +95,12 @@ impl<'a, 'v, V: Variables<'a> + ?Sized> Frame<'a, 'v, V> {
     #[inline]
     fn operand<R>(&mut self, x: &'a Node, test: impl FnOnce(&Val<'a>) -> R) -> Result<R> {
         match x {
-            Node::Field { var, slot, name } => match &self.field(*var, *slot, name)? {
-                Some(v) => Ok(test(v)),
-                None => Err(no_such_field(name)),
+            // Matched as the record gives it: converting the nested options to a `Result`
+            // first costs a stall on moving the value (a store the next load cannot forward).
+            Node::Field { var, slot, name } => match self.vars.field(*var, *slot, name) {
+                Some(Some(v)) => Ok(test(&v)),
+                Some(None) => Err(no_such_field(name)),
+                None => Err(not_bound()),
             },
             other => Ok(test(&self.eval(other)?)),
         }
@@ -102,9 +110,7 @@ impl<'a, 'v, V: Variables<'a> + ?Sized> Frame<'a, 'v, V> {
     /// field, an error when the variable is not bound for this kind of rule.
     #[inline]
     fn field(&self, var: u8, slot: u16, name: &str) -> Result<Option<Val<'a>>> {
-        self.vars
-            .field(var, slot, name)
-            .ok_or_else(|| Fault("the variable is not available to this kind of rule".into()))
+        self.vars.field(var, slot, name).ok_or_else(not_bound)
     }
 
     /// Evaluates a node that must give a boolean. Boolean-shaped nodes are answered here
@@ -126,6 +132,17 @@ impl<'a, 'v, V: Variables<'a> + ?Sized> Frame<'a, 'v, V> {
             })?,
             Node::Not(x) => Ok(!self.eval_bool(x)?),
             Node::EqConst(x, c, negate) => self.operand(x, |v| equal_const(v, c) != *negate),
+            Node::CmpConst(op, x, c, const_first) => {
+                let c = c.val();
+                let order = self.operand(x, |v| {
+                    if *const_first {
+                        value::compare(&c, v)
+                    } else {
+                        value::compare(v, &c)
+                    }
+                })??;
+                Ok(op.holds(order))
+            }
             Node::InConsts(x, items) => {
                 self.operand(x, |v| items.iter().any(|c| equal_const(v, c)))
             }
@@ -204,7 +221,7 @@ impl<'a, 'v, V: Variables<'a> + ?Sized> Frame<'a, 'v, V> {
                     self.eval(&abc[2])
                 }
             }
-            Node::EqConst(..) | Node::InConsts(..) | Node::ConstIn(..) => {
+            Node::EqConst(..) | Node::CmpConst(..) | Node::InConsts(..) | Node::ConstIn(..) => {
                 Ok(Val::Bool(self.eval_bool(n)?))
             }
             Node::Eq(ab) => {
@@ -217,13 +234,7 @@ impl<'a, 'v, V: Variables<'a> + ?Sized> Frame<'a, 'v, V> {
             }
             Node::Cmp(op, ab) => {
                 let (a, b) = (self.eval(&ab[0])?, self.eval(&ab[1])?);
-                let o = value::compare(&a, &b)?;
-                Ok(Val::Bool(match op {
-                    Cmp::Lt => o == Ordering::Less,
-                    Cmp::Le => o != Ordering::Greater,
-                    Cmp::Gt => o == Ordering::Greater,
-                    Cmp::Ge => o != Ordering::Less,
-                }))
+                Ok(Val::Bool(op.holds(value::compare(&a, &b)?)))
             }
             Node::Arith(op, ab) => {
                 let (a, b) = (self.eval(&ab[0])?, self.eval(&ab[1])?);

@@ -46,6 +46,19 @@ enum Cmp {
     Ge,
 }
 
+impl Cmp {
+    /// Whether an ordering satisfies the comparison.
+    fn holds(self, o: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::{Greater, Less};
+        match self {
+            Cmp::Lt => o == Less,
+            Cmp::Le => o != Greater,
+            Cmp::Gt => o == Greater,
+            Cmp::Ge => o != Less,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Func {
     Size,
@@ -98,6 +111,9 @@ enum Node {
     /// `c in x` with a constant needle.
     ConstIn(Const, Box<Node>),
     Cmp(Cmp, Box<[Node; 2]>),
+    /// `x < c` (or another ordering) against a constant, `c < x` when the flag is set: the
+    /// field is compared in place (`asset.availability >= 4`).
+    CmpConst(Cmp, Box<Node>, Const, bool),
     Arith(Arith, Box<[Node; 2]>),
     In(Box<[Node; 2]>),
     Index(Box<[Node; 2]>),
@@ -366,10 +382,10 @@ impl Compiler {
             ("_?_:_", 3) if global => Node::Cond(Box::new([next(), next(), next()])),
             ("_==_", 2) if global => equality(next(), next(), false),
             ("_!=_", 2) if global => equality(next(), next(), true),
-            ("_<_", 2) if global => Node::Cmp(Cmp::Lt, pair(next(), next())),
-            ("_<=_", 2) if global => Node::Cmp(Cmp::Le, pair(next(), next())),
-            ("_>_", 2) if global => Node::Cmp(Cmp::Gt, pair(next(), next())),
-            ("_>=_", 2) if global => Node::Cmp(Cmp::Ge, pair(next(), next())),
+            ("_<_", 2) if global => ordering(Cmp::Lt, next(), next()),
+            ("_<=_", 2) if global => ordering(Cmp::Le, next(), next()),
+            ("_>_", 2) if global => ordering(Cmp::Gt, next(), next()),
+            ("_>=_", 2) if global => ordering(Cmp::Ge, next(), next()),
             ("_+_", 2) if global => Node::Arith(Arith::Add, pair(next(), next())),
             ("_-_", 2) if global => Node::Arith(Arith::Sub, pair(next(), next())),
             ("_*_", 2) if global => Node::Arith(Arith::Mul, pair(next(), next())),
@@ -408,6 +424,15 @@ fn equality(a: Node, b: Node, negate: bool) -> Node {
         (x, Node::Const(c)) | (Node::Const(c), x) => Node::EqConst(Box::new(x), c, negate),
         (a, b) if negate => Node::Ne(pair(a, b)),
         (a, b) => Node::Eq(pair(a, b)),
+    }
+}
+
+/// `a < b` and the other orderings, specialised when one side is a constant.
+fn ordering(op: Cmp, a: Node, b: Node) -> Node {
+    match (a, b) {
+        (x, Node::Const(c)) => Node::CmpConst(op, Box::new(x), c, false),
+        (Node::Const(c), x) => Node::CmpConst(op, Box::new(x), c, true),
+        (a, b) => Node::Cmp(op, pair(a, b)),
     }
 }
 
@@ -464,6 +489,7 @@ fn reads(n: &Node, out: &mut Vec<u8>) {
         Node::Select(x, _)
         | Node::GuardedEq(x, _, _, _)
         | Node::EqConst(x, _, _)
+        | Node::CmpConst(_, x, _, _)
         | Node::InConsts(x, _)
         | Node::ConstIn(_, x)
         | Node::Has(x, _)
