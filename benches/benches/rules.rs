@@ -68,8 +68,11 @@ impl Scene<'_> {
     }
 }
 
+/// A rule written by hand: whether it holds for a scenario.
+type Hand = fn(&Scene) -> bool;
+
 /// Each risk rule of the default set, by hand, under its id.
-const BY_HAND: [(&str, fn(&Scene) -> bool); 11] = [
+const BY_HAND: [(&str, Hand); 11] = [
     ("RR-INTERNET-EXPOSED", |s| {
         s.yes("internet_facing") && s.technical()
     }),
@@ -123,7 +126,7 @@ const BY_HAND: [(&str, fn(&Scene) -> bool); 11] = [
 ];
 
 /// The hand-written version of `rule`.
-fn hand(rule: &RiskRule) -> fn(&Scene) -> bool {
+fn hand(rule: &RiskRule) -> Hand {
     BY_HAND
         .iter()
         .find(|(id, _)| *id == rule.id)
@@ -132,7 +135,7 @@ fn hand(rule: &RiskRule) -> fn(&Scene) -> bool {
 }
 
 /// The default rule set's risk rules, by hand.
-fn by_hand(rules: &[RiskRule], hands: &[fn(&Scene) -> bool], scene: &Scene) -> Effect {
+fn by_hand(rules: &[RiskRule], hands: &[Hand], scene: &Scene) -> Effect {
     let mut effect = (0, 0, None);
     for (rule, holds) in rules.iter().zip(hands) {
         if holds(scene) {
@@ -163,7 +166,7 @@ fn rules(c: &mut Criterion) {
     let interpreted = Interpreter::new(Evaluator::Interpreter);
     let asset_record =
         |a: AssetIdx| AssetRecord::new(ws.assets(), a, effective[a.index()].cia, true);
-    let hands: Vec<fn(&Scene) -> bool> = rules.iter().map(hand).collect();
+    let hands: Vec<Hand> = rules.iter().map(hand).collect();
     let scene = |a: AssetIdx, t: ThreatIdx| Scene {
         asset: ws.asset(a),
         threat: &ws.threats()[t.index()],
