@@ -16,17 +16,19 @@ use crate::rules::ruleset::RuleSet;
 
 /// Id -> index maps, built once by the loader.
 #[derive(Debug, Default)]
+/// The loader's own id maps, kept as they are (with where each record was read): rebuilding
+/// them without it would hash a million ids again.
 pub struct WorkspaceIndex {
-    assets: HashMap<String, AssetIdx>,
-    threats: HashMap<String, ThreatIdx>,
-    risks: HashMap<String, RiskIdx>,
+    assets: HashMap<String, (AssetIdx, Origin)>,
+    threats: HashMap<String, (ThreatIdx, Origin)>,
+    risks: HashMap<String, (RiskIdx, Origin)>,
 }
 
 impl WorkspaceIndex {
     pub(crate) fn new(
-        assets: HashMap<String, AssetIdx>,
-        threats: HashMap<String, ThreatIdx>,
-        risks: HashMap<String, RiskIdx>,
+        assets: HashMap<String, (AssetIdx, Origin)>,
+        threats: HashMap<String, (ThreatIdx, Origin)>,
+        risks: HashMap<String, (RiskIdx, Origin)>,
     ) -> Self {
         WorkspaceIndex {
             assets,
@@ -207,17 +209,17 @@ impl Workspace {
 
     /// The asset with an id.
     pub fn asset_by_id(&self, id: &str) -> Option<AssetIdx> {
-        self.index.assets.get(id).copied()
+        self.index.assets.get(id).map(|(idx, _)| *idx)
     }
 
     /// The threat with an id.
     pub fn threat_by_id(&self, id: &str) -> Option<ThreatIdx> {
-        self.index.threats.get(id).copied()
+        self.index.threats.get(id).map(|(idx, _)| *idx)
     }
 
     /// The risk with an id.
     pub fn risk_by_id(&self, id: &str) -> Option<RiskIdx> {
-        self.index.risks.get(id).copied()
+        self.index.risks.get(id).map(|(idx, _)| *idx)
     }
 
     /// The asset at an index.

@@ -817,11 +817,7 @@ impl Loader {
                 diagnostics: self.diags,
             });
         };
-        let index = WorkspaceIndex::new(
-            self.asset_ids.into_iter().map(|(k, v)| (k, v.0)).collect(),
-            self.threat_ids.into_iter().map(|(k, v)| (k, v.0)).collect(),
-            self.risk_ids.into_iter().map(|(k, v)| (k, v.0)).collect(),
-        );
+        let index = WorkspaceIndex::new(self.asset_ids, self.threat_ids, self.risk_ids);
         let workspace = Workspace {
             name: manifest
                 .workspace
