@@ -69,17 +69,19 @@ impl SourceFile {
         display: String,
         bytes: &[u8],
     ) -> Result<SourceFile, Box<Diagnostic>> {
-        let sha256 = hex(&Sha256::digest(bytes));
+        // The digest of a large export takes as long as checking and copying its text: both
+        // at once, on the rayon pool.
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let text = match std::str::from_utf8(body) {
-            Ok(text) => text,
-            Err(e) => return Err(Box::new(encoding_error(&display, body, e.valid_up_to()))),
-        };
+        let (sha256, text) = rayon::join(
+            || hex(&Sha256::digest(bytes)),
+            || std::str::from_utf8(body).map(Arc::<str>::from),
+        );
+        let text = text.map_err(|e| Box::new(encoding_error(&display, body, e.valid_up_to())))?;
         Ok(SourceFile {
             path,
             display,
             size: text.len(),
-            text: Arc::from(text),
+            text,
             sha256,
             line_starts: OnceLock::new(),
         })

@@ -4,6 +4,7 @@
 //! reference points at a kind already indexed and is resolved while its record is read; only
 //! asset -> asset dependencies wait until all asset files are in.
 
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use super::{ASSETS, Failed, Ids, Loader, RISKS, THREATS};
@@ -122,14 +123,17 @@ fn try_register<I: Copy>(
     here: Origin,
     sources: &[Arc<SourceFile>],
 ) -> Result<(), String> {
-    if let Some((_, first)) = index.get(id) {
-        return Err(format!(
+    // One lookup for the test and the insertion.
+    match index.entry(id.to_owned()) {
+        Entry::Occupied(first) => Err(format!(
             "duplicate {what} id `{id}` (first defined at {})",
-            read_at(sources, *first)
-        ));
+            read_at(sources, first.get().1)
+        )),
+        Entry::Vacant(slot) => {
+            slot.insert((idx, here));
+            Ok(())
+        }
     }
-    index.insert(id.to_owned(), (idx, here));
-    Ok(())
 }
 
 /// An asset record read, before its id is registered: the part of reading an asset that
@@ -228,6 +232,7 @@ impl Loader {
         let rows = std::mem::take(&mut self.rows_hint);
         self.assets.reserve(rows);
         self.asset_ids.reserve(rows);
+        self.pending_dependencies.reserve(rows);
         if let Err(message) = try_register(
             &mut self.asset_ids,
             &asset.id,
@@ -249,28 +254,50 @@ impl Loader {
 
     /// Resolves asset -> asset dependencies once every asset file is read.
     pub(super) fn link_dependencies(&mut self) {
-        for (idx, ids, at) in std::mem::take(&mut self.pending_dependencies) {
-            let mut resolved = Vec::with_capacity(ids.len());
+        use rayon::prelude::*;
+        /// A dependency that does not resolve: which one, and whether it is the asset itself.
+        struct Unresolved {
+            at: usize,
+            itself: bool,
+        }
+        let pending = std::mem::take(&mut self.pending_dependencies);
+        // The lookups in parallel (the index is only read); the problems in order after.
+        let linked: Vec<(Vec<AssetIdx>, Vec<Unresolved>)> = pending
+            .par_iter()
+            .map(|(idx, ids, _)| {
+                let mut resolved = Vec::with_capacity(ids.len());
+                let mut unresolved = Vec::new();
+                for (at, id) in ids.iter().enumerate() {
+                    match self.asset_ids.get(id) {
+                        Some((dep, _)) if dep == idx => {
+                            unresolved.push(Unresolved { at, itself: true })
+                        }
+                        Some((dep, _)) => resolved.push(*dep),
+                        None if self.failed[ASSETS].explains(id) => {}
+                        None => unresolved.push(Unresolved { at, itself: false }),
+                    }
+                }
+                resolved.sort_unstable();
+                resolved.dedup();
+                (resolved, unresolved)
+            })
+            .collect();
+        for ((idx, ids, at), (resolved, unresolved)) in pending.into_iter().zip(linked) {
             let asset = &self.assets[idx.index()];
             let source = &self.sources[asset.origin.source.index()];
-            let problem = |message: String| {
-                at.diagnostic(source, "load::unknown-reference", "depends_on", message)
-            };
-            for id in ids {
-                match self.asset_ids.get(&id) {
-                    Some((dep, _)) if *dep == idx => {
-                        self.diags
-                            .push(problem(format!("asset `{}` depends on itself", asset.id)));
-                    }
-                    Some((dep, _)) => resolved.push(*dep),
-                    None if self.failed[ASSETS].explains(&id) => {}
-                    None => self
-                        .diags
-                        .push(problem(format!("unknown asset `{id}` in depends_on"))),
-                }
+            for u in unresolved {
+                let message = if u.itself {
+                    format!("asset `{}` depends on itself", asset.id)
+                } else {
+                    format!("unknown asset `{}` in depends_on", ids[u.at])
+                };
+                self.diags.push(at.diagnostic(
+                    source,
+                    "load::unknown-reference",
+                    "depends_on",
+                    message,
+                ));
             }
-            resolved.sort_unstable();
-            resolved.dedup();
             self.assets[idx.index()].depends_on = resolved;
         }
     }
