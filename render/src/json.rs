@@ -62,7 +62,7 @@ pub fn report(w: &mut dyn Write, report: &Report) -> io::Result<()> {
 fn key(w: &mut dyn Write, count: usize, name: &str) -> io::Result<()> {
     let mut out = Vec::with_capacity(name.len() + 16);
     out.extend_from_slice(if count == 0 { b"\n" } else { b",\n" });
-    indent(&mut out, 1);
+    write_indent(&mut out, 1)?;
     serde_json::to_writer(&mut out, name)?;
     out.extend_from_slice(b": ");
     w.write_all(&out)
@@ -74,43 +74,100 @@ fn field(w: &mut dyn Write, count: usize, name: &str, value: &impl Serialize) ->
     w.write_all(&value_at(value, 1)?)
 }
 
-fn indent(out: &mut Vec<u8>, level: usize) {
-    for _ in 0..level {
-        out.extend_from_slice(INDENT);
-    }
-}
-
 /// `value` in serde_json's pretty layout as it reads `level` containers deep.
 fn value_at(value: &impl Serialize, level: usize) -> io::Result<Vec<u8>> {
     let mut out = Vec::new();
-    append_at(&mut out, value, level, &mut Vec::new())?;
+    append_at(&mut out, value, level)?;
     Ok(out)
 }
 
-/// Appends `value` as [`value_at`] renders it; `scratch` is reused between calls.
-fn append_at(
-    out: &mut Vec<u8>,
-    value: &impl Serialize,
+/// Appends `value` as [`value_at`] renders it.
+fn append_at(out: &mut Vec<u8>, value: &impl Serialize, level: usize) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, Indented::at(level));
+    Ok(value.serialize(&mut serializer)?)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level), starting `level` containers deep:
+/// a value rendered alone then reads as it does inside the whole document.
+struct Indented {
     level: usize,
-    scratch: &mut Vec<u8>,
-) -> io::Result<()> {
-    if level == 0 {
-        return Ok(serde_json::to_writer_pretty(out, value)?);
+    has_value: bool,
+}
+
+impl Indented {
+    fn at(level: usize) -> Self {
+        Indented {
+            level,
+            has_value: false,
+        }
     }
-    scratch.clear();
-    serde_json::to_writer_pretty(&mut *scratch, value)?;
-    // serde_json escapes every control character inside strings, so each newline it writes
-    // is a line break of the layout, to be followed by the deeper indentation.
-    let mut lines = scratch.split(|&b| b == b'\n');
-    if let Some(first) = lines.next() {
-        out.extend_from_slice(first);
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
     }
-    for line in lines {
-        out.push(b'\n');
-        indent(out, level);
-        out.extend_from_slice(line);
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            write_indent(w, self.level)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn next<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        write_indent(w, self.level)
+    }
+}
+
+fn write_indent<W: ?Sized + Write>(w: &mut W, level: usize) -> io::Result<()> {
+    for _ in 0..level {
+        w.write_all(INDENT)?;
     }
     Ok(())
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.next(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.next(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Writes `items` as a pretty JSON array standing `level` containers deep, its elements
@@ -135,7 +192,7 @@ pub fn array<T: Serialize + Sync>(w: &mut dyn Write, items: &[T], level: usize) 
     }
     write_parts(w, &ready)?;
     let mut end = b"\n".to_vec();
-    indent(&mut end, level);
+    write_indent(&mut end, level)?;
     end.push(b']');
     w.write_all(&end)
 }
@@ -162,12 +219,11 @@ fn render_window<T: Serialize + Sync>(
         .enumerate()
         .map(|(k, chunk)| {
             let mut out = Vec::with_capacity(chunk.len() * 256);
-            let mut scratch = Vec::new();
             for (j, item) in chunk.iter().enumerate() {
                 let at = first + k * CHUNK + j;
                 out.extend_from_slice(if at == 0 { b"\n" } else { b",\n" });
-                indent(&mut out, level + 1);
-                append_at(&mut out, item, level + 1, &mut scratch)?;
+                write_indent(&mut out, level + 1)?;
+                append_at(&mut out, item, level + 1)?;
             }
             Ok(out)
         })
