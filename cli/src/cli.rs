@@ -32,8 +32,8 @@ pub struct Cli {
     #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
     /// Print on stderr, when the run ends, the wall and CPU time of each stage (load, risk
-    /// assessment, SoA, checks, gaps, readiness, report building, rendering and writing) and
-    /// the peak memory when it ended.
+    /// assessment, SoA and custom checks, gaps, readiness, report building, rendering and
+    /// writing) and the peak memory when it ended.
     #[arg(long, global = true)]
     pub timings: bool,
     #[command(subcommand)]

@@ -322,10 +322,12 @@ pub fn evaluate_with(
 ) -> Evaluation {
     let assessment = risk::assess(ws, options);
     stage_done("risk assessment");
-    let (soa, soa_rule_errors) = soa::build(ws, &assessment);
-    stage_done("statement of applicability");
-    let checks = checks::run(ws, &assessment);
-    stage_done("custom checks");
+    // Neither needs the other: the SoA (one pass per control) beside the custom checks.
+    let ((soa, soa_rule_errors), checks) = rayon::join(
+        || soa::build(ws, &assessment),
+        || checks::run(ws, &assessment),
+    );
+    stage_done("SoA and custom checks");
     let gaps = gaps::detect(&Context::new(ws, &assessment, &soa), &checks);
     stage_done("gap checks");
     let readiness = readiness::assess(ws, &soa, &gaps, options.as_of);
