@@ -518,8 +518,7 @@ fn timings_name_each_stage_and_leave_the_output_alone() {
     let stages = [
         "load",
         "risk assessment",
-        "statement of applicability",
-        "custom checks",
+        "SoA and custom checks",
         "gap checks",
         "readiness",
         "framework coverage",
