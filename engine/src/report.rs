@@ -393,6 +393,32 @@ fn score_view(ws: &Workspace, s: &risk::Score) -> ScoreView {
 
 /// Builds the report of an evaluation.
 pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
+    assemble(
+        ws,
+        e,
+        e.gaps.clone(),
+        e.readiness.clone(),
+        e.coverage.clone(),
+    )
+}
+
+/// [`build`], consuming the evaluation: its gaps, readiness and coverage (most of a large
+/// report) move into the report instead of being copied.
+pub fn build_owned(ws: &Workspace, mut e: Evaluation) -> Report {
+    let gaps = std::mem::take(&mut e.gaps);
+    let readiness = std::mem::take(&mut e.readiness);
+    let coverage = std::mem::take(&mut e.coverage);
+    assemble(ws, &e, gaps, readiness, coverage)
+}
+
+/// The report of `e`, whose gaps, readiness and coverage are given apart.
+fn assemble(
+    ws: &Workspace,
+    e: &Evaluation,
+    gaps: Vec<Gap>,
+    readiness: Readiness,
+    coverage: Vec<FrameworkCoverage>,
+) -> Report {
     let m = &ws.risk_model.matrix;
     let (nl, ni) = (usize::from(m.max_likelihood()), usize::from(m.max_impact()));
     let mut inherent = vec![vec![0usize; ni]; nl];
@@ -433,7 +459,7 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
         .collect();
     let mut gaps_by_severity: BTreeMap<Severity, usize> =
         Severity::ALL.iter().map(|s| (*s, 0)).collect();
-    for g in &e.gaps {
+    for g in &gaps {
         *gaps_by_severity.entry(g.severity).or_default() += 1;
     }
     let above = |r: &&risk::ScoredRisk| {
@@ -544,7 +570,7 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
                 .iter()
                 .filter(|r| r.applicable && r.status == ImplementationStatus::Implemented)
                 .count(),
-            gaps: e.gaps.len(),
+            gaps: gaps.len(),
             gaps_by_severity,
         },
         heatmap: HeatMap {
@@ -577,11 +603,11 @@ pub fn build(ws: &Workspace, e: &Evaluation) -> Report {
                 mitigates: r.mitigates.clone(),
             })
             .collect(),
-        gaps: e.gaps.clone(),
+        gaps,
         rule_failures,
         plugin_influence: a.plugin_influence.clone(),
-        readiness: e.readiness.clone(),
-        coverage: e.coverage.clone(),
+        readiness,
+        coverage,
     }
 }
 

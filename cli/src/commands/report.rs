@@ -28,7 +28,7 @@ fn evaluate_workspace(eval: &Eval) -> Result<(Workspace, Report), Failure> {
     crate::workspace::warn_rule_failures(&evaluation.assessment.rule_failures);
     crate::workspace::check_plugins(eval, &evaluation.assessment.plugin_failures)?;
     let stage = crate::progress::Stage::start("building the report");
-    let report = report::build(&ws, &evaluation);
+    let report = report::build_owned(&ws, evaluation);
     drop(stage);
     crate::timings::mark("report building");
     Ok((ws, report))

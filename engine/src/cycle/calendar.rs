@@ -64,7 +64,7 @@ pub struct DueItem {
 }
 
 /// The certification calendar of a workspace.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Calendar {
     /// The profile's certification date (YYYY-MM-DD), when it gives one.
     pub certification_date: Option<String>,

@@ -54,7 +54,7 @@ pub struct Stage {
 }
 
 /// The readiness for certification, with the certification calendar.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Readiness {
     /// Both stages ready.
     pub ready: bool,
