@@ -3,17 +3,11 @@
 //! the timed loop).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use isms_engine::generate::Options;
 use isms_engine::{gaps, risk, soa};
 
 fn detection(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temporary directory");
     let assets = 100_000;
-    isms_engine::generate::write_to(dir.path(), &Options { assets, seed: 1 })
-        .expect("write workspace");
-    let ws = isms_engine::load(dir.path())
-        .expect("generated workspace loads")
-        .workspace;
+    let (_dir, ws) = isms_benches::loaded(assets);
     let options = risk::Options::new(ws.as_of().expect("generated workspaces pin as_of"));
     let assessment = risk::assess(&ws, options);
     let (soa, _) = soa::build(&ws, &assessment);

@@ -1,15 +1,12 @@
 //! Loading cost: a generated workspace read, validated and linked end to end.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use isms_engine::generate::Options;
 
 fn load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
     group.sample_size(10);
     for assets in [10_000usize, 100_000] {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        isms_engine::generate::write_to(dir.path(), &Options { assets, seed: 1 })
-            .expect("write workspace");
+        let dir = isms_benches::written(assets);
         group.throughput(Throughput::Elements(assets as u64));
         group.bench_function(format!("workspace_{assets}_assets"), |b| {
             b.iter(|| isms_engine::load(dir.path()).expect("generated workspace loads"))

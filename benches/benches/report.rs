@@ -4,17 +4,11 @@
 //! timed loops.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use isms_engine::generate::Options;
 use isms_engine::{cycle, report, risk, soa};
 
 fn stages(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temporary directory");
     let assets = 100_000;
-    isms_engine::generate::write_to(dir.path(), &Options { assets, seed: 1 })
-        .expect("write workspace");
-    let ws = isms_engine::load(dir.path())
-        .expect("generated workspace loads")
-        .workspace;
+    let (_dir, ws) = isms_benches::loaded(assets);
     let as_of = ws.as_of().expect("generated workspaces pin as_of");
     let evaluation = report::evaluate(&ws, risk::Options::new(as_of));
     let built = report::build(&ws, &evaluation);

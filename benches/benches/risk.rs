@@ -3,23 +3,11 @@
 //! scenario; the matrix lookup; the residual score (a scenario's level after its treatment).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use isms_engine::generate::Options;
 use isms_engine::risk::{Formula, Method, Options as RiskOptions, RiskMatrix, assess};
 use isms_engine::rules::expr::Evaluator;
 
 fn scoring(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    isms_engine::generate::write_to(
-        dir.path(),
-        &Options {
-            assets: 5_000,
-            seed: 1,
-        },
-    )
-    .expect("write workspace");
-    let ws = isms_engine::load(dir.path())
-        .expect("generated workspace loads")
-        .workspace;
+    let (_dir, ws) = isms_benches::loaded(5_000);
     let compiled = RiskOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"));
     let interpreted = compiled.with_evaluator(Evaluator::Interpreter);
     let scenarios = assess(&ws, compiled).risks.len() as u64;

@@ -8,7 +8,6 @@
 //! rule evaluation. Before timing, all four are checked to agree on every scenario.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use isms_engine::generate::Options;
 use std::collections::BTreeMap;
 
 use isms_engine::model::{
@@ -146,18 +145,7 @@ fn by_hand(rules: &[RiskRule], hands: &[Hand], scene: &Scene) -> Effect {
 }
 
 fn rules(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    isms_engine::generate::write_to(
-        dir.path(),
-        &Options {
-            assets: 2_000,
-            seed: 1,
-        },
-    )
-    .expect("write workspace");
-    let ws = isms_engine::load(dir.path())
-        .expect("generated workspace loads")
-        .workspace;
+    let (_dir, ws) = isms_benches::loaded(2_000);
     let rules: &[RiskRule] = &ws.rulesets()[0].risk_rules;
     let effective = isms_engine::risk::effective_cia(ws.assets());
     let org = OrgRecord::new(ws.profile());
