@@ -1,21 +1,18 @@
 //! The report as indented JSON, byte for byte what `serde_json::to_writer_pretty` writes, but
 //! rendered in parallel and streamed: at 100,000 assets the report runs to tens of megabytes,
-//! most of it in a few long arrays (risks, gaps). Their elements are rendered by the rayon
-//! pool a window at a time while the window before is written, so the document is never
-//! whole in memory and the writing overlaps the rendering.
+//! most of it in a few long arrays (risks, gaps). Their elements go through
+//! [`stream::in_order`], so the document is never whole in memory and the writing overlaps
+//! the rendering.
 
 use std::io::{self, Write};
 
 use isms_engine::report::Report;
-use rayon::prelude::*;
 use serde::Serialize;
+
+use crate::stream;
 
 /// serde_json's pretty indentation step.
 const INDENT: &[u8] = b"  ";
-/// Elements one task renders: enough to outweigh the cost of a task.
-const CHUNK: usize = 256;
-/// Elements rendered while the previous window is written: bounds the memory held.
-const WINDOW: usize = 32 * CHUNK;
 
 /// Writes `report` as indented JSON with a final newline.
 pub fn report(w: &mut dyn Write, report: &Report) -> io::Result<()> {
@@ -177,62 +174,24 @@ pub fn array<T: Serialize + Sync>(w: &mut dyn Write, items: &[T], level: usize) 
         return w.write_all(b"[]");
     }
     w.write_all(b"[")?;
-    let mut windows = items.chunks(WINDOW).enumerate();
-    let mut ready = windows
-        .next()
-        .map_or_else(Vec::new, |(_, first)| render_window(first, 0, level));
-    for (n, window) in windows {
-        let mut next = Vec::new();
-        let written = rayon::in_place_scope(|s| {
-            s.spawn(|_| next = render_window(window, n * WINDOW, level));
-            write_parts(w, &ready)
-        });
-        written?;
-        ready = next;
-    }
-    write_parts(w, &ready)?;
+    stream::in_order(w, items, |out, first, chunk| {
+        for (j, item) in chunk.iter().enumerate() {
+            out.extend_from_slice(if first + j == 0 { b"\n" } else { b",\n" });
+            write_indent(out, level + 1)?;
+            append_at(out, item, level + 1)?;
+        }
+        Ok(())
+    })?;
     let mut end = b"\n".to_vec();
     write_indent(&mut end, level)?;
     end.push(b']');
     w.write_all(&end)
 }
 
-fn write_parts(w: &mut dyn Write, parts: &[io::Result<Vec<u8>>]) -> io::Result<()> {
-    for part in parts {
-        match part {
-            Ok(bytes) => w.write_all(bytes)?,
-            Err(e) => return Err(io::Error::new(e.kind(), e.to_string())),
-        }
-    }
-    Ok(())
-}
-
-/// The elements of `window` (the first at `first` in the whole array), each after its
-/// separator and indentation, in [`CHUNK`]s rendered in parallel.
-fn render_window<T: Serialize + Sync>(
-    window: &[T],
-    first: usize,
-    level: usize,
-) -> Vec<io::Result<Vec<u8>>> {
-    window
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(k, chunk)| {
-            let mut out = Vec::with_capacity(chunk.len() * 256);
-            for (j, item) in chunk.iter().enumerate() {
-                let at = first + k * CHUNK + j;
-                out.extend_from_slice(if at == 0 { b"\n" } else { b",\n" });
-                write_indent(&mut out, level + 1)?;
-                append_at(&mut out, item, level + 1)?;
-            }
-            Ok(out)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stream::{CHUNK, WINDOW};
 
     #[derive(Serialize)]
     struct Row {

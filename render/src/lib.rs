@@ -12,7 +12,8 @@
 //!   it holds at any size (no cell or sheet over Excel's limits) and text is always written
 //!   as string cells, never changed to neutralise formulas.
 //!
-//! - [`json::report`]: the report as indented JSON, rendered in parallel and streamed.
+//! - [`json::report`]: the report as indented JSON, rendered in parallel and streamed
+//!   ([`stream::in_order`], which the CLI's long CSV and JSON lists use too).
 //!
 //! The [`cells`] module holds the cell texts these formats share with the CLI's tables and
 //! CSV exports, so that every format spells a value the same way.
@@ -51,6 +52,7 @@ pub mod cells;
 mod html;
 pub mod json;
 mod markdown;
+pub mod stream;
 mod xlsx;
 
 use isms_engine::report::Report;

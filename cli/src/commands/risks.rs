@@ -111,10 +111,9 @@ pub fn run(eval: &Eval, args: Args) -> Result<u8, Failure> {
             args.output.as_deref(),
             render::markdown(&HEADER, rows.iter().map(|r| cells(&ws, r))).as_bytes(),
         ),
-        ListFormat::Csv => {
-            let bytes = render::csv(&HEADER, rows.iter().map(|r| cells(&ws, r)), csv_style)?;
-            output::emit(args.output.as_deref(), &bytes)
-        }
+        ListFormat::Csv => output::stream(args.output.as_deref(), |w| {
+            render::csv_stream(w, &HEADER, &rows, |r| cells(&ws, r), csv_style)
+        }),
     }?;
     Ok(EXIT_OK)
 }
@@ -281,25 +280,33 @@ fn json(
     // Drop the closing "\n}" to append the risks array.
     w.write_all(&head.as_bytes()[..head.len() - 2])?;
     w.write_all(b",\n  \"risks\": [")?;
-    for (i, r) in rows.iter().enumerate() {
-        w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-        serde_json::to_writer(
-            &mut *w,
-            &RiskView {
-                id: r.id(ws),
-                source: match r.source {
-                    RiskSource::Register(_) => "register",
-                    RiskSource::Generated => "generated",
+    // Rendered in parallel, written in order.
+    isms_render::stream::in_order(w, rows, |out, first, chunk| {
+        for (j, r) in chunk.iter().enumerate() {
+            out.extend_from_slice(if first + j == 0 {
+                b"\n    "
+            } else {
+                b",\n    "
+            });
+            serde_json::to_writer(
+                &mut *out,
+                &RiskView {
+                    id: r.id(ws),
+                    source: match r.source {
+                        RiskSource::Register(_) => "register",
+                        RiskSource::Generated => "generated",
+                    },
+                    title: title(ws, r),
+                    asset: &ws.asset(r.asset).id,
+                    threat: r.threat.map(|t| ws.threats()[t.index()].id.as_str()),
+                    inherent: view(&r.inherent),
+                    residual: view(&r.residual),
+                    status: r.status,
+                    treatment: treatment(ws, r),
                 },
-                title: title(ws, r),
-                asset: &ws.asset(r.asset).id,
-                threat: r.threat.map(|t| ws.threats()[t.index()].id.as_str()),
-                inherent: view(&r.inherent),
-                residual: view(&r.residual),
-                status: r.status,
-                treatment: treatment(ws, r),
-            },
-        )?;
-    }
+            )?;
+        }
+        Ok(())
+    })?;
     w.write_all(b"\n  ]\n}\n")
 }

@@ -122,21 +122,61 @@ pub fn csv(
     rows: impl IntoIterator<Item = Vec<String>>,
     style: CsvStyle,
 ) -> Result<Vec<u8>, Failure> {
-    let (start, terminator): (&[u8], _) = match style {
-        CsvStyle::Plain => (b"", csv::Terminator::Any(b'\n')),
-        CsvStyle::Excel => ("\u{feff}".as_bytes(), csv::Terminator::CRLF),
-    };
-    let mut w = csv::WriterBuilder::new()
-        .terminator(terminator)
-        .from_writer(start.to_vec());
-    let fail = |e: csv::Error| Failure::Io(format!("cannot write CSV: {e}"));
-    w.write_record(header).map_err(fail)?;
-    for row in rows {
-        w.write_record(row.iter().map(|c| spreadsheet_safe(c).into_owned()))
-            .map_err(fail)?;
+    let fail = |e: std::io::Error| Failure::Io(format!("cannot write CSV: {e}"));
+    let mut out = Vec::new();
+    csv_head(&mut out, header, style).map_err(fail)?;
+    csv_rows(&mut out, rows, style).map_err(fail)?;
+    Ok(out)
+}
+
+/// [`csv`] of the rows `row` gives for `items`, rendered in parallel and streamed into `w`:
+/// for the long lists (every scenario of `isms risks --source all`), with the same bytes.
+pub fn csv_stream<T: Sync>(
+    w: &mut dyn std::io::Write,
+    header: &[&str],
+    items: &[T],
+    row: impl Fn(&T) -> Vec<String> + Sync,
+    style: CsvStyle,
+) -> std::io::Result<()> {
+    let mut head = Vec::new();
+    csv_head(&mut head, header, style)?;
+    w.write_all(&head)?;
+    isms_render::stream::in_order(w, items, |out, _, chunk| {
+        csv_rows(out, chunk.iter().map(&row), style)
+    })
+}
+
+/// The byte-order mark of the style, then the header row.
+fn csv_head(out: &mut Vec<u8>, header: &[&str], style: CsvStyle) -> std::io::Result<()> {
+    if style == CsvStyle::Excel {
+        out.extend_from_slice("\u{feff}".as_bytes());
     }
-    w.into_inner()
-        .map_err(|e| Failure::Io(format!("cannot write CSV: {e}")))
+    let mut w = csv_writer(out, style);
+    w.write_record(header)?;
+    w.flush()
+}
+
+/// Rows in the style's line ends, each cell neutralised against formula injection.
+fn csv_rows(
+    out: &mut Vec<u8>,
+    rows: impl IntoIterator<Item = Vec<String>>,
+    style: CsvStyle,
+) -> std::io::Result<()> {
+    let mut w = csv_writer(out, style);
+    for row in rows {
+        w.write_record(row.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
+    }
+    w.flush()
+}
+
+fn csv_writer(out: &mut Vec<u8>, style: CsvStyle) -> csv::Writer<&mut Vec<u8>> {
+    let terminator = match style {
+        CsvStyle::Plain => csv::Terminator::Any(b'\n'),
+        CsvStyle::Excel => csv::Terminator::CRLF,
+    };
+    csv::WriterBuilder::new()
+        .terminator(terminator)
+        .from_writer(out)
 }
 
 #[cfg(test)]
