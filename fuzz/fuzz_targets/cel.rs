@@ -53,11 +53,13 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         },
         status: AssetStatus::Active,
         tags: vec!["prod".into(), "gdpr".into()],
-        attributes: BTreeMap::from([
-            ("internet_facing".to_owned(), AttrValue::Bool(true)),
-            ("score".to_owned(), AttrValue::Float(2.5)),
-            ("patch_level".to_owned(), AttrValue::Text("outdated".into())),
-        ]),
+        attributes: [
+            ("internet_facing", AttrValue::Bool(true)),
+            ("score", AttrValue::Float(2.5)),
+            ("patch_level", AttrValue::Text("outdated".into())),
+        ]
+        .into_iter()
+        .collect(),
         depends_on: Vec::new(),
         origin: origin(),
     };
