@@ -26,12 +26,17 @@ impl Workspace {
     pub fn rewind(&mut self, as_of: NaiveDate) -> Rewound {
         let mut out = Rewound::default();
         let later = |d: Option<NaiveDate>| d.filter(|d| *d > as_of);
+        // Clears a date after `as_of` and gives it back.
+        let take_later = |d: &mut Option<NaiveDate>| later(*d).inspect(|_| *d = None);
+        // What was done is not, yet: its status falls back to `to`.
+        let undo = |status: &mut ActionStatus, to: ActionStatus| {
+            if *status == ActionStatus::Done {
+                *status = to;
+            }
+        };
         for a in &mut self.actions {
-            if let Some(d) = later(a.completed_on) {
-                a.completed_on = None;
-                if a.status == ActionStatus::Done {
-                    a.status = ActionStatus::InProgress;
-                }
+            if let Some(d) = take_later(&mut a.completed_on) {
+                undo(&mut a.status, ActionStatus::InProgress);
                 out.records
                     .push(("treatment action completed", a.id.clone(), d));
             }
@@ -47,25 +52,18 @@ impl Workspace {
         }
         let cycle = &mut self.cycle;
         for a in &mut cycle.audits {
-            if let Some(d) = later(a.performed) {
-                a.performed = None;
-                if a.status == ActionStatus::Done {
-                    a.status = ActionStatus::Planned;
-                }
+            if let Some(d) = take_later(&mut a.performed) {
+                undo(&mut a.status, ActionStatus::Planned);
                 out.records.push(("audit performed", a.id.clone(), d));
             }
         }
         for c in &mut cycle.corrective_actions {
-            if let Some(d) = later(c.completed_on) {
-                c.completed_on = None;
-                if c.status == ActionStatus::Done {
-                    c.status = ActionStatus::InProgress;
-                }
+            if let Some(d) = take_later(&mut c.completed_on) {
+                undo(&mut c.status, ActionStatus::InProgress);
                 out.records
                     .push(("corrective action completed", c.id.clone(), d));
             }
-            if let Some(d) = later(c.verified_on) {
-                c.verified_on = None;
+            if let Some(d) = take_later(&mut c.verified_on) {
                 c.effective = None;
                 out.records
                     .push(("corrective action verified", c.id.clone(), d));
@@ -77,14 +75,12 @@ impl Workspace {
         }
         cycle.reviews.retain(|r| r.date <= as_of);
         for d in &mut cycle.documents {
-            if let Some(on) = later(d.last_review) {
-                d.last_review = None;
+            if let Some(on) = take_later(&mut d.last_review) {
                 out.records.push(("document reviewed", d.id.clone(), on));
             }
         }
         for p in &mut cycle.people {
-            if let Some(d) = later(p.left_on) {
-                p.left_on = None;
+            if let Some(d) = take_later(&mut p.left_on) {
                 out.records.push(("person left", p.id.clone(), d));
             }
         }

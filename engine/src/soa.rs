@@ -611,29 +611,30 @@ fn justify(
             |j| format!(" Declared: {}", j.trim()),
         )
     };
+    // The organisation's own text after the generated one, and the conflict when its
+    // declaration disagrees with the `decided` applicability.
+    let beside = |decided: bool, conflict: &str| match declared {
+        Some((d, j)) if d != decided => format!(" {conflict}{}", declared_text(j)),
+        Some((_, Some(j))) => format!(" Declared: {}", j.trim()),
+        _ => String::new(),
+    };
     match basis {
-        Basis::Reasons => {
-            let conflict = match declared {
-                Some((false, j)) => format!(
-                    " The SoA declares it not applicable; the reasons above override that.{}",
-                    declared_text(j)
-                ),
-                Some((true, Some(j))) => format!(" Declared: {}", j.trim()),
-                _ => String::new(),
-            };
-            format!("Applicable. {}.{conflict}", joined(reasons))
-        }
-        Basis::ExcludedByFact => {
-            let conflict = match declared {
-                Some((true, j)) => format!(
-                    " The SoA declares it applicable; nothing requires it.{}",
-                    declared_text(j)
-                ),
-                Some((false, Some(j))) => format!(" Declared: {}", j.trim()),
-                _ => String::new(),
-            };
-            format!("Not applicable. {}.{conflict}", joined(exclusions))
-        }
+        Basis::Reasons => format!(
+            "Applicable. {}.{}",
+            joined(reasons),
+            beside(
+                true,
+                "The SoA declares it not applicable; the reasons above override that."
+            )
+        ),
+        Basis::ExcludedByFact => format!(
+            "Not applicable. {}.{}",
+            joined(exclusions),
+            beside(
+                false,
+                "The SoA declares it applicable; nothing requires it."
+            )
+        ),
         Basis::Declaration => {
             let mitigated = if reasons.is_empty() {
                 String::new()

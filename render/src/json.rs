@@ -25,40 +25,40 @@ pub fn report(w: &mut dyn Write, report: &Report) -> io::Result<()> {
         s.spawn(|_| readiness = value_at(&r.readiness, 1));
         head = (|| {
             w.write_all(b"{")?;
-            field(w, 0, "schema", &r.schema)?;
-            field(w, 1, "engine_version", &r.engine_version)?;
-            field(w, 1, "workspace", &r.workspace)?;
-            field(w, 1, "organisation", &r.organisation)?;
-            field(w, 1, "catalog", &r.catalog)?;
-            field(w, 1, "options", &r.options)?;
-            field(w, 1, "appetite", &r.appetite)?;
-            field(w, 1, "inputs", &r.inputs)?;
-            field(w, 1, "rulesets", &r.rulesets)?;
-            field(w, 1, "plugins", &r.plugins)?;
-            field(w, 1, "summary", &r.summary)?;
-            field(w, 1, "heatmap", &r.heatmap)?;
-            key(w, 1, "risks")?;
+            field(w, true, "schema", &r.schema)?;
+            field(w, false, "engine_version", &r.engine_version)?;
+            field(w, false, "workspace", &r.workspace)?;
+            field(w, false, "organisation", &r.organisation)?;
+            field(w, false, "catalog", &r.catalog)?;
+            field(w, false, "options", &r.options)?;
+            field(w, false, "appetite", &r.appetite)?;
+            field(w, false, "inputs", &r.inputs)?;
+            field(w, false, "rulesets", &r.rulesets)?;
+            field(w, false, "plugins", &r.plugins)?;
+            field(w, false, "summary", &r.summary)?;
+            field(w, false, "heatmap", &r.heatmap)?;
+            key(w, false, "risks")?;
             array(w, &r.risks, 1)?;
-            key(w, 1, "soa")?;
+            key(w, false, "soa")?;
             array(w, &r.soa, 1)?;
-            key(w, 1, "gaps")?;
+            key(w, false, "gaps")?;
             array(w, &r.gaps, 1)?;
-            field(w, 1, "rule_failures", &r.rule_failures)?;
-            field(w, 1, "plugin_influence", &r.plugin_influence)
+            field(w, false, "rule_failures", &r.rule_failures)?;
+            field(w, false, "plugin_influence", &r.plugin_influence)
         })();
     });
     head?;
-    key(w, 1, "readiness")?;
+    key(w, false, "readiness")?;
     w.write_all(&readiness?)?;
-    field(w, 1, "coverage", &r.coverage)?;
+    field(w, false, "coverage", &r.coverage)?;
     w.write_all(b"\n}\n")
 }
 
-/// Writes the key of an object member at `level` (1 for the report's own fields), after the
-/// separator of the members before it (`count` of them).
-fn key(w: &mut dyn Write, count: usize, name: &str) -> io::Result<()> {
+/// Writes the key of one of the report's own members, after the separator from the member
+/// before it unless it is the `first`.
+fn key(w: &mut dyn Write, first: bool, name: &str) -> io::Result<()> {
     let mut out = Vec::with_capacity(name.len() + 16);
-    out.extend_from_slice(if count == 0 { b"\n" } else { b",\n" });
+    out.extend_from_slice(if first { b"\n" } else { b",\n" });
     write_indent(&mut out, 1)?;
     serde_json::to_writer(&mut out, name)?;
     out.extend_from_slice(b": ");
@@ -66,8 +66,8 @@ fn key(w: &mut dyn Write, count: usize, name: &str) -> io::Result<()> {
 }
 
 /// A member of the report whose value is small enough to render where it stands.
-fn field(w: &mut dyn Write, count: usize, name: &str, value: &impl Serialize) -> io::Result<()> {
-    key(w, count, name)?;
+fn field(w: &mut dyn Write, first: bool, name: &str, value: &impl Serialize) -> io::Result<()> {
+    key(w, first, name)?;
     w.write_all(&value_at(value, 1)?)
 }
 
